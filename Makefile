@@ -1,0 +1,140 @@
+# galley — plain GNU make.  `make help` lists the targets.
+#
+#   make demo     install missing Debian packages (as root), build, publish the sample
+#   make check    install missing packages, build, run every test and validator
+#   make          build build/libgalley.a, build/libgalley.so and build/galley
+#
+# Variables: CFLAGS (default -O2 -g), XCFLAGS / XLIBS (extra), V=1 (show commands).
+
+.SUFFIXES:
+.DELETE_ON_ERROR:
+SHELL := /bin/bash
+
+VERSION := 0.1.0
+B := build
+CC ?= cc
+CFLAGS ?= -O2 -g
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+
+# ---------------------------------------------------------------- dependencies
+# Debian packages: what a build needs, and what the tests need on top.
+DEB_BUILD := gcc make pkg-config libhpdf-dev libharfbuzz-dev libfreetype-dev libicu-dev \
+             libxml2-dev libzip-dev libhyphen-dev hyphen-en-us check
+DEB_TEST  := qpdf poppler-utils mupdf-tools python3 libxml2-utils epubcheck default-jre-headless
+
+# Libraries with a .pc file go through pkg-config; libharu and libhyphen ship none.
+PC_MODULES := harfbuzz harfbuzz-subset freetype2 icu-uc libxml-2.0 libzip
+PKG_CONFIG ?= pkg-config
+
+Q := $(if $(V),,@)
+say = $(if $(V),,@printf '  %-6s %s\n' $(1) $(2);)
+
+# Resolved lazily so that `make deps` can run before pkg-config knows the modules.
+PC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PC_MODULES) 2>/dev/null)
+PC_LIBS = $(shell $(PKG_CONFIG) --libs $(PC_MODULES) 2>/dev/null)
+CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+
+WARN := -std=c11 -Wall -Wextra -Wshadow -Wno-missing-field-initializers
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(XCFLAGS) -Iinclude -Isrc -fPIC -fvisibility=hidden \
+             -DGALLEY_BUILDING -DGALLEY_FONT_DIR='"$(FONT_DIR)"' $(PC_CFLAGS) -MMD -MP
+LIBS = $(PC_LIBS) -lhpdf -lhyphen -lm $(XLIBS)
+
+# Where the library looks for its bundled fonts: the source tree's fonts/
+# (absolute), or $(PREFIX)/share/galley/fonts for an installed copy.
+FONT_DIR ?= $(abspath fonts)
+
+LIB_SRC := $(filter-out src/cli.c,$(wildcard src/*.c))
+LIB_OBJ := $(LIB_SRC:src/%.c=$(B)/obj/%.o)
+CLI_OBJ := $(B)/obj/cli.o
+TEST_SRC := $(wildcard tests/unit/*.c)
+TEST_OBJ := $(TEST_SRC:tests/unit/%.c=$(B)/obj/test/%.o)
+
+.PHONY: all lib demo check test unit e2e deps deps-test clean help
+all: deps-quiet $(B)/libgalley.a $(B)/libgalley.so $(B)/galley
+
+help:
+	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
+
+# ---------------------------------------------------------------- set-up
+# Installs what is missing when run as root; otherwise prints the exact
+# apt-get line and stops.
+define need_pkgs
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null || { echo "apt-get install failed" >&2; exit 1; }; \
+	  else \
+	    echo "galley needs these Debian packages; run as root:" >&2; \
+	    echo "  apt-get install -y$$missing" >&2; exit 1; \
+	  fi; \
+	fi
+endef
+
+deps:
+	$(call need_pkgs,$(DEB_BUILD))
+deps-test: deps
+	$(call need_pkgs,$(DEB_TEST))
+# `make` alone does not install; it only says what is missing.
+deps-quiet:
+	@command -v $(PKG_CONFIG) >/dev/null && $(PKG_CONFIG) --exists $(PC_MODULES) && [ -e /usr/include/hpdf.h ] && [ -e /usr/include/hyphen.h ] || \
+	  { echo "missing build dependencies: run 'make deps' as root (or 'make demo')" >&2; exit 1; }
+.PHONY: deps-quiet
+
+# ---------------------------------------------------------------- build
+$(B)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/libgalley.a: $(LIB_OBJ)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/libgalley.so: $(LIB_OBJ)
+	$(call say,LD,$@)
+	$(Q)$(CC) -shared -Wl,-soname,libgalley.so.0 -o $@ $^ $(LIBS)
+
+$(B)/galley: $(CLI_OBJ) $(B)/libgalley.a
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(B)/libgalley.a $(LIBS)
+
+# ---------------------------------------------------------------- demo
+DEMO_IN := tests/data/seed-article.txt
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	@mkdir -p $(B)/demo
+	$(B)/galley $(DEMO_IN) -o $(B)/demo/seed-article.pdf -o $(B)/demo/seed-article.epub
+	@ls -l $(B)/demo/seed-article.pdf $(B)/demo/seed-article.epub
+
+# ---------------------------------------------------------------- tests
+$(B)/obj/test/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
+
+$(B)/unit-tests: $(TEST_OBJ) $(B)/libgalley.a
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(TEST_OBJ) $(B)/libgalley.a $(LIBS) $(CHECK_LIBS)
+
+unit: $(B)/unit-tests
+	@mkdir -p $(B)/test
+	cd tests && CK_DEFAULT_TIMEOUT=120 ../$(B)/unit-tests
+
+e2e: all
+	GALLEY=$(abspath $(B)/galley) OUT=$(abspath $(B)/test) bash tests/e2e/run.sh
+
+check: deps-test
+	$(Q)$(MAKE) --no-print-directory all $(B)/unit-tests
+	$(Q)$(MAKE) --no-print-directory unit e2e
+
+clean:
+	rm -rf $(B)
+
+-include $(wildcard $(B)/obj/*.d $(B)/obj/test/*.d)

@@ -1,0 +1,180 @@
+/*
+ * galley.h — the public C API of galley, a publisher of text and Markdown
+ * documents as print PDF and EPUB 3.
+ *
+ * This header is the manual.  Every function states who owns what it
+ * returns, what it does with NULL, and what it returns on failure.
+ *
+ * Model of use:
+ *
+ *     galley_ctx *ctx = galley_ctx_new();
+ *     galley_doc *doc = NULL;
+ *     galley_options opt;
+ *     galley_options_init(&opt);
+ *     if (galley_read_file(ctx, "article.txt", &opt, &doc) == GALLEY_OK
+ *         && galley_write_pdf(ctx, doc, &opt, "article.pdf") == GALLEY_OK)
+ *         ...;
+ *     else fprintf(stderr, "%s\n", galley_errmsg(ctx));
+ *     galley_doc_free(doc);
+ *     galley_ctx_free(ctx);
+ *
+ * Threads: a context and everything made with it belong to one thread at a
+ * time.  Separate contexts may be used from separate threads at once.
+ *
+ * Input never fails: malformed bytes become U+FFFD and problems in the text
+ * become diagnostics (warnings with source, line and column).  Only I/O,
+ * out-of-memory, missing or unusable fonts and back-end errors fail a call.
+ */
+#ifndef GALLEY_H
+#define GALLEY_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(GALLEY_BUILDING) && defined(__GNUC__)
+#define GALLEY_API __attribute__((visibility("default")))
+#else
+#define GALLEY_API
+#endif
+
+#define GALLEY_VERSION_MAJOR 0
+#define GALLEY_VERSION_MINOR 1
+#define GALLEY_VERSION_PATCH 0
+#define GALLEY_VERSION_STRING "0.1.0"
+
+/* Returns the library's version, e.g. "0.1.0".  Static storage; never NULL. */
+GALLEY_API const char *galley_version_string(void);
+
+/* Status codes.  The numeric values are stable. */
+typedef enum {
+    GALLEY_OK = 0,
+    GALLEY_ERR_NOMEM = 1,   /* an allocation failed */
+    GALLEY_ERR_IO = 2,      /* reading an input or writing an output failed */
+    GALLEY_ERR_ARG = 3,     /* invalid argument or option value */
+    GALLEY_ERR_FONT = 4,    /* a font is missing, unreadable or not TrueType */
+    GALLEY_ERR_BACKEND = 5, /* libharu, libxml2 or libzip reported an error */
+    GALLEY_ERR_INTERNAL = 6 /* a bug in galley */
+} galley_status;
+
+/* Opaque context: diagnostics, the last error, font search paths. */
+typedef struct galley_ctx galley_ctx;
+/* Opaque document: read once, published any number of times. */
+typedef struct galley_doc galley_doc;
+
+/* Returns a new context, or NULL when memory is exhausted.
+ * Caller owns it; free with galley_ctx_free(). */
+GALLEY_API galley_ctx *galley_ctx_new(void);
+/* Frees the context.  NULL is a no-op. */
+GALLEY_API void galley_ctx_free(galley_ctx *ctx);
+
+/* The message of the last failed call on ctx ("" when none).
+ * Borrowed: valid until the next call on ctx. */
+GALLEY_API const char *galley_errmsg(const galley_ctx *ctx);
+
+/* Sets the directory holding galley's bundled fonts ("fonts/" of the source
+ * tree, or the installed share directory).  The string is copied.
+ * Returns GALLEY_OK, or GALLEY_ERR_NOMEM. */
+GALLEY_API galley_status galley_set_font_dir(galley_ctx *ctx, const char *dir);
+
+/* ---------------------------------------------------------------- diagnostics */
+
+typedef enum { GALLEY_WARNING = 1, GALLEY_ERROR = 2 } galley_severity;
+
+typedef struct {
+    galley_severity severity;
+    const char *source;  /* file name as given, or "<stdin>"; never NULL */
+    unsigned line;       /* 1-based; 0 when the diagnostic has no position */
+    unsigned column;     /* 1-based, in code points; 0 when unknown */
+    const char *message; /* one line, no trailing newline */
+} galley_diag;
+
+/* Number of diagnostics collected on ctx since it was made (or cleared). */
+GALLEY_API size_t galley_diag_count(const galley_ctx *ctx);
+/* The i-th diagnostic, or NULL when i is out of range.  Borrowed: valid until
+ * galley_diag_clear() or galley_ctx_free(). */
+GALLEY_API const galley_diag *galley_diag_get(const galley_ctx *ctx, size_t i);
+/* Forgets all diagnostics. */
+GALLEY_API void galley_diag_clear(galley_ctx *ctx);
+
+/* ---------------------------------------------------------------- options */
+
+/* Punctuation width style for CJK text (see the typography issue). */
+typedef enum { GALLEY_PUNCT_GB = 0, GALLEY_PUNCT_FULL, GALLEY_PUNCT_CENTERED } galley_cjk_punct;
+
+typedef struct {
+    unsigned version;       /* set by galley_options_init(); do not change */
+    /* Metadata overrides (NULL: take from the document). Borrowed. */
+    const char *title;
+    const char *author;
+    const char *lang;       /* BCP 47, e.g. "en", "zh-Hans"; NULL: detect */
+    const char *identifier; /* EPUB dc:identifier; NULL: derived from content */
+    /* Page geometry in points.  Defaults: A4, 25 mm / 22 mm margins. */
+    double page_width_pt, page_height_pt;
+    double margin_top_pt, margin_right_pt, margin_bottom_pt, margin_left_pt;
+    double font_size_pt;    /* body size; default 10.5 */
+    double leading;         /* line height as a multiple of the size; default 1.5 for CJK-heavy text would be set by the engine when 0 */
+    /* Fonts (NULL: the bundled defaults).  A path, optionally "path:index"
+     * for a face of a TrueType collection.  Borrowed. */
+    const char *font_regular, *font_bold, *font_italic, *font_bold_italic;
+    const char *cjk_font;
+    galley_cjk_punct cjk_punct;
+    /* Creation date as seconds since 1970 (UTC); negative: take the
+     * document's date, then SOURCE_DATE_EPOCH, then the clock. */
+    long long timestamp;
+} galley_options;
+
+/* Fills *opt with the defaults.  Always call it before setting fields. */
+GALLEY_API void galley_options_init(galley_options *opt);
+
+/* Parses a paper name ("a4", "a5", "b5", "letter", "legal") or a size
+ * "WxH" with a unit of mm, cm, in or pt ("148x210mm", "6x9in") into points.
+ * Returns GALLEY_OK or GALLEY_ERR_ARG (message on ctx). */
+GALLEY_API galley_status galley_parse_paper(galley_ctx *ctx, const char *spec,
+                                            double *width_pt, double *height_pt);
+/* Parses margins: one length for all four sides, or "top,right,bottom,left"
+ * (CSS order), each a number with a unit (mm, cm, in, pt); a bare number is mm.
+ * Returns GALLEY_OK or GALLEY_ERR_ARG. */
+GALLEY_API galley_status galley_parse_margins(galley_ctx *ctx, const char *spec,
+                                              galley_options *opt);
+
+/* ---------------------------------------------------------------- reading */
+
+/* Reads a document from a file.  The format is the article format or plain
+ * text (see README); the reader never fails on content, only on I/O.
+ * On success *out is a new document the caller owns (galley_doc_free()).
+ * opt may be NULL (defaults).  Returns GALLEY_OK, GALLEY_ERR_IO or
+ * GALLEY_ERR_NOMEM; *out is NULL on failure. */
+GALLEY_API galley_status galley_read_file(galley_ctx *ctx, const char *path,
+                                          const galley_options *opt, galley_doc **out);
+/* Same, from a memory buffer of len bytes (any bytes; need not be NUL-
+ * terminated).  source_name names the input in diagnostics (NULL: "<memory>"). */
+GALLEY_API galley_status galley_read_text(galley_ctx *ctx, const char *data, size_t len,
+                                          const char *source_name,
+                                          const galley_options *opt, galley_doc **out);
+/* Frees a document.  NULL is a no-op. */
+GALLEY_API void galley_doc_free(galley_doc *doc);
+
+/* Document metadata after reading and overrides.  Borrowed from doc; NULL
+ * when absent. */
+GALLEY_API const char *galley_doc_title(const galley_doc *doc);
+GALLEY_API const char *galley_doc_lang(const galley_doc *doc);
+
+/* ---------------------------------------------------------------- writing */
+
+/* Publishes doc as a PDF at path.  The file is written to a temporary file
+ * in the same directory and renamed into place only when complete: on
+ * failure an existing file at path is left untouched.  Returns GALLEY_OK or
+ * an error status with the message on ctx. */
+GALLEY_API galley_status galley_write_pdf(galley_ctx *ctx, const galley_doc *doc,
+                                          const galley_options *opt, const char *path);
+/* Publishes doc as an EPUB 3 at path, atomically as galley_write_pdf(). */
+GALLEY_API galley_status galley_write_epub(galley_ctx *ctx, const galley_doc *doc,
+                                           const galley_options *opt, const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

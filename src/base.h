@@ -1,0 +1,154 @@
+/*
+ * base.h — the context, errors, diagnostics, arenas, byte buffers and UTF-8
+ * helpers that every stage of galley uses.  Depends on libc only.
+ *
+ * Conventions (STYLE.md S4): internal fallible functions return int, 0 = OK,
+ * after recording the failure on the context with gl_error() where it was
+ * detected.  An allocation failure is sticky (ctx->oom) and becomes
+ * GALLEY_ERR_NOMEM at the API boundary.
+ */
+#ifndef GL_BASE_H
+#define GL_BASE_H
+
+#include "galley.h"
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define GL_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define GL_PRINTF(f, a)
+#endif
+
+#define GL_CHECK(expr)      \
+    do {                    \
+        if ((expr) != 0)    \
+            goto cleanup;   \
+    } while (0)
+
+typedef struct galley_ctx gl_ctx;
+
+typedef struct gl_diag_rec {
+    galley_diag pub;      /* strings point into the records below */
+    char *source;
+    char *message;
+} gl_diag_rec;
+
+struct galley_ctx {
+    galley_status status;  /* of the last failure */
+    char errmsg[1024];
+    bool oom;
+    gl_diag_rec *diags;
+    size_t ndiags, capdiags;
+    char *font_dir;        /* owned; NULL: GALLEY_FONT_DIR default */
+    bool quiet_diag_dedup; /* unused for now */
+    /* Test hook: fail the Nth allocation from now (0 = never). */
+    unsigned long fail_alloc_at, alloc_count;
+};
+
+/* ------------------------------------------------------------ allocation */
+/* All of galley's heap memory goes through these.  They return NULL after
+ * marking ctx->oom and setting the error. */
+void *gl_malloc(gl_ctx *ctx, size_t n);
+void *gl_calloc(gl_ctx *ctx, size_t count, size_t n);
+void *gl_realloc(gl_ctx *ctx, void *p, size_t n);
+void gl_free(void *p);
+char *gl_strdup(gl_ctx *ctx, const char *s);
+char *gl_strndup(gl_ctx *ctx, const char *s, size_t n);
+/* Grows *p (an array of elem-sized items with capacity *cap) to hold at
+ * least need items.  Returns 0 or -1 (OOM recorded). */
+int gl_grow(gl_ctx *ctx, void **p, size_t *cap, size_t need, size_t elem);
+#define GL_GROW(ctx, arr, cap, need) \
+    gl_grow((ctx), (void **)&(arr), &(cap), (need), sizeof *(arr))
+
+/* ------------------------------------------------------------ errors */
+/* Records a failure (first one wins until gl_clear_error()).  Returns -1 so
+ * that `return gl_error(...)` reads naturally. */
+int gl_error(gl_ctx *ctx, galley_status st, const char *fmt, ...) GL_PRINTF(3, 4);
+int gl_oom(gl_ctx *ctx);
+void gl_clear_error(gl_ctx *ctx);
+/* Turns the context state into the status an API function returns. */
+galley_status gl_api_exit(gl_ctx *ctx, int rc);
+
+/* Adds a warning at source:line:col (line/col 0 = unknown). */
+void gl_warn(gl_ctx *ctx, const char *source, unsigned line, unsigned col,
+             const char *fmt, ...) GL_PRINTF(5, 6);
+
+/* ------------------------------------------------------------ arena */
+/* A zeroing bump allocator: many small objects, freed all at once. */
+typedef struct gl_arena_chunk gl_arena_chunk;
+typedef struct {
+    gl_ctx *ctx;
+    gl_arena_chunk *head;
+} gl_arena;
+
+void gl_arena_init(gl_arena *a, gl_ctx *ctx);
+void *gl_arena_alloc(gl_arena *a, size_t n);           /* zeroed, 16-aligned */
+char *gl_arena_strndup(gl_arena *a, const char *s, size_t n);
+char *gl_arena_strdup(gl_arena *a, const char *s);
+void gl_arena_free(gl_arena *a);
+
+/* ------------------------------------------------------------ byte buffer */
+typedef struct {
+    char *data;   /* NUL-terminated when non-NULL */
+    size_t len, cap;
+    gl_ctx *ctx;
+} gl_buf;
+
+void gl_buf_init(gl_buf *b, gl_ctx *ctx);
+int gl_buf_put(gl_buf *b, const void *p, size_t n);
+int gl_buf_puts(gl_buf *b, const char *s);
+int gl_buf_putc(gl_buf *b, char c);
+int gl_buf_printf(gl_buf *b, const char *fmt, ...) GL_PRINTF(2, 3);
+int gl_buf_put_cp(gl_buf *b, uint32_t cp);      /* UTF-8 encode */
+void gl_buf_free(gl_buf *b);
+
+/* ------------------------------------------------------------ UTF-8 */
+/* Decodes one code point at s[*i] (n bytes in s) and advances *i.  Invalid
+ * or truncated sequences, surrogates and overlongs give U+FFFD and advance
+ * by one byte (by the maximal subpart, as Unicode §3.9 recommends). */
+uint32_t gl_utf8_next(const char *s, size_t n, size_t *i);
+/* Decodes the code point ending before s[*i] and moves *i back.  Assumes
+ * valid UTF-8 (the pipeline validates at the reader). */
+uint32_t gl_utf8_prev(const char *s, size_t *i);
+/* Encodes cp into out (4 bytes room); returns the byte count. */
+int gl_utf8_encode(uint32_t cp, char *out);
+/* Number of code points in valid UTF-8. */
+size_t gl_utf8_count(const char *s, size_t n);
+
+/* ------------------------------------------------------------ characters */
+bool gl_is_han(uint32_t cp);      /* Han ideographs (URO, Ext A-H, compat) */
+bool gl_is_cjk(uint32_t cp);      /* Han, kana, hangul, CJK punctuation, full-width forms */
+bool gl_is_space(uint32_t cp);    /* ASCII and Unicode white space */
+
+/* ------------------------------------------------------------ files */
+/* Reads a whole file.  Returns 0 and a malloc'd buffer (NUL-terminated,
+ * free with gl_free) or -1 with the error on ctx naming path. */
+int gl_read_file(gl_ctx *ctx, const char *path, char **data, size_t *len);
+
+/* An output written atomically: bytes go to a temporary file beside path,
+ * which gl_out_commit() flushes, fsyncs and renames over path.  Until then
+ * an existing file at path is untouched; gl_out_abort() removes the
+ * temporary file. */
+typedef struct {
+    char *path;       /* final path (owned) */
+    char *tmp_path;   /* temporary path (owned) */
+    int fd;
+} gl_out;
+int gl_out_open(gl_ctx *ctx, gl_out *o, const char *path);
+int gl_out_write(gl_ctx *ctx, gl_out *o, const void *p, size_t n);
+int gl_out_commit(gl_ctx *ctx, gl_out *o);
+void gl_out_abort(gl_out *o);
+/* Creates a temporary file for a library that needs a path (the PDF back
+ * end's font subsets).  Returns a malloc'd path or NULL (error on ctx). */
+char *gl_temp_file(gl_ctx *ctx, const char *suffix, const void *data, size_t len);
+
+/* A time for metadata: opt->timestamp if >= 0, else SOURCE_DATE_EPOCH if
+ * set and valid, else fallback if >= 0, else the clock. */
+long long gl_choose_time(const galley_options *opt, long long fallback);
+/* Days-from-civil conversion: "YYYY-MM-DD" → seconds at 00:00 UTC, or -1. */
+long long gl_parse_iso_date(const char *s);
+
+#endif

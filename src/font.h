@@ -1,0 +1,83 @@
+/*
+ * font.h — fonts: loading faces with FreeType, per-character fallback,
+ * advance widths and vertical metrics for layout, and subsetting with
+ * hb-subset for the back ends.  The only includer of FreeType and HarfBuzz.
+ *
+ * A font set holds the Latin family (regular, bold, italic, bold italic),
+ * the CJK body face, an optional CJK heading face and a CJK fallback face.
+ * Each character is set in the first face of its chain that has it.
+ */
+#ifndef GL_FONT_H
+#define GL_FONT_H
+
+#include "base.h"
+
+typedef enum {
+    GL_F_REGULAR = 0,
+    GL_F_BOLD = 1,
+    GL_F_ITALIC = 2,
+    GL_F_BOLD_ITALIC = 3,
+} gl_font_style;
+
+/* Roles of the faces in a set; a face id is an index into the set. */
+typedef enum {
+    GL_FACE_LATIN_REGULAR = 0,
+    GL_FACE_LATIN_BOLD,
+    GL_FACE_LATIN_ITALIC,
+    GL_FACE_LATIN_BOLD_ITALIC,
+    GL_FACE_CJK,          /* body text (Song/Ming) */
+    GL_FACE_CJK_HEADING,  /* headings (Hei); may be the same file as GL_FACE_CJK */
+    GL_FACE_CJK_FALLBACK, /* last resort for rare ideographs */
+    GL_FACE_COUNT
+} gl_face_id;
+
+typedef struct gl_fontset gl_fontset;
+
+typedef struct {
+    const char *font_dir;         /* where the bundled defaults live */
+    const char *latin[4];         /* per gl_font_style; NULL = default */
+    const char *cjk;              /* NULL = default */
+} gl_font_config;
+
+/* Loads the faces.  Paths may end in ":N" to pick face N of a collection.
+ * Fails with GALLEY_ERR_FONT naming the file when a face is missing,
+ * unreadable, not a font, or not TrueType (CFF outlines: libharu cannot
+ * embed them).  Caller owns the result (gl_fontset_free). */
+gl_fontset *gl_fontset_new(gl_ctx *ctx, const gl_font_config *cfg);
+void gl_fontset_free(gl_fontset *fs);
+
+/* The face that draws cp in the given style, heading or body: the Latin
+ * face of that style, then the CJK chain (CJK text has no italic: it stays
+ * upright).  Returns -1 when no face has cp (the caller warns and draws
+ * .notdef with the primary face). */
+int gl_font_pick(const gl_fontset *fs, gl_font_style style, bool heading, uint32_t cp);
+/* True when face has a glyph for cp. */
+bool gl_face_has(const gl_fontset *fs, int face, uint32_t cp);
+/* Advance width of cp in face, in em (font units / units per em);
+ * the .notdef advance when cp is missing. */
+double gl_face_advance(const gl_fontset *fs, int face, uint32_t cp);
+/* Ascender and descender (descender negative), in em, from hhea/OS/2. */
+double gl_face_ascender(const gl_fontset *fs, int face);
+double gl_face_descender(const gl_fontset *fs, int face);
+/* Path of the font file and face index within it. */
+const char *gl_face_path(const gl_fontset *fs, int face);
+int gl_face_index(const gl_fontset *fs, int face);
+/* PostScript name (never NULL). */
+const char *gl_face_psname(const gl_fontset *fs, int face);
+/* True when face shares its file and index with an earlier face id (the
+ * back ends then use the earlier one). */
+int gl_face_canonical(const gl_fontset *fs, int face);
+
+/* Subsets face to the given code points (plus .notdef) with hb-subset and
+ * returns a stand-alone TrueType file (not a collection) in *data (caller
+ * frees with gl_free) of *len bytes.  Returns 0, or -1 with the error on
+ * ctx. */
+int gl_face_subset(gl_ctx *ctx, const gl_fontset *fs, int face, const uint32_t *cps,
+                   size_t ncps, char **data, size_t *len);
+
+/* Checks that a font file is a TrueType font FreeType can read (used for
+ * --font options before anything is laid out).  Returns 0 or -1 with a
+ * GALLEY_ERR_FONT message naming the file. */
+int gl_font_check_file(gl_ctx *ctx, const char *spec);
+
+#endif

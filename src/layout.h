@@ -1,0 +1,31 @@
+/*
+ * layout.h — the layout engine: document model in, frames out.  It breaks
+ * paragraphs into lines, justifies them, flows lines into pages between the
+ * margins, and adds the title block and folios.  It knows nothing of PDF.
+ */
+#ifndef GL_LAYOUT_H
+#define GL_LAYOUT_H
+
+#include "doc.h"
+#include "font.h"
+#include "frame.h"
+
+typedef struct {
+    double page_w, page_h;                 /* points */
+    double margin_t, margin_r, margin_b, margin_l;
+    double size;                           /* body font size, points */
+    double leading;                        /* baseline distance / size */
+    galley_cjk_punct punct;
+} gl_layout_opts;
+
+/* Fills lo from the public options and the document (CJK text gets more
+ * leading).  Returns 0 or -1 (GALLEY_ERR_ARG when the text area is empty). */
+int gl_layout_opts_from(gl_ctx *ctx, gl_layout_opts *lo, const galley_options *opt,
+                        const gl_doc *doc);
+
+/* Lays out doc.  Characters no face has are reported once each as a
+ * warning at file:line.  Returns new frames (caller frees with
+ * gl_frames_free) or NULL with the error on ctx. */
+gl_frames *gl_layout(gl_ctx *ctx, const gl_doc *doc, gl_fontset *fs, const gl_layout_opts *lo);
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * check_main.c — one runner for every Check suite of galley's unit tests.
+ * Each tests/unit/test_<module>.c defines `Suite *suite_<module>(void)`.
+ * CK_RUN_SUITE / CK_RUN_CASE select a subset, as Check documents.
+ * Run from the tests/ directory (test data paths are relative to it).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Weak, so that a suite being written in parallel can be absent from a build. */
+#define SUITES(X) X(base) X(doc) X(reader) X(font) X(layout) X(pdf) X(epub) X(api)
+#define DECL(name) Suite *suite_##name(void) __attribute__((weak));
+SUITES(DECL)
+
+int main(void)
+{
+    SRunner *sr = srunner_create(NULL);
+#define ADD(name) if (suite_##name) srunner_add_suite(sr, suite_##name());
+    SUITES(ADD)
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
