@@ -111,11 +111,11 @@ typedef struct {
     const char *author;
     const char *lang;       /* BCP 47, e.g. "en", "zh-Hans"; NULL: detect */
     const char *identifier; /* EPUB dc:identifier; NULL: derived from content */
-    /* Page geometry in points.  Defaults: A4, 25 mm / 22 mm margins. */
+    /* Page geometry in points.  Defaults: A4; margins 25 mm, 28 mm at the foot. */
     double page_width_pt, page_height_pt;
     double margin_top_pt, margin_right_pt, margin_bottom_pt, margin_left_pt;
-    double font_size_pt;    /* body size; default 10.5 */
-    double leading;         /* line height as a multiple of the size; default 1.5 for CJK-heavy text would be set by the engine when 0 */
+    double font_size_pt;    /* body size; default 11 */
+    double leading;         /* line height / size; 0: 1.4, or 1.75 for Chinese */
     /* Fonts (NULL: the bundled defaults).  A path, optionally "path:index"
      * for a face of a TrueType collection.  Borrowed. */
     const char *font_regular, *font_bold, *font_italic, *font_bold_italic;

@@ -3,6 +3,7 @@
  * UTF-8, character classes and atomic file output.  The bottom of the
  * pipeline: depends on libc and POSIX only.
  */
+#define _DEFAULT_SOURCE /* mkstemps */
 #define _POSIX_C_SOURCE 200809L
 #include "base.h"
 

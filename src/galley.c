@@ -1,0 +1,317 @@
+/*
+ * galley.c — the public API: contexts, options and their parsing, and the
+ * read → layout → back end glue behind galley_write_pdf/_epub.  Every API
+ * function ends through gl_api_exit() so a pending out-of-memory becomes
+ * GALLEY_ERR_NOMEM.  No foreign library is included here.
+ */
+#include "backend.h"
+#include "layout.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MM (72.0 / 25.4)
+
+const char *galley_version_string(void) { return GALLEY_VERSION_STRING; }
+
+galley_ctx *galley_ctx_new(void)
+{
+    galley_ctx *ctx = calloc(1, sizeof *ctx);
+    if (ctx) {
+        const char *fail = getenv("GALLEY_FAIL_ALLOC_AT");  /* fault injection for tests */
+        if (fail && *fail)
+            ctx->fail_alloc_at = strtoul(fail, NULL, 10);
+    }
+    return ctx;
+}
+
+void galley_ctx_free(galley_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    galley_diag_clear(ctx);
+    free(ctx->diags);
+    free(ctx->font_dir);
+    free(ctx);
+}
+
+const char *galley_errmsg(const galley_ctx *ctx) { return ctx ? ctx->errmsg : "no context"; }
+
+galley_status galley_set_font_dir(galley_ctx *ctx, const char *dir)
+{
+    gl_clear_error(ctx);
+    char *d = gl_strdup(ctx, dir);
+    if (!d)
+        return gl_api_exit(ctx, -1);
+    gl_free(ctx->font_dir);
+    ctx->font_dir = d;
+    return GALLEY_OK;
+}
+
+size_t galley_diag_count(const galley_ctx *ctx) { return ctx ? ctx->ndiags : 0; }
+
+const galley_diag *galley_diag_get(const galley_ctx *ctx, size_t i)
+{
+    return ctx && i < ctx->ndiags ? &ctx->diags[i].pub : NULL;
+}
+
+void galley_diag_clear(galley_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    for (size_t i = 0; i < ctx->ndiags; i++) {
+        gl_free(ctx->diags[i].source);
+        gl_free(ctx->diags[i].message);
+    }
+    ctx->ndiags = 0;
+}
+
+/* ================================================================ options */
+
+void galley_options_init(galley_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->version = 1;
+    opt->page_width_pt = 210 * MM;  /* A4 */
+    opt->page_height_pt = 297 * MM;
+    opt->margin_top_pt = 25 * MM;
+    opt->margin_bottom_pt = 28 * MM;  /* room for the folio */
+    opt->margin_left_pt = 25 * MM;
+    opt->margin_right_pt = 25 * MM;
+    opt->font_size_pt = 11;
+    opt->leading = 0;  /* by script: see gl_layout_opts_from */
+    opt->cjk_punct = GALLEY_PUNCT_GB;
+    opt->timestamp = -1;
+}
+
+/* Parses "<number><unit>" (unit mm, cm, in, pt; default_unit when bare). */
+static int parse_length(const char *s, const char *default_unit, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || !(v >= 0) || v > 1e5)
+        return -1;
+    while (*end == ' ')
+        end++;
+    const char *u = *end ? end : default_unit;
+    if (!strcasecmp(u, "mm"))
+        v *= MM;
+    else if (!strcasecmp(u, "cm"))
+        v *= 10 * MM;
+    else if (!strcasecmp(u, "in"))
+        v *= 72;
+    else if (!strcasecmp(u, "pt"))
+        ;
+    else
+        return -1;
+    *out = v;
+    return 0;
+}
+
+galley_status galley_parse_paper(galley_ctx *ctx, const char *spec, double *w, double *h)
+{
+    static const struct {
+        const char *name;
+        double w, h;
+    } papers[] = {
+        {"a3", 297 * MM, 420 * MM}, {"a4", 210 * MM, 297 * MM}, {"a5", 148 * MM, 210 * MM},
+        {"a6", 105 * MM, 148 * MM}, {"b5", 176 * MM, 250 * MM}, {"b6", 125 * MM, 176 * MM},
+        {"letter", 612, 792},       {"legal", 612, 1008},       {"16k", 184 * MM, 260 * MM},
+    };
+    gl_clear_error(ctx);
+    for (size_t i = 0; i < sizeof papers / sizeof *papers; i++)
+        if (!strcasecmp(spec, papers[i].name)) {
+            *w = papers[i].w;
+            *h = papers[i].h;
+            return GALLEY_OK;
+        }
+    // "WxH<unit>": the unit, given once at the end, applies to both numbers
+    const char *x = strpbrk(spec, "xX");
+    if (x) {
+        char a[64], b[64];
+        size_t la = (size_t)(x - spec);
+        if (la < sizeof a && strlen(x + 1) < sizeof b) {
+            memcpy(a, spec, la);
+            a[la] = 0;
+            strcpy(b, x + 1);
+            const char *unit = b;
+            while (*unit && (isdigit((unsigned char)*unit) || *unit == '.'))
+                unit++;
+            double vw, vh;
+            if (*unit && parse_length(a, unit, &vw) == 0 && parse_length(b, "mm", &vh) == 0 &&
+                vw >= 72 && vh >= 72) {
+                *w = vw;
+                *h = vh;
+                return GALLEY_OK;
+            }
+        }
+    }
+    gl_error(ctx, GALLEY_ERR_ARG,
+             "invalid paper '%s': use a4, a5, b5, letter, legal, ... or WxH with a unit "
+             "(e.g. 148x210mm, 6x9in), at least 1 inch each way", spec);
+    return GALLEY_ERR_ARG;
+}
+
+galley_status galley_parse_margins(galley_ctx *ctx, const char *spec, galley_options *opt)
+{
+    gl_clear_error(ctx);
+    double v[4];
+    int n = 0;
+    char buf[256];
+    if (strlen(spec) >= sizeof buf)
+        goto bad;
+    strcpy(buf, spec);
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        while (*tok == ' ')
+            tok++;
+        if (n == 4 || parse_length(tok, "mm", &v[n]) != 0)
+            goto bad;
+        n++;
+    }
+    if (n == 1)
+        v[1] = v[2] = v[3] = v[0];
+    else if (n == 2) {  /* CSS: vertical, horizontal */
+        v[2] = v[0];
+        v[3] = v[1];
+    } else if (n != 4)
+        goto bad;
+    opt->margin_top_pt = v[0];
+    opt->margin_right_pt = v[1];
+    opt->margin_bottom_pt = v[2];
+    opt->margin_left_pt = v[3];
+    return GALLEY_OK;
+bad:
+    gl_error(ctx, GALLEY_ERR_ARG,
+             "invalid margins '%s': one length for all sides, two (vertical,horizontal) or "
+             "four (top,right,bottom,left), e.g. 20mm or 25,20,25,20 (mm by default)", spec);
+    return GALLEY_ERR_ARG;
+}
+
+/* ================================================================ reading */
+
+galley_status galley_read_text(galley_ctx *ctx, const char *data, size_t len,
+                               const char *source_name, const galley_options *opt,
+                               galley_doc **out)
+{
+    *out = NULL;
+    gl_clear_error(ctx);
+    gl_doc *doc = gl_read_text(ctx, data ? data : "", data ? len : 0,
+                               source_name ? source_name : "<memory>");
+    if (doc && opt && gl_doc_apply_options(doc, opt) != 0) {
+        gl_doc_free(doc);
+        doc = NULL;
+    }
+    if (!doc)
+        return gl_api_exit(ctx, -1);
+    *out = doc;
+    return GALLEY_OK;
+}
+
+galley_status galley_read_file(galley_ctx *ctx, const char *path, const galley_options *opt,
+                               galley_doc **out)
+{
+    *out = NULL;
+    gl_clear_error(ctx);
+    char *data;
+    size_t len;
+    if (gl_read_file(ctx, path, &data, &len) != 0)
+        return gl_api_exit(ctx, -1);
+    galley_status st = galley_read_text(ctx, data, len, path, opt, out);
+    gl_free(data);
+    return st;
+}
+
+void galley_doc_free(galley_doc *doc) { gl_doc_free(doc); }
+const char *galley_doc_title(const galley_doc *doc) { return doc ? doc->meta.title : NULL; }
+const char *galley_doc_lang(const galley_doc *doc) { return doc ? doc->meta.lang : NULL; }
+
+/* ================================================================ writing */
+
+static gl_fontset *open_fonts(gl_ctx *ctx, const galley_options *opt)
+{
+    gl_font_config fc = {.font_dir = ctx->font_dir};
+    if (opt) {
+        fc.latin[GL_F_REGULAR] = opt->font_regular;
+        fc.latin[GL_F_BOLD] = opt->font_bold;
+        fc.latin[GL_F_ITALIC] = opt->font_italic;
+        fc.latin[GL_F_BOLD_ITALIC] = opt->font_bold_italic;
+        fc.cjk = opt->cjk_font;
+    }
+    return gl_fontset_new(ctx, &fc);
+}
+
+/* A one-line description for the PDF Subject: the start of the text. */
+static char *subject_of(gl_ctx *ctx, const gl_doc *doc)
+{
+    const gl_block *b = doc->first;
+    while (b && b->type != GL_B_PARA)
+        b = b->next;
+    if (!b)
+        return NULL;
+    size_t n = 0, i = 0, cut = b->len;
+    while (i < b->len) {
+        gl_utf8_next(b->text, b->len, &i);
+        if (++n == 160) {
+            cut = i;
+            break;
+        }
+    }
+    gl_buf s;
+    gl_buf_init(&s, ctx);
+    if (gl_buf_put(&s, b->text, cut) || (cut < b->len && gl_buf_puts(&s, "\xE2\x80\xA6"))) {
+        gl_buf_free(&s);
+        return NULL;
+    }
+    return s.data;
+}
+
+galley_status galley_write_pdf(galley_ctx *ctx, const galley_doc *doc, const galley_options *opt,
+                               const char *path)
+{
+    gl_clear_error(ctx);
+    galley_options def;
+    if (!opt) {
+        galley_options_init(&def);
+        opt = &def;
+    }
+    gl_layout_opts lo;
+    gl_fontset *fs = NULL;
+    gl_frames *fr = NULL;
+    char *subject = NULL;
+    int rc = -1;
+    GL_CHECK(gl_layout_opts_from(ctx, &lo, opt, doc));
+    fs = open_fonts(ctx, opt);
+    if (!fs)
+        goto cleanup;
+    fr = gl_layout(ctx, doc, fs, &lo);
+    if (!fr)
+        goto cleanup;
+    subject = subject_of(ctx, doc);
+    gl_pdf_meta pm = {
+        .title = doc->meta.title,
+        .author = doc->meta.byline,
+        .subject = subject,
+        .lang = doc->meta.lang,
+        .created = gl_choose_time(opt, gl_parse_iso_date(doc->meta.date)),
+    };
+    GL_CHECK(gl_pdf_write(ctx, fr, fs, &pm, path));
+    rc = 0;
+cleanup:
+    gl_free(subject);
+    gl_frames_free(fr);
+    gl_fontset_free(fs);
+    return gl_api_exit(ctx, rc);
+}
+
+galley_status galley_write_epub(galley_ctx *ctx, const galley_doc *doc,
+                                const galley_options *opt, const char *path)
+{
+    gl_clear_error(ctx);
+    gl_epub_opts eo = {
+        .identifier = opt ? opt->identifier : NULL,
+        .modified = gl_choose_time(opt, gl_parse_iso_date(doc->meta.date)),
+    };
+    return gl_api_exit(ctx, gl_epub_write(ctx, doc, &eo, path));
+}

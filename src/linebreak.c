@@ -1,0 +1,47 @@
+/*
+ * linebreak.c — line-break opportunities from ICU (UAX #14, Unicode 15 in
+ * Debian 12's ICU 72), run over the whole paragraph so that the rules see
+ * context on both sides.  Works on UTF-8 directly through UText, so the
+ * offsets ICU returns are byte offsets.  No fonts, no layout here.
+ */
+#include "linebreak.h"
+
+#include <string.h>
+#include <unicode/ubrk.h>
+#include <unicode/utext.h>
+
+int gl_linebreak(gl_ctx *ctx, const char *text, size_t len, const char *lang, unsigned char *brk)
+{
+    memset(brk, GL_BRK_NONE, len + 1);
+    brk[len] = GL_BRK_MUST;
+    if (len == 0)
+        return 0;
+    if (len > INT32_MAX)
+        return gl_error(ctx, GALLEY_ERR_ARG, "paragraph too long for the line breaker");
+    UErrorCode st = U_ZERO_ERROR;
+    UText *ut = utext_openUTF8(NULL, text, (int64_t)len, &st);
+    // The root locale: ICU's default rules pass LineBreakTest.txt (but for
+    // ICU-21097); CJK tailorings (zh@lb=loose) would diverge from UAX #14.
+    // Chinese prohibition rules are applied on top by the layout engine.
+    (void)lang;
+    UBreakIterator *bi = U_SUCCESS(st) ? ubrk_open(UBRK_LINE, "", NULL, 0, &st) : NULL;
+    if (U_SUCCESS(st))
+        ubrk_setUText(bi, ut, &st);
+    if (U_FAILURE(st)) {
+        if (bi)
+            ubrk_close(bi);
+        utext_close(ut);
+        return gl_error(ctx, GALLEY_ERR_BACKEND, "ICU line breaker: %s", u_errorName(st));
+    }
+    for (int32_t p = ubrk_first(bi); p != UBRK_DONE; p = ubrk_next(bi)) {
+        if (p <= 0 || (size_t)p > len)
+            continue;
+        int32_t status = ubrk_getRuleStatus(bi);
+        brk[p] = (status >= UBRK_LINE_HARD && status < UBRK_LINE_HARD_LIMIT) ? GL_BRK_MUST
+                                                                            : GL_BRK_ALLOW;
+    }
+    brk[len] = GL_BRK_MUST;
+    ubrk_close(bi);
+    utext_close(ut);
+    return 0;
+}
