@@ -34,7 +34,8 @@ typedef enum {
 typedef struct gl_fontset gl_fontset;
 
 typedef struct {
-    const char *font_dir;         /* where the bundled defaults live */
+    const char *font_dir;         /* where the bundled defaults live; NULL =
+                                     ctx->font_dir, else GALLEY_FONT_DIR */
     const char *latin[4];         /* per gl_font_style; NULL = default */
     const char *cjk;              /* NULL = default */
 } gl_font_config;
@@ -51,6 +52,13 @@ void gl_fontset_free(gl_fontset *fs);
  * upright).  Returns -1 when no face has cp (the caller warns and draws
  * .notdef with the primary face). */
 int gl_font_pick(const gl_fontset *fs, gl_font_style style, bool heading, uint32_t cp);
+/* The same chain with the CJK faces first (CJK or CJK heading, then the
+ * fallback), then the Latin face of the style: layout uses it for
+ * punctuation such as quotes, dashes and ellipses between Chinese
+ * characters, which the Latin font also has but in Western shapes.
+ * Returns -1 when no face has cp. */
+int gl_font_pick_cjk_first(const gl_fontset *fs, gl_font_style style, bool heading,
+                           uint32_t cp);
 /* True when face has a glyph for cp. */
 bool gl_face_has(const gl_fontset *fs, int face, uint32_t cp);
 /* Advance width of cp in face, in em (font units / units per em);

@@ -1,0 +1,624 @@
+/*
+ * font.c — loads the faces of a font set with FreeType, answers coverage,
+ * advance and vertical-metric questions for layout from tables built once
+ * at load time, and subsets faces with hb-subset for the back ends.
+ * The only file that includes FreeType or HarfBuzz; it knows nothing of
+ * documents, layout or back ends (those see face ids and byte buffers).
+ */
+#define _POSIX_C_SOURCE 200809L /* fileno, stat types */
+#include "font.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <ft2build.h>
+#include FT_FREETYPE_H
+#include FT_ADVANCES_H
+#include FT_FONT_FORMATS_H
+#include FT_TRUETYPE_TABLES_H
+
+#include <hb-subset.h>
+#include <hb.h>
+
+#ifndef GALLEY_FONT_DIR
+#define GALLEY_FONT_DIR "fonts"
+#endif
+
+typedef struct {
+    uint32_t cp;
+    uint16_t gid;
+} astral_map;
+
+/* Everything layout asks about a face, computed at load so that the hot
+ * paths (gl_face_has, gl_face_advance, gl_font_pick) are array reads and
+ * FreeType can be closed again. */
+typedef struct {
+    char *path;         /* owned */
+    int index;          /* face index in a collection */
+    dev_t dev;          /* identity of the file, for sharing */
+    ino_t ino;
+    char *psname;       /* owned, never NULL once loaded */
+    double ascender, descender;  /* em */
+    uint16_t *bmp;      /* 65536 glyph ids for U+0000..U+FFFF, 0 = none */
+    astral_map *astral; /* sorted by cp */
+    size_t nastral;
+    float *adv;         /* em, per glyph id */
+    unsigned nglyphs;
+} face_info;
+
+struct gl_fontset {
+    face_info info[GL_FACE_COUNT];
+    int canon[GL_FACE_COUNT]; /* role → lowest role with the same file and index */
+};
+
+/* ------------------------------------------------------------ specs */
+
+static bool all_digits(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+/* Splits "path:N" into path and face index, but only when the part after
+ * the last ':' is all digits and the file without it exists: a file name
+ * may itself contain ':'. */
+static int parse_spec(gl_ctx *ctx, const char *spec, char **path, int *index)
+{
+    const char *colon = strrchr(spec, ':');
+    *index = 0;
+    if (colon && colon != spec && all_digits(colon + 1) && strlen(colon + 1) <= 5) {
+        char *p = gl_strndup(ctx, spec, (size_t)(colon - spec));
+        if (!p)
+            return -1;
+        struct stat st;
+        if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+            *path = p;
+            *index = atoi(colon + 1);
+            return 0;
+        }
+        gl_free(p);
+    }
+    *path = gl_strdup(ctx, spec);
+    return *path ? 0 : -1;
+}
+
+/* ------------------------------------------------------------ validation */
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint16_t be16(const unsigned char *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+
+/* Checks that every table of the face's sfnt directory lies inside the file.
+ * FreeType reads tables lazily, so a truncated file can open cleanly and
+ * fail (or draw nothing) only when a glyph is loaded much later. */
+static int check_sfnt_dir(gl_ctx *ctx, const char *path, int index)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return gl_error(ctx, GALLEY_ERR_FONT, "%s: cannot open font: %s", path, strerror(errno));
+    int rc = -1;
+    unsigned char hdr[16];
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || fread(hdr, 1, 12, f) != 12)
+        goto truncated;
+    uint64_t size = (uint64_t)st.st_size;
+    uint32_t off = 0;
+    if (memcmp(hdr, "ttcf", 4) == 0) {
+        if (fseek(f, 12L + 4L * index, SEEK_SET) != 0 || fread(hdr, 1, 4, f) != 4)
+            goto truncated;
+        off = be32(hdr);
+        if (fseek(f, (long)off, SEEK_SET) != 0 || fread(hdr, 1, 12, f) != 12)
+            goto truncated;
+    }
+    uint32_t version = be32(hdr);
+    if (version == 0x4F54544FU) { /* 'OTTO' */
+        rc = gl_error(ctx, GALLEY_ERR_FONT,
+                      "%s: CFF-outline OpenType fonts are not supported (libharu embeds "
+                      "TrueType outlines only); use a TrueType (.ttf/.ttc) font", path);
+        goto done;
+    }
+    if (version != 0x00010000U && version != 0x74727565U /* 'true' */) {
+        rc = gl_error(ctx, GALLEY_ERR_FONT,
+                      "%s: not a TrueType font file (WOFF and other wrappers are not supported)",
+                      path);
+        goto done;
+    }
+    unsigned ntables = be16(hdr + 4);
+    for (unsigned i = 0; i < ntables; i++) {
+        unsigned char rec[16];
+        if (fread(rec, 1, 16, f) != 16)
+            goto truncated;
+        uint64_t end = (uint64_t)be32(rec + 8) + be32(rec + 12);
+        if (end > size) {
+            rc = gl_error(ctx, GALLEY_ERR_FONT,
+                          "%s: truncated or damaged font: table '%.4s' ends at byte %llu of %llu",
+                          path, (const char *)rec, (unsigned long long)end,
+                          (unsigned long long)size);
+            goto done;
+        }
+    }
+    rc = 0;
+    goto done;
+truncated:
+    rc = gl_error(ctx, GALLEY_ERR_FONT, "%s: truncated or damaged font (short table directory)",
+                  path);
+done:
+    fclose(f);
+    return rc;
+}
+
+static const char *ft_errstr(FT_Error e)
+{
+    const char *s = FT_Error_String(e); // NULL unless FreeType was built with error strings
+    return s ? s : "FreeType error";
+}
+
+/* Opens face `index` of path and checks everything galley relies on: the
+ * file exists, FreeType reads it, the outlines are TrueType (libharu 2.3
+ * embeds only glyf outlines), the table directory is intact, and there is
+ * a Unicode cmap.  *out is the open face on success. */
+static int open_face(gl_ctx *ctx, FT_Library lib, const char *path, int index, FT_Face *out)
+{
+    *out = NULL;
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return gl_error(ctx, GALLEY_ERR_FONT, "%s: cannot open font: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return gl_error(ctx, GALLEY_ERR_FONT, "%s: font is not a regular file", path);
+    FT_Face face = NULL;
+    FT_Error e = FT_New_Face(lib, path, -1, &face); // -1: just count the faces
+    if (e == FT_Err_Out_Of_Memory)
+        return gl_oom(ctx);
+    if (e)
+        return gl_error(ctx, GALLEY_ERR_FONT, "%s: not a font file FreeType can read (%s)", path,
+                        e == FT_Err_Unknown_File_Format ? "unknown file format" : ft_errstr(e));
+    long nfaces = face->num_faces;
+    FT_Done_Face(face);
+    if (index < 0 || index >= nfaces)
+        return gl_error(ctx, GALLEY_ERR_FONT, "%s: has no face %d (it holds %ld)", path, index,
+                        nfaces);
+    e = FT_New_Face(lib, path, index, &face);
+    if (e == FT_Err_Out_Of_Memory)
+        return gl_oom(ctx);
+    if (e)
+        return gl_error(ctx, GALLEY_ERR_FONT, "%s: truncated or damaged font (%s)", path,
+                        ft_errstr(e));
+    const char *fmt = FT_Get_Font_Format(face);
+    if (!fmt || strcmp(fmt, "TrueType") != 0) {
+        if (fmt && (strcmp(fmt, "CFF") == 0 || strcmp(fmt, "CFF2") == 0))
+            gl_error(ctx, GALLEY_ERR_FONT,
+                     "%s: CFF-outline OpenType fonts are not supported (libharu embeds "
+                     "TrueType outlines only); use a TrueType (.ttf/.ttc) font", path);
+        else
+            gl_error(ctx, GALLEY_ERR_FONT, "%s: %s fonts are not supported; use a TrueType "
+                     "(.ttf/.ttc) font", path, fmt ? fmt : "this kind of");
+        FT_Done_Face(face);
+        return -1;
+    }
+    if (check_sfnt_dir(ctx, path, index) != 0) {
+        FT_Done_Face(face);
+        return -1;
+    }
+    if (FT_Select_Charmap(face, FT_ENCODING_UNICODE) != 0 || face->units_per_EM == 0) {
+        FT_Done_Face(face);
+        return gl_error(ctx, GALLEY_ERR_FONT, "%s: font has no Unicode character map", path);
+    }
+    *out = face;
+    return 0;
+}
+
+/* ------------------------------------------------------------ loading */
+
+/* Vertical metrics: OS/2 sTypoAscender/Descender when the font sets
+ * USE_TYPO_METRICS (fsSelection bit 7), the OpenType spec's signal that
+ * they are the intended line metrics; otherwise hhea, which is what most
+ * renderers (and libharu's own /Ascent) use.  Typo values are the fallback
+ * when hhea is zero. */
+static void face_metrics(FT_Face f, double *asc, double *desc)
+{
+    const TT_OS2 *os2 = FT_Get_Sfnt_Table(f, FT_SFNT_OS2);
+    const TT_HoriHeader *hhea = FT_Get_Sfnt_Table(f, FT_SFNT_HHEA);
+    double upem = f->units_per_EM;
+    double a = 0, d = 0;
+    bool use_typo = os2 && os2->version != 0xFFFF && (os2->fsSelection & (1u << 7));
+    if (!use_typo && hhea && (hhea->Ascender || hhea->Descender)) {
+        a = hhea->Ascender;
+        d = hhea->Descender;
+    } else if (os2 && os2->version != 0xFFFF) {
+        a = os2->sTypoAscender;
+        d = os2->sTypoDescender;
+    } else {
+        a = f->ascender;
+        d = f->descender;
+    }
+    if (d > 0)
+        d = -d; // some old fonts store the descender as a positive depth
+    *asc = a / upem;
+    *desc = d / upem;
+}
+
+static int load_info(gl_ctx *ctx, FT_Library lib, const char *spec, face_info *fi)
+{
+    FT_Face f = NULL;
+    FT_Fixed *raw = NULL;
+    int rc = -1;
+    GL_CHECK(parse_spec(ctx, spec, &fi->path, &fi->index));
+    GL_CHECK(open_face(ctx, lib, fi->path, fi->index, &f));
+    struct stat st;
+    if (stat(fi->path, &st) == 0) {
+        fi->dev = st.st_dev;
+        fi->ino = st.st_ino;
+    }
+    face_metrics(f, &fi->ascender, &fi->descender);
+
+    const char *ps = FT_Get_Postscript_Name(f);
+    fi->psname = gl_strdup(ctx, ps ? ps : (f->family_name ? f->family_name : "GalleyFont"));
+    if (!fi->psname)
+        goto cleanup;
+    if (!ps) // PostScript names have no spaces (PDF /BaseFont)
+        for (char *p = fi->psname; *p; p++)
+            if (*p == ' ')
+                *p = '-';
+
+    fi->nglyphs = (unsigned)f->num_glyphs;
+    fi->adv = gl_malloc(ctx, sizeof *fi->adv * (fi->nglyphs ? fi->nglyphs : 1));
+    raw = gl_malloc(ctx, sizeof *raw * (fi->nglyphs ? fi->nglyphs : 1));
+    fi->bmp = gl_calloc(ctx, 0x10000, sizeof *fi->bmp);
+    if (!fi->adv || !raw || !fi->bmp)
+        goto cleanup;
+    // FT_LOAD_NO_SCALE: hmtx values in font units, no hinting, no outline loads.
+    if (fi->nglyphs && FT_Get_Advances(f, 0, fi->nglyphs, FT_LOAD_NO_SCALE, raw) != 0) {
+        gl_error(ctx, GALLEY_ERR_FONT, "%s: cannot read glyph advances (damaged hmtx)", fi->path);
+        goto cleanup;
+    }
+    for (unsigned g = 0; g < fi->nglyphs; g++)
+        fi->adv[g] = (float)((double)raw[g] / f->units_per_EM);
+
+    size_t capastral = 0;
+    FT_UInt gid;
+    for (FT_ULong cp = FT_Get_First_Char(f, &gid); gid != 0; cp = FT_Get_Next_Char(f, cp, &gid)) {
+        if (gid >= fi->nglyphs)
+            continue; // a broken cmap entry would index past adv[]
+        if (cp < 0x10000) {
+            fi->bmp[cp] = (uint16_t)gid;
+        } else if (cp <= 0x10FFFF) {
+            GL_CHECK(GL_GROW(ctx, fi->astral, capastral, fi->nastral + 1));
+            fi->astral[fi->nastral++] = (astral_map){(uint32_t)cp, (uint16_t)gid};
+        }
+    }
+    rc = 0;
+cleanup:
+    gl_free(raw);
+    if (f)
+        FT_Done_Face(f);
+    return rc;
+}
+
+static void free_info(face_info *fi)
+{
+    gl_free(fi->path);
+    gl_free(fi->psname);
+    gl_free(fi->bmp);
+    gl_free(fi->astral);
+    gl_free(fi->adv);
+}
+
+static char *join_path(gl_ctx *ctx, const char *dir, const char *name)
+{
+    size_t a = strlen(dir), b = strlen(name);
+    char *s = gl_malloc(ctx, a + b + 2);
+    if (s) {
+        memcpy(s, dir, a);
+        s[a] = '/';
+        memcpy(s + a + 1, name, b + 1);
+    }
+    return s;
+}
+
+static const char *const DEFAULT_FILES[GL_FACE_COUNT] = {
+    "NotoSerif-Regular.ttf", "NotoSerif-Bold.ttf", "NotoSerif-Italic.ttf",
+    "NotoSerif-BoldItalic.ttf", "uming.ttc:0", "wqy-microhei.ttc:0",
+    "LXGWWenKai-Regular.ttf",
+};
+
+gl_fontset *gl_fontset_new(gl_ctx *ctx, const gl_font_config *cfg)
+{
+    static const gl_font_config none;
+    if (!cfg)
+        cfg = &none;
+    const char *dir = cfg->font_dir ? cfg->font_dir : ctx->font_dir ? ctx->font_dir
+                                                                     : GALLEY_FONT_DIR;
+    char *specs[GL_FACE_COUNT] = {0};
+    FT_Library lib = NULL;
+    gl_fontset *fs = gl_calloc(ctx, 1, sizeof *fs);
+    if (!fs)
+        return NULL;
+    for (int i = 0; i < GL_FACE_COUNT; i++) {
+        const char *user = i <= GL_FACE_LATIN_BOLD_ITALIC ? cfg->latin[i]
+                         : i != GL_FACE_CJK_FALLBACK      ? cfg->cjk
+                                                          : NULL;
+        specs[i] = user ? gl_strdup(ctx, user) : join_path(ctx, dir, DEFAULT_FILES[i]);
+        if (!specs[i])
+            goto fail;
+    }
+    FT_Error e = FT_Init_FreeType(&lib);
+    if (e) {
+        if (e == FT_Err_Out_Of_Memory)
+            gl_oom(ctx);
+        else
+            gl_error(ctx, GALLEY_ERR_FONT, "cannot initialise FreeType (%s)", ft_errstr(e));
+        goto fail;
+    }
+    for (int i = 0; i < GL_FACE_COUNT; i++) {
+        fs->canon[i] = i;
+        // A face whose spec names the same file and index as an earlier one
+        // shares its tables (and, via gl_face_canonical, its embedded font).
+        char *path = NULL;
+        int index = 0;
+        if (parse_spec(ctx, specs[i], &path, &index) != 0)
+            goto fail;
+        struct stat st;
+        bool found = stat(path, &st) == 0;
+        gl_free(path);
+        for (int j = 0; found && j < i; j++) {
+            if (fs->canon[j] == j && fs->info[j].dev == st.st_dev &&
+                fs->info[j].ino == st.st_ino && fs->info[j].index == index) {
+                fs->canon[i] = j;
+                break;
+            }
+        }
+        if (fs->canon[i] == i && load_info(ctx, lib, specs[i], &fs->info[i]) != 0)
+            goto fail;
+    }
+    FT_Done_FreeType(lib);
+    for (int i = 0; i < GL_FACE_COUNT; i++)
+        gl_free(specs[i]);
+    return fs;
+fail:
+    if (lib)
+        FT_Done_FreeType(lib);
+    for (int i = 0; i < GL_FACE_COUNT; i++)
+        gl_free(specs[i]);
+    gl_fontset_free(fs);
+    return NULL;
+}
+
+void gl_fontset_free(gl_fontset *fs)
+{
+    if (!fs)
+        return;
+    for (int i = 0; i < GL_FACE_COUNT; i++)
+        if (fs->canon[i] == i)
+            free_info(&fs->info[i]);
+    gl_free(fs);
+}
+
+/* ------------------------------------------------------------ queries */
+
+static const face_info *info_of(const gl_fontset *fs, int face)
+{
+    return &fs->info[fs->canon[face]];
+}
+
+static unsigned glyph_of(const face_info *fi, uint32_t cp)
+{
+    if (cp < 0x10000)
+        return fi->bmp[cp];
+    size_t lo = 0, hi = fi->nastral;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (fi->astral[mid].cp < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < fi->nastral && fi->astral[lo].cp == cp ? fi->astral[lo].gid : 0;
+}
+
+static bool valid_face(int face) { return face >= 0 && face < GL_FACE_COUNT; }
+
+bool gl_face_has(const gl_fontset *fs, int face, uint32_t cp)
+{
+    return valid_face(face) && glyph_of(info_of(fs, face), cp) != 0;
+}
+
+double gl_face_advance(const gl_fontset *fs, int face, uint32_t cp)
+{
+    if (!valid_face(face))
+        return 0;
+    const face_info *fi = info_of(fs, face);
+    unsigned g = glyph_of(fi, cp); // 0 = .notdef, whose advance is what gets drawn
+    return g < fi->nglyphs ? fi->adv[g] : 0;
+}
+
+static int latin_of(gl_font_style style)
+{
+    return (unsigned)style <= GL_F_BOLD_ITALIC ? GL_FACE_LATIN_REGULAR + (int)style
+                                                : GL_FACE_LATIN_REGULAR;
+}
+
+static int pick_cjk(const gl_fontset *fs, bool heading, uint32_t cp)
+{
+    int cjk = heading ? GL_FACE_CJK_HEADING : GL_FACE_CJK;
+    if (glyph_of(info_of(fs, cjk), cp))
+        return cjk;
+    if (glyph_of(info_of(fs, GL_FACE_CJK_FALLBACK), cp))
+        return GL_FACE_CJK_FALLBACK;
+    return -1;
+}
+
+int gl_font_pick(const gl_fontset *fs, gl_font_style style, bool heading, uint32_t cp)
+{
+    int latin = latin_of(style);
+    if (glyph_of(info_of(fs, latin), cp))
+        return latin;
+    // The CJK faces have no italic or bold variants: the upright face serves.
+    return pick_cjk(fs, heading, cp);
+}
+
+int gl_font_pick_cjk_first(const gl_fontset *fs, gl_font_style style, bool heading, uint32_t cp)
+{
+    int f = pick_cjk(fs, heading, cp);
+    if (f >= 0)
+        return f;
+    int latin = latin_of(style);
+    return glyph_of(info_of(fs, latin), cp) ? latin : -1;
+}
+
+double gl_face_ascender(const gl_fontset *fs, int face)
+{
+    return valid_face(face) ? info_of(fs, face)->ascender : 0;
+}
+
+double gl_face_descender(const gl_fontset *fs, int face)
+{
+    return valid_face(face) ? info_of(fs, face)->descender : 0;
+}
+
+const char *gl_face_path(const gl_fontset *fs, int face)
+{
+    return valid_face(face) ? info_of(fs, face)->path : "";
+}
+
+int gl_face_index(const gl_fontset *fs, int face)
+{
+    return valid_face(face) ? info_of(fs, face)->index : 0;
+}
+
+const char *gl_face_psname(const gl_fontset *fs, int face)
+{
+    return valid_face(face) ? info_of(fs, face)->psname : "";
+}
+
+int gl_face_canonical(const gl_fontset *fs, int face)
+{
+    return valid_face(face) ? fs->canon[face] : face;
+}
+
+/* ------------------------------------------------------------ subsetting */
+
+/* Tables the subset leaves out: layout tables (their closure would pull in
+ * glyphs nobody asked for, and libharu neither reads nor embeds them),
+ * vertical metrics, and bitmap/colour data.  With HB_SUBSET_FLAGS_NO_HINTING
+ * (which also drops cvt, fpgm, prep and glyph instructions, about 60% of a
+ * Latin subset) what remains is OS/2 cmap glyf head hhea hmtx loca maxp name
+ * post: the tables libharu 2.3's TrueType loader parses.  Its writer lists
+ * cvt/fpgm/prep as required but writes them empty when absent; Debian 12's
+ * libharu loads, embeds and renders such subsets (checked with pdffonts,
+ * pdftotext and mutool), as it does uming.ttc, which has no hinting at all. */
+static const char *const DROP_TABLES[] = {
+    "GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "morx", "mort", "kerx", "kern",
+    "vhea", "vmtx", "VORG", "EBDT", "EBLC", "EBSC", "CBDT", "CBLC", "sbix", "SVG ",
+    "COLR", "CPAL", "DSIG", "LTSH", "hdmx", "VDMX", "PCLT", "gasp", "meta", "STAT",
+};
+
+int gl_face_subset(gl_ctx *ctx, const gl_fontset *fs, int face, const uint32_t *cps,
+                   size_t ncps, char **data, size_t *len)
+{
+    *data = NULL;
+    *len = 0;
+    if (!valid_face(face))
+        return gl_error(ctx, GALLEY_ERR_INTERNAL, "gl_face_subset: bad face id %d", face);
+    const face_info *fi = info_of(fs, face);
+    hb_blob_t *blob = NULL;
+    hb_face_t *src = NULL, *sub = NULL;
+    hb_subset_input_t *in = NULL;
+    hb_blob_t *out = NULL;
+    int rc = -1;
+
+    blob = hb_blob_create_from_file_or_fail(fi->path);
+    if (!blob) {
+        gl_error(ctx, GALLEY_ERR_FONT, "%s: cannot read font for subsetting", fi->path);
+        goto cleanup;
+    }
+    src = hb_face_create(blob, (unsigned)fi->index);
+    in = hb_subset_input_create_or_fail();
+    if (!in) {
+        gl_oom(ctx);
+        goto cleanup;
+    }
+    hb_set_t *u = hb_subset_input_unicode_set(in);
+    for (size_t i = 0; i < ncps; i++)
+        hb_set_add(u, cps[i]);
+    // Keep every name record: by default hb-subset keeps name IDs 0-6 in
+    // English only, and libharu copies the name table and looks for the
+    // PostScript name (ID 6) on platforms 1 and 3.
+    hb_set_t *names = hb_subset_input_set(in, HB_SUBSET_SETS_NAME_ID);
+    hb_set_clear(names);
+    hb_set_invert(names);
+    hb_set_t *langs = hb_subset_input_set(in, HB_SUBSET_SETS_NAME_LANG_ID);
+    hb_set_clear(langs);
+    hb_set_invert(langs);
+    hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
+    for (size_t i = 0; i < sizeof DROP_TABLES / sizeof *DROP_TABLES; i++)
+        hb_set_add(drop, hb_tag_from_string(DROP_TABLES[i], 4));
+    hb_set_clear(hb_subset_input_set(in, HB_SUBSET_SETS_LAYOUT_FEATURE_TAG));
+    if (!hb_set_allocation_successful(u) || !hb_set_allocation_successful(drop)) {
+        gl_oom(ctx);
+        goto cleanup;
+    }
+    hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
+    sub = hb_subset_or_fail(src, in);
+    if (!sub) {
+        gl_error(ctx, GALLEY_ERR_FONT, "%s: hb-subset failed for face %d", fi->path, fi->index);
+        goto cleanup;
+    }
+    out = hb_face_reference_blob(sub);
+    unsigned n = 0;
+    const char *p = hb_blob_get_data(out, &n);
+    if (!p || n < 12) {
+        gl_error(ctx, GALLEY_ERR_FONT, "%s: hb-subset produced no font", fi->path);
+        goto cleanup;
+    }
+    *data = gl_malloc(ctx, n);
+    if (!*data)
+        goto cleanup;
+    memcpy(*data, p, n);
+    *len = n;
+    rc = 0;
+cleanup:
+    hb_blob_destroy(out);
+    hb_face_destroy(sub);
+    hb_subset_input_destroy(in);
+    hb_face_destroy(src);
+    hb_blob_destroy(blob);
+    return rc;
+}
+
+/* ------------------------------------------------------------ checking */
+
+int gl_font_check_file(gl_ctx *ctx, const char *spec)
+{
+    char *path = NULL;
+    int index = 0, rc = -1;
+    FT_Library lib = NULL;
+    FT_Face f = NULL;
+    GL_CHECK(parse_spec(ctx, spec, &path, &index));
+    FT_Error e = FT_Init_FreeType(&lib);
+    if (e) {
+        if (e == FT_Err_Out_Of_Memory)
+            gl_oom(ctx);
+        else
+            gl_error(ctx, GALLEY_ERR_FONT, "cannot initialise FreeType (%s)", ft_errstr(e));
+        goto cleanup;
+    }
+    GL_CHECK(open_face(ctx, lib, path, index, &f));
+    rc = 0;
+cleanup:
+    if (f)
+        FT_Done_Face(f);
+    if (lib)
+        FT_Done_FreeType(lib);
+    gl_free(path);
+    return rc;
+}
