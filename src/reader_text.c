@@ -346,12 +346,15 @@ static int title_from_source(gl_doc *doc, const char *source)
             n = bn;
         }
     }
-    // The name may be any bytes; the title must be valid UTF-8.
+    // The name may be any bytes; the title must be valid UTF-8 without
+    // control characters, like the text.
     gl_buf b;
     gl_buf_init(&b, doc->ctx);
-    for (size_t i = 0; i < n;)
-        if (gl_buf_put_cp(&b, gl_utf8_next(t, n, &i)))
+    for (size_t i = 0; i < n;) {
+        uint32_t cp = gl_utf8_next(t, n, &i);
+        if (!is_control(cp) && gl_buf_put_cp(&b, cp))
             break;
+    }
     const char *title = doc->ctx->oom ? NULL : gl_arena_strndup(&doc->arena, b.data ? b.data : "", b.len);
     gl_buf_free(&b);
     if (!title)

@@ -434,6 +434,7 @@ static const struct {
     {"<stdin>", "Untitled"},
     {NULL, "Untitled"},
     {"bad\xFFname.txt", "bad\xEF\xBF\xBDname"},
+    {"ctl\x01name.txt", "ctlname"},
 };
 
 START_TEST(test_plain_title)
