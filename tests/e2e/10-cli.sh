@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The command line: help and version, default output names, -o, exit codes
+# for every kind of failure, warnings as file:line, atomic outputs.
+set -u
+T=$OUT/cli; rm -rf "$T"; mkdir -p "$T"
+fails=0
+ok()  { echo "ok   $*"; }
+bad() { echo "FAIL $*"; fails=$((fails+1)); }
+expect_exit() {  # expect_exit CODE DESCRIPTION -- command...
+  local want=$1 what=$2; shift 3
+  "$@" >"$T/stdout" 2>"$T/stderr"; local got=$?
+  if [ "$got" -eq "$want" ]; then ok "$what (exit $got)"; else bad "$what: exit $got, want $want; stderr: $(head -c 300 "$T/stderr")"; fi
+}
+
+# help and version
+expect_exit 0 "--help" -- "$GALLEY" --help
+for o in --output --title --author --lang --paper --margins --font-size --font --cjk-font --cjk-punct --identifier --quiet --version; do
+  grep -q -- "$o" "$T/stdout" || bad "--help does not document $o"
+done
+expect_exit 0 "--version" -- "$GALLEY" --version
+grep -qE '^galley [0-9]+\.[0-9]+\.[0-9]+$' "$T/stdout" && ok "version line" || bad "version line: $(cat "$T/stdout")"
+
+# default outputs next to the input
+cp "$DATA/seed-article.txt" "$T/article.txt"
+expect_exit 0 "publish with default names" -- "$GALLEY" "$T/article.txt"
+[ -s "$T/article.pdf" ] && [ -s "$T/article.epub" ] && ok "article.pdf and article.epub beside the input" || bad "default outputs missing"
+head -c 5 "$T/article.pdf" | grep -q '%PDF-' && ok "PDF magic" || bad "article.pdf is not a PDF"
+ls -a "$T" | grep -q '^\.article' && bad "temporary file left behind: $(ls -a "$T")" || ok "no temporary files left"
+
+# several -o
+expect_exit 0 "two -o outputs" -- "$GALLEY" "$DATA/seed-article.txt" -o "$T/x.pdf" -o "$T/y.epub"
+[ -s "$T/x.pdf" ] && [ -s "$T/y.epub" ] && ok "-o x.pdf -o y.epub" || bad "-o outputs missing"
+
+# usage errors: exit 2
+expect_exit 2 "no input" -- "$GALLEY"
+expect_exit 2 "unknown option" -- "$GALLEY" --frobnicate "$DATA/seed-article.txt"
+expect_exit 2 "unknown output format" -- "$GALLEY" "$DATA/seed-article.txt" -o "$T/x.docx"
+expect_exit 2 "bad paper" -- "$GALLEY" "$DATA/seed-article.txt" -o "$T/p.pdf" --paper a99
+grep -q "invalid paper 'a99'" "$T/stderr" && ok "bad paper message" || bad "bad paper message: $(cat "$T/stderr")"
+expect_exit 2 "bad margins" -- "$GALLEY" "$DATA/seed-article.txt" -o "$T/p.pdf" --margins 1,2,3
+expect_exit 2 "bad --cjk-punct" -- "$GALLEY" "$DATA/seed-article.txt" -o "$T/p.pdf" --cjk-punct wide
+expect_exit 2 "missing option argument" -- "$GALLEY" "$DATA/seed-article.txt" --paper
+expect_exit 2 "margins leave no room" -- "$GALLEY" "$DATA/seed-article.txt" -o "$T/p.pdf" --margins 100mm
+cp "$DATA/seed-article.txt" "$T/self.pdf"
+expect_exit 2 "output equal to input" -- "$GALLEY" "$T/self.pdf" -o "$T/self.pdf"
+cmp -s "$T/self.pdf" "$DATA/seed-article.txt" && ok "input not overwritten" || bad "input was overwritten"
+
+# input errors: exit 1, one line naming the file
+expect_exit 1 "missing input" -- "$GALLEY" "$T/nope.txt" -o "$T/n.pdf"
+[ "$(wc -l < "$T/stderr")" -eq 1 ] && grep -q "nope.txt" "$T/stderr" && ok "one-line error naming the input" || bad "missing-input message: $(cat "$T/stderr")"
+expect_exit 1 "directory as input" -- "$GALLEY" "$T" -o "$T/n.pdf"
+expect_exit 1 "missing font" -- "$GALLEY" "$DATA/seed-article.txt" -o "$T/f.pdf" --font "$T/nofont.ttf"
+grep -q "nofont.ttf" "$T/stderr" && ok "font error names the file" || bad "font error: $(cat "$T/stderr")"
+echo "not a font" > "$T/fake.ttf"
+expect_exit 1 "non-font file as font" -- "$GALLEY" "$DATA/seed-article.txt" -o "$T/f.pdf" --font "$T/fake.ttf"
+head -c 3000 "$(dirname "$DATA")/../fonts/NotoSerif-Regular.ttf" > "$T/trunc.ttf"
+expect_exit 1 "truncated font" -- "$GALLEY" "$DATA/seed-article.txt" -o "$T/f.pdf" --font "$T/trunc.ttf"
+otf=$(find /usr/share/fonts -name '*.otf' 2>/dev/null | head -1)
+if [ -n "$otf" ]; then
+  expect_exit 1 "CFF OpenType font refused" -- "$GALLEY" "$DATA/seed-article.txt" -o "$T/f.pdf" --font "$otf"
+  grep -qi "TrueType" "$T/stderr" && ok "CFF error explains TrueType-only" || bad "CFF message: $(cat "$T/stderr")"
+fi
+[ ! -e "$T/f.pdf" ] && ok "no output after font errors" || bad "f.pdf written despite errors"
+
+# output errors: exit 3, existing output untouched
+expect_exit 3 "nonexistent output directory" -- "$GALLEY" "$DATA/seed-article.txt" -o "$T/no/such/dir/x.pdf"
+mkdir -p "$T/ro"; cp "$T/x.pdf" "$T/ro/x.pdf"; chmod 555 "$T/ro"
+if [ "$(id -u)" != 0 ]; then
+  expect_exit 3 "read-only output directory" -- "$GALLEY" "$DATA/seed-article.txt" -o "$T/ro/x.pdf"
+fi
+chmod 755 "$T/ro"
+
+# warnings: file:line: warning: ...
+printf 'date 2023-13-45 Title: Bad date\n\nA paragraph with \xff bad byte.\n' > "$T/warn.txt"
+expect_exit 0 "malformed header is a warning" -- "$GALLEY" "$T/warn.txt" -o "$T/warn.pdf" -o "$T/warn.epub"
+grep -qE "warn.txt:1(:[0-9]+)?: warning: .*date" "$T/stderr" && ok "bad date warned at file:1" || bad "bad-date warning: $(cat "$T/stderr")"
+grep -qE "warn.txt:3(:[0-9]+)?: warning: .*UTF-8" "$T/stderr" && ok "invalid UTF-8 warned at file:3" || bad "UTF-8 warning: $(cat "$T/stderr")"
+expect_exit 0 "--quiet" -- "$GALLEY" -q "$T/warn.txt" -o "$T/warn2.pdf"
+[ ! -s "$T/stderr" ] && ok "--quiet prints nothing" || bad "--quiet printed: $(cat "$T/stderr")"
+
+# plain text without a header: title from the file name
+printf 'Just a paragraph.\n\nAnd another one.\n' > "$T/my-notes.txt"
+expect_exit 0 "plain text" -- "$GALLEY" "$T/my-notes.txt" -o "$T/notes.pdf"
+pdfinfo "$T/notes.pdf" 2>/dev/null | grep -q "^Title: *my-notes" && ok "title from the file name" || bad "plain-text title: $(pdfinfo "$T/notes.pdf" 2>&1 | grep Title)"
+
+# reproducible with SOURCE_DATE_EPOCH
+SOURCE_DATE_EPOCH=1700000000 "$GALLEY" "$DATA/zh-article.txt" -o "$T/r1.pdf" -o "$T/r1.epub" 2>/dev/null
+SOURCE_DATE_EPOCH=1700000000 "$GALLEY" "$DATA/zh-article.txt" -o "$T/r2.pdf" -o "$T/r2.epub" 2>/dev/null
+cmp -s "$T/r1.pdf" "$T/r2.pdf" && ok "PDF byte-identical across runs" || bad "PDF differs across runs"
+cmp -s "$T/r1.epub" "$T/r2.epub" && ok "EPUB byte-identical across runs" || bad "EPUB differs across runs"
+
+[ "$fails" -eq 0 ]

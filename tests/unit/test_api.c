@@ -1,0 +1,233 @@
+/*
+ * test_api.c — the public header only: lifecycle and NULL safety, option
+ * defaults and parsing, reading from memory with diagnostics, publishing
+ * both formats, atomic outputs, and out-of-memory injection.
+ */
+#include "galley.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MM (72.0 / 25.4)
+#define OUTDIR "../build/test/api"
+
+static const char article[] =
+    "date 2023-08-02 Title: A Test Article\n\nDate: August 2, 2023\n\nThe Newsroom\n\n"
+    "First paragraph with some words in it.\n\nSecond paragraph, 中文和English混排。\n";
+
+static void mkout(void)
+{
+    mkdir("../build", 0777);
+    mkdir("../build/test", 0777);
+    mkdir(OUTDIR, 0777);
+}
+
+START_TEST(test_lifecycle_null_safe)
+{
+    galley_ctx_free(NULL);
+    galley_doc_free(NULL);
+    galley_diag_clear(NULL);
+    ck_assert_uint_eq(galley_diag_count(NULL), 0);
+    ck_assert_ptr_null(galley_diag_get(NULL, 0));
+    ck_assert_str_eq(galley_version_string(), GALLEY_VERSION_STRING);
+    galley_ctx *ctx = galley_ctx_new();
+    ck_assert_ptr_nonnull(ctx);
+    ck_assert_str_eq(galley_errmsg(ctx), "");
+    galley_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_options_defaults)
+{
+    galley_options o;
+    memset(&o, 0xAB, sizeof o);
+    galley_options_init(&o);
+    ck_assert(fabs(o.page_width_pt - 210 * MM) < 0.01);
+    ck_assert(fabs(o.page_height_pt - 297 * MM) < 0.01);
+    ck_assert(o.font_size_pt > 0);
+    ck_assert_ptr_null(o.title);
+    ck_assert_ptr_null(o.cjk_font);
+    ck_assert(o.timestamp < 0);
+}
+END_TEST
+
+static const struct {
+    const char *spec;
+    double w, h;  /* points; 0 = invalid */
+} papers[] = {
+    {"a4", 595.28, 841.89}, {"A5", 419.53, 595.28}, {"letter", 612, 792},
+    {"b5", 498.90, 708.66}, {"148x210mm", 419.53, 595.28}, {"6x9in", 432, 648},
+    {"420x595pt", 420, 595}, {"21x29.7cm", 595.28, 841.89}, {"a9", 0, 0},
+    {"100x", 0, 0}, {"x100mm", 0, 0}, {"10x10mm", 0, 0}, {"", 0, 0}, {"-5x100mm", 0, 0},
+};
+
+START_TEST(test_parse_paper)
+{
+    galley_ctx *ctx = galley_ctx_new();
+    double w = 0, h = 0;
+    galley_status st = galley_parse_paper(ctx, papers[_i].spec, &w, &h);
+    if (papers[_i].w > 0) {
+        ck_assert_msg(st == GALLEY_OK, "%s: %s", papers[_i].spec, galley_errmsg(ctx));
+        ck_assert_msg(fabs(w - papers[_i].w) < 0.05 && fabs(h - papers[_i].h) < 0.05,
+                      "%s gave %.2fx%.2f", papers[_i].spec, w, h);
+    } else {
+        ck_assert_int_eq(st, GALLEY_ERR_ARG);
+        ck_assert_ptr_nonnull(strstr(galley_errmsg(ctx), "invalid paper"));
+    }
+    galley_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_parse_margins)
+{
+    galley_ctx *ctx = galley_ctx_new();
+    galley_options o;
+    galley_options_init(&o);
+    ck_assert_int_eq(galley_parse_margins(ctx, "20mm", &o), GALLEY_OK);
+    ck_assert(fabs(o.margin_top_pt - 20 * MM) < 0.01 && fabs(o.margin_left_pt - 20 * MM) < 0.01);
+    ck_assert_int_eq(galley_parse_margins(ctx, "1in,36pt", &o), GALLEY_OK);
+    ck_assert(fabs(o.margin_top_pt - 72) < 0.01 && fabs(o.margin_bottom_pt - 72) < 0.01);
+    ck_assert(fabs(o.margin_right_pt - 36) < 0.01 && fabs(o.margin_left_pt - 36) < 0.01);
+    ck_assert_int_eq(galley_parse_margins(ctx, "10,20,30,40", &o), GALLEY_OK);
+    ck_assert(fabs(o.margin_left_pt - 40 * MM) < 0.01 && fabs(o.margin_bottom_pt - 30 * MM) < 0.01);
+    ck_assert_int_eq(galley_parse_margins(ctx, "10,20,30", &o), GALLEY_ERR_ARG);
+    ck_assert_int_eq(galley_parse_margins(ctx, "wide", &o), GALLEY_ERR_ARG);
+    ck_assert_int_eq(galley_parse_margins(ctx, "10furlongs", &o), GALLEY_ERR_ARG);
+    galley_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_read_memory_and_overrides)
+{
+    galley_ctx *ctx = galley_ctx_new();
+    galley_doc *doc = NULL;
+    ck_assert_int_eq(galley_read_text(ctx, article, strlen(article), "mem.txt", NULL, &doc),
+                     GALLEY_OK);
+    ck_assert_str_eq(galley_doc_title(doc), "A Test Article");
+    ck_assert_str_eq(galley_doc_lang(doc), "en");
+    galley_doc_free(doc);
+    galley_options o;
+    galley_options_init(&o);
+    o.title = "Overridden";
+    o.lang = "zh-Hans";
+    ck_assert_int_eq(galley_read_text(ctx, article, strlen(article), "mem.txt", &o, &doc),
+                     GALLEY_OK);
+    ck_assert_str_eq(galley_doc_title(doc), "Overridden");
+    ck_assert_str_eq(galley_doc_lang(doc), "zh-Hans");
+    galley_doc_free(doc);
+    galley_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_read_missing_file)
+{
+    galley_ctx *ctx = galley_ctx_new();
+    galley_doc *doc = (galley_doc *)ctx;  /* must be reset to NULL */
+    ck_assert_int_eq(galley_read_file(ctx, "no/such/file.txt", NULL, &doc), GALLEY_ERR_IO);
+    ck_assert_ptr_null(doc);
+    ck_assert_ptr_nonnull(strstr(galley_errmsg(ctx), "no/such/file.txt"));
+    ck_assert_int_eq(galley_read_file(ctx, ".", NULL, &doc), GALLEY_ERR_IO);
+    ck_assert_ptr_nonnull(strstr(galley_errmsg(ctx), "directory"));
+    galley_ctx_free(ctx);
+}
+END_TEST
+
+static long file_size(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 ? (long)st.st_size : -1;
+}
+
+START_TEST(test_publish_both_and_atomic_failure)
+{
+    mkout();
+    galley_ctx *ctx = galley_ctx_new();
+    ck_assert_int_eq(galley_set_font_dir(ctx, "../fonts"), GALLEY_OK);
+    galley_doc *doc = NULL;
+    ck_assert_int_eq(galley_read_text(ctx, article, strlen(article), "mem.txt", NULL, &doc),
+                     GALLEY_OK);
+    galley_options o;
+    galley_options_init(&o);
+    o.timestamp = 1700000000;
+    ck_assert_msg(galley_write_pdf(ctx, doc, &o, OUTDIR "/a.pdf") == GALLEY_OK, "%s",
+                  galley_errmsg(ctx));
+    ck_assert_msg(galley_write_epub(ctx, doc, &o, OUTDIR "/a.epub") == GALLEY_OK, "%s",
+                  galley_errmsg(ctx));
+    long pdf = file_size(OUTDIR "/a.pdf"), epub = file_size(OUTDIR "/a.epub");
+    ck_assert_int_gt(pdf, 1000);
+    ck_assert_int_gt(epub, 1000);
+    // a failing write (bad font) leaves the existing output as it was
+    o.cjk_font = "no-such-font.ttf";
+    ck_assert_int_eq(galley_write_pdf(ctx, doc, &o, OUTDIR "/a.pdf"), GALLEY_ERR_FONT);
+    ck_assert_ptr_nonnull(strstr(galley_errmsg(ctx), "no-such-font.ttf"));
+    ck_assert_int_eq(file_size(OUTDIR "/a.pdf"), pdf);
+    o.cjk_font = NULL;
+    // a nonexistent directory is an I/O error naming the path
+    ck_assert_int_eq(galley_write_pdf(ctx, doc, &o, OUTDIR "/missing/dir/a.pdf"), GALLEY_ERR_IO);
+    ck_assert_ptr_nonnull(strstr(galley_errmsg(ctx), "missing/dir/a.pdf"));
+    ck_assert_int_eq(galley_write_epub(ctx, doc, &o, OUTDIR "/missing/dir/a.epub"), GALLEY_ERR_IO);
+    // the page size reaches the PDF
+    o.page_width_pt = 420;
+    o.page_height_pt = 595;
+    ck_assert_int_eq(galley_write_pdf(ctx, doc, &o, OUTDIR "/a5.pdf"), GALLEY_OK);
+    FILE *f = fopen(OUTDIR "/a5.pdf", "rb");
+    ck_assert_ptr_nonnull(f);
+    galley_doc_free(doc);
+    galley_ctx_free(ctx);
+    fclose(f);
+}
+END_TEST
+
+/* Fail the Nth allocation for N = 1, 2, ...: every failure must come back as
+ * GALLEY_ERR_NOMEM (or success once N passes the total), never a crash. */
+START_TEST(test_out_of_memory_is_reported)
+{
+    mkout();
+    int nomem = 0;
+    for (unsigned long n = 1; n < 4000; n += (n < 200 ? 1 : 37)) {
+        char env[32];
+        snprintf(env, sizeof env, "%lu", n);
+        setenv("GALLEY_FAIL_ALLOC_AT", env, 1);
+        galley_ctx *ctx = galley_ctx_new();
+        unsetenv("GALLEY_FAIL_ALLOC_AT");
+        ck_assert_ptr_nonnull(ctx);
+        galley_set_font_dir(ctx, "../fonts");
+        galley_doc *doc = NULL;
+        galley_status st = galley_read_text(ctx, article, strlen(article), "m.txt", NULL, &doc);
+        if (st == GALLEY_OK) {
+            st = galley_write_epub(ctx, doc, NULL, OUTDIR "/oom.epub");
+            if (st == GALLEY_OK)
+                st = galley_write_pdf(ctx, doc, NULL, OUTDIR "/oom.pdf");
+        }
+        ck_assert_msg(st == GALLEY_OK || st == GALLEY_ERR_NOMEM, "N=%lu: status %d: %s", n, st,
+                      galley_errmsg(ctx));
+        if (st == GALLEY_ERR_NOMEM)
+            nomem++;
+        galley_doc_free(doc);
+        galley_ctx_free(ctx);
+    }
+    ck_assert_int_gt(nomem, 10);
+}
+END_TEST
+
+Suite *suite_api(void)
+{
+    Suite *s = suite_create("api");
+    TCase *tc = tcase_create("api");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_lifecycle_null_safe);
+    tcase_add_test(tc, test_options_defaults);
+    tcase_add_loop_test(tc, test_parse_paper, 0, (int)(sizeof papers / sizeof *papers));
+    tcase_add_test(tc, test_parse_margins);
+    tcase_add_test(tc, test_read_memory_and_overrides);
+    tcase_add_test(tc, test_read_missing_file);
+    tcase_add_test(tc, test_publish_both_and_atomic_failure);
+    tcase_add_test(tc, test_out_of_memory_is_reported);
+    suite_add_tcase(s, tc);
+    return s;
+}
