@@ -591,28 +591,34 @@ char *gl_temp_file(gl_ctx *ctx, const char *suffix, const void *data, size_t len
 
 /* ================================================================ time */
 
-long long gl_parse_iso_date(const char *s)
+bool gl_parse_iso_date(const char *s, long long *out)
 {
     int y, m, d;
     char tail;
-    if (!s || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
-        return -1;
-    if (strlen(s) != 10 || m < 1 || m > 12 || d < 1)
-        return -1;
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    for (int j = 0; j < 10; j++)
+        if (j != 4 && j != 7 && (s[j] < '0' || s[j] > '9'))
+            return false;
+    if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+        return false;
+    if (m < 1 || m > 12 || d < 1)
+        return false;
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     if (d > mdays[m - 1] + (m == 2 && leap))
-        return -1;
+        return false;
     /* days_from_civil (H. Hinnant), valid for the proleptic Gregorian calendar */
     y -= m <= 2;
     long long era = (y >= 0 ? y : y - 399) / 400;
     long long yoe = y - era * 400;
     long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
     long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (era * 146097 + doe - 719468) * 86400;
+    *out = (era * 146097 + doe - 719468) * 86400;
+    return true;
 }
 
-long long gl_choose_time(const galley_options *opt, long long fallback)
+long long gl_choose_time(const galley_options *opt, const long long *fallback)
 {
     if (opt && opt->timestamp >= 0)
         return opt->timestamp;
@@ -624,7 +630,7 @@ long long gl_choose_time(const galley_options *opt, long long fallback)
         if (!*end && errno == 0 && v >= 0)
             return v;
     }
-    if (fallback >= 0)
-        return fallback;
+    if (fallback)
+        return *fallback;
     return (long long)time(NULL);
 }

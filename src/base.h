@@ -146,9 +146,10 @@ void gl_out_abort(gl_out *o);
 char *gl_temp_file(gl_ctx *ctx, const char *suffix, const void *data, size_t len);
 
 /* A time for metadata: opt->timestamp if >= 0, else SOURCE_DATE_EPOCH if
- * set and valid, else fallback if >= 0, else the clock. */
-long long gl_choose_time(const galley_options *opt, long long fallback);
-/* Days-from-civil conversion: "YYYY-MM-DD" → seconds at 00:00 UTC, or -1. */
-long long gl_parse_iso_date(const char *s);
+ * set and valid, else *fallback if fallback is not NULL, else the clock. */
+long long gl_choose_time(const galley_options *opt, const long long *fallback);
+/* "YYYY-MM-DD" (proleptic Gregorian) → seconds since 1970 at 00:00 UTC in
+ * *out (negative before 1970).  Returns false when s is not such a date. */
+bool gl_parse_iso_date(const char *s, long long *out);
 
 #endif

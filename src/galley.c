@@ -289,12 +289,16 @@ galley_status galley_write_pdf(galley_ctx *ctx, const galley_doc *doc, const gal
     if (!fr)
         goto cleanup;
     subject = subject_of(ctx, doc);
+    // CreationDate: the article's own date unless a timestamp or
+    // SOURCE_DATE_EPOCH says otherwise
+    long long date;
+    bool has_date = gl_parse_iso_date(doc->meta.date, &date);
     gl_pdf_meta pm = {
         .title = doc->meta.title,
         .author = doc->meta.byline,
         .subject = subject,
         .lang = doc->meta.lang,
-        .created = gl_choose_time(opt, gl_parse_iso_date(doc->meta.date)),
+        .created = gl_choose_time(opt, has_date ? &date : NULL),
     };
     GL_CHECK(gl_pdf_write(ctx, fr, fs, &pm, path));
     rc = 0;
@@ -311,7 +315,8 @@ galley_status galley_write_epub(galley_ctx *ctx, const galley_doc *doc,
     gl_clear_error(ctx);
     gl_epub_opts eo = {
         .identifier = opt ? opt->identifier : NULL,
-        .modified = gl_choose_time(opt, gl_parse_iso_date(doc->meta.date)),
+        // dcterms:modified is when the EPUB was made, not the article's date
+        .modified = gl_choose_time(opt, NULL),
     };
     return gl_api_exit(ctx, gl_epub_write(ctx, doc, &eo, path));
 }

@@ -165,20 +165,13 @@ static size_t find_title_tag(const char *s, size_t n)
 
 static bool is_iso_date(const char *s, size_t n)
 {
-    if (n != 10 || s[4] != '-' || s[7] != '-')
+    char buf[11];
+    long long t;
+    if (n != 10)
         return false;
-    for (size_t j = 0; j < 10; j++)
-        if (j != 4 && j != 7 && (s[j] < '0' || s[j] > '9'))
-            return false;
-    // Checked here rather than with gl_parse_iso_date(), whose -1 for "bad"
-    // is also a valid result (1969-12-31 23:59:59) and dates before 1970
-    // are negative: the Federalist papers are from 1787.
-    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    int m = (s[5] - '0') * 10 + (s[6] - '0');
-    int d = (s[8] - '0') * 10 + (s[9] - '0');
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m >= 1 && m <= 12 && d >= 1 && d <= mdays[m - 1] + (m == 2 && leap);
+    memcpy(buf, s, 10);
+    buf[10] = 0;
+    return gl_parse_iso_date(buf, &t);
 }
 
 static void trim_spaces(const char **s, size_t *n)

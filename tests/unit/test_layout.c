@@ -9,6 +9,7 @@
 
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 static gl_ctx *ctx;
@@ -95,8 +96,10 @@ START_TEST(test_long_url_and_han_run_do_not_overflow)
     static char url[12000], han[30001];
     strcpy(url, "See https://example.org/");
     size_t n = strlen(url);
-    while (n < sizeof url - 20)
-        url[n++] = (char)('a' + n % 26);
+    while (n < sizeof url - 20) {
+        url[n] = (char)('a' + n % 26);
+        n++;
+    }
     strcpy(url + n, " end.");
     size_t k = 0;
     while (k + 3 < sizeof han) {  /* 10,000 ideographs with no punctuation */
@@ -224,7 +227,7 @@ START_TEST(test_pages_and_folios)
     for (size_t p = 0; p < fr->npages; p++) {
         const gl_page *pg = &fr->pages[p];
         ck_assert_int_eq(pg->number, (int)p + 1);
-        char num[16];
+        char num[24];
         snprintf(num, sizeof num, "%zu", p + 1);
         bool found = false;
         for (size_t i = 0; i < pg->nruns; i++) {
