@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# 20-pdf.sh — publish the sample articles as PDF and judge them with real
+# validators: shared/checks/pdf-check.sh when $CHECKS is set (qpdf, poppler,
+# mutool, text recovered in order), else qpdf, pdffonts and pdftotext here.
+# Also: the English sample stays small, output is reproducible under
+# SOURCE_DATE_EPOCH, and Chinese text uses a CJK face with Latin digits.
+set -u
+: "${GALLEY:?}" "${OUT:?}" "${DATA:?}"
+CHECKS=${CHECKS:-}
+fails=0
+ok()   { echo "ok   $*"; }
+fail() { echo "FAIL $*"; fails=$((fails+1)); }
+
+# The words a reader should find in the PDF: the article header without
+# its "date YYYY-MM-DD Title: " and "Date: " labels, then the body.
+expected_text() {
+  sed -E -e 's/^[[:space:]]*date[[:space:]]+[^[:space:]]+[[:space:]]+Title:[[:space:]]*//' \
+         -e 's/^Date:[[:space:]]*//' "$1"
+}
+
+# Validates one PDF: pdf-check.sh, or the validators directly.
+check_pdf() {
+  local pdf=$1 input=$2 name
+  name=$(basename "$pdf")
+  expected_text "$input" > "$pdf.expected.txt"
+  if [ -n "$CHECKS" ] && [ -f "$CHECKS/pdf-check.sh" ]; then
+    if bash "$CHECKS/pdf-check.sh" "$pdf" "$pdf.expected.txt" > "$pdf.check.txt" 2>&1; then
+      ok "$name: $(tail -1 "$pdf.check.txt")"
+    else
+      fail "$name: pdf-check.sh"; grep -v '\] ok:' "$pdf.check.txt" | sed 's/^/     /'
+    fi
+    return
+  fi
+  if qpdf --check "$pdf" > "$pdf.qpdf.txt" 2>&1; then ok "$name: qpdf --check"
+  else fail "$name: qpdf --check"; sed 's/^/     /' "$pdf.qpdf.txt"; fi
+  local fonts bad
+  fonts=$(pdffonts "$pdf" 2> "$pdf.err") || true
+  bad=$(echo "$fonts" | tail -n +3 | grep -v 'yes yes yes' || true)
+  if [ -z "$bad" ] && [ "$(echo "$fonts" | tail -n +3 | grep -c .)" -gt 0 ]; then
+    ok "$name: every font embedded, subset, with ToUnicode"
+  else fail "$name: pdffonts: $bad"; fi
+  pdftotext -enc UTF-8 "$pdf" "$pdf.txt" 2>> "$pdf.err"
+  pdftoppm -r 36 "$pdf" "$pdf.page" 2>> "$pdf.err"
+  if [ -s "$pdf.err" ]; then fail "$name: poppler stderr: $(head -1 "$pdf.err")"
+  else ok "$name: poppler tools print nothing on stderr"; fi
+  # The title line must come out of the PDF (spaces next to CJK ignored).
+  local title
+  title=$(head -1 "$pdf.expected.txt" | tr -d '[:space:]')
+  if tr -d '[:space:]' < "$pdf.txt" | grep -qF -- "$title"; then ok "$name: title extracts"
+  else fail "$name: title not found in pdftotext output"; fi
+}
+
+publish() {   # publish INPUT OUTPUT [env...]
+  local in=$1 out=$2; shift 2
+  if env "$@" "$GALLEY" "$in" -o "$out" > "$out.log" 2>&1 && [ -s "$out" ]; then
+    return 0
+  fi
+  fail "galley $(basename "$in") -o $(basename "$out"): $(head -3 "$out.log")"
+  return 1
+}
+
+# ---------------------------------------------------------------- English sample
+if publish "$DATA/seed-article.txt" "$OUT/seed.pdf"; then
+  check_pdf "$OUT/seed.pdf" "$DATA/seed-article.txt"
+  size=$(stat -c %s "$OUT/seed.pdf")
+  if [ "$size" -lt 40960 ]; then ok "seed.pdf is $size bytes (< 40 KB)"
+  else fail "seed.pdf is $size bytes (>= 40 KB)"; fi
+fi
+
+# ---------------------------------------------------------------- Chinese sample
+if publish "$DATA/zh-article.txt" "$OUT/zh.pdf"; then
+  check_pdf "$OUT/zh.pdf" "$DATA/zh-article.txt"
+  fonts=$(pdffonts "$OUT/zh.pdf" 2>/dev/null | tail -n +3 | awk '{print $1}')
+  # The bundled CJK faces (README "Fonts") and the Latin face for digits.
+  if echo "$fonts" | grep -qE '^[A-Z]{6}\+(UMing|AR-?PL|WenQuanYi|LXGW|Droid)'; then
+    ok "zh.pdf: CJK face embedded ($(echo "$fonts" | grep -E 'UMing|AR-?PL|WenQuanYi|LXGW|Droid' | tr '\n' ' '))"
+  else fail "zh.pdf: no CJK face among: $(echo $fonts)"; fi
+  if echo "$fonts" | grep -qE '^[A-Z]{6}\+NotoSerif'; then
+    ok "zh.pdf: Latin face embedded for digits and Latin letters"
+  else fail "zh.pdf: no Latin face among: $(echo $fonts)"; fi
+fi
+
+# ---------------------------------------------------------------- reproducible
+for f in seed zh; do
+  in=$DATA/seed-article.txt; [ $f = zh ] && in=$DATA/zh-article.txt
+  if publish "$in" "$OUT/$f-r1.pdf" SOURCE_DATE_EPOCH=1700000000 &&
+     publish "$in" "$OUT/$f-r2.pdf" SOURCE_DATE_EPOCH=1700000000; then
+    if cmp -s "$OUT/$f-r1.pdf" "$OUT/$f-r2.pdf"; then ok "$f: two runs give identical bytes"
+    else fail "$f: two runs with SOURCE_DATE_EPOCH differ"; fi
+  fi
+done
+
+[ "$fails" -eq 0 ]
