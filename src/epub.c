@@ -1,0 +1,1174 @@
+/*
+ * epub.c — the EPUB back end: writes a gl_doc as an EPUB 3 publication (OCF
+ * ZIP: package document, navigation document, an EPUB 2 NCX, one stylesheet
+ * and one XHTML content document per article).  It reads the document model
+ * only, never the layout engine (DESIGN.md), and it is the one file that
+ * includes libxml2 and libzip (STYLE.md S4.6).  Output is deterministic:
+ * the same document and options give the same bytes.
+ */
+#include "backend.h"
+
+#include <libxml/xmlwriter.h>
+#include <zip.h>
+
+#include <stdio.h>
+#include <string.h>
+
+/* ================================================================ constants */
+
+// Where the parts live in the container.  The OPF sits in OEBPS/, so the
+// hrefs in the OPF, nav and NCX are relative to OEBPS/ (OCF 3.3 §3.5).
+#define OPF_PATH "OEBPS/content.opf"
+#define MAX_PARTS 16
+
+static const char XHTML_NS[] = "http://www.w3.org/1999/xhtml";
+static const char OPS_NS[] = "http://www.idpf.org/2007/ops";
+
+/* One finished file of the container, in archive order. */
+typedef struct {
+    char name[80];     /* path in the ZIP */
+    gl_buf data;
+    bool store;        /* ZIP_CM_STORE (only the mimetype) */
+} part;
+
+/* One content document.  A doc is one article today; a multi-article doc
+ * becomes an array of these, and every writer below already loops. */
+typedef struct {
+    char href[48];              /* relative to OEBPS/ */
+    char id[24];                /* manifest id */
+    const char *title;          /* never NULL or empty */
+    const gl_block *first;      /* its top-level blocks */
+    const gl_block **heads;     /* its top-level headings (nav entries); owned */
+    size_t nheads;
+} article;
+
+/* Everything the writers share. */
+typedef struct {
+    gl_ctx *ctx;
+    const gl_doc *doc;
+    const char *out_path;
+    const char *lang;           /* valid BCP 47 (or "und") */
+    char langbuf[64];
+    const char *title;          /* never NULL or empty */
+    char uid[64];               /* dc:identifier when derived */
+    const char *identifier;     /* eo->identifier or uid */
+    char modified[48];          /* CCYY-MM-DDThh:mm:ssZ */
+    uint16_t dos_time, dos_date;
+    article *arts;
+    size_t narts;
+} epub;
+
+/* ================================================================ text hygiene */
+
+// XML 1.0 §2.2 allows only tab, LF and CR below U+0020, and no U+FFFE/U+FFFF;
+// C1 controls and DEL are allowed but discouraged and never meant as text.
+// Controls are dropped (they print nothing); non-characters and bad bytes
+// become U+FFFD so that the loss stays visible.  CR goes too: the brief
+// allows only tab and newline, and a reader has already split lines.
+static int clean_text(gl_buf *b, const char *s, size_t n)
+{
+    b->len = 0;
+    if (gl_buf_put(b, "", 0))  // data non-NULL and NUL-terminated even when empty
+        return -1;
+    size_t i = 0;
+    while (i < n) {
+        size_t start = i;
+        uint32_t cp = gl_utf8_next(s, n, &i);
+        if (cp == '\t' || cp == '\n') {
+            // allowed
+        } else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+            continue;
+        } else if ((cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE) {
+            cp = 0xFFFD;
+        }
+        // Re-encode only when the bytes changed (U+FFFD for bad input).
+        if (cp == 0xFFFD) {
+            if (gl_buf_put_cp(b, cp))
+                return -1;
+        } else if (gl_buf_put(b, s + start, i - start)) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static bool is_blank(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp = gl_utf8_next(s, n, &i);
+        if (!gl_is_space(cp) && cp >= 0x20 && !(cp >= 0x7F && cp <= 0x9F))
+            return false;
+    }
+    return true;
+}
+
+static int strncasecmp_ascii(const char *a, const char *b, size_t n)
+{
+    // strncasecmp is POSIX and locale-dependent; schemes are ASCII.
+    for (size_t i = 0; i < n; i++) {
+        int ca = (unsigned char)a[i], cb = (unsigned char)b[i];
+        if (ca >= 'A' && ca <= 'Z')
+            ca += 'a' - 'A';
+        if (cb >= 'A' && cb <= 'Z')
+            cb += 'a' - 'A';
+        if (ca != cb || !ca)
+            return ca - cb;
+    }
+    return 0;
+}
+
+// Only web and mail links survive: javascript:, file: and relative links
+// would point into (or out of) the container in ways no reader allows, and
+// EPUBCheck rejects hrefs that are not URLs (RSC-020), hence no spaces or
+// controls.
+static bool href_ok(const char *h)
+{
+    if (!h)
+        return false;
+    static const char *const schemes[] = {"http://", "https://", "mailto:"};
+    size_t skip = 0;
+    for (size_t k = 0; k < sizeof schemes / sizeof schemes[0]; k++) {
+        size_t n = strlen(schemes[k]);
+        if (strncasecmp_ascii(h, schemes[k], n) == 0) {
+            skip = n;
+            break;
+        }
+    }
+    if (!skip || !h[skip])
+        return false;
+    for (const unsigned char *p = (const unsigned char *)h; *p; p++)
+        if (*p <= 0x20 || *p == 0x7F || *p == '"' || *p == '<' || *p == '>' || *p == '\\')
+            return false;
+    return true;
+}
+
+// A BCP 47 tag as EPUBCheck accepts it for dc:language: letters, then
+// alphanumeric subtags of 1-8 characters (RFC 5646 §2.1, loosely).
+static bool lang_ok(const char *l)
+{
+    if (!l || !l[0])
+        return false;
+    size_t run = 0, first = 0;
+    bool in_first = true;
+    for (const char *p = l;; p++) {
+        char c = *p;
+        if (c == '-' || c == 0) {
+            if (run == 0 || run > 8 || (in_first && (first < 2 || first > 8)))
+                return false;
+            if (c == 0)
+                return true;
+            in_first = false;
+            run = 0;
+            continue;
+        }
+        bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        bool digit = c >= '0' && c <= '9';
+        if (in_first ? !alpha : !(alpha || digit))
+            return false;
+        run++;
+        if (in_first)
+            first++;
+    }
+}
+
+// "YYYY-MM-DD" exactly: what dc:date and <time datetime> may carry.
+static bool date_ok(const char *d)
+{
+    if (!d || strlen(d) != 10)
+        return false;
+    for (int i = 0; i < 10; i++) {
+        bool want_dash = i == 4 || i == 7;
+        if (want_dash ? d[i] != '-' : (d[i] < '0' || d[i] > '9'))
+            return false;
+    }
+    int m = (d[5] - '0') * 10 + (d[6] - '0'), day = (d[8] - '0') * 10 + (d[9] - '0');
+    return m >= 1 && m <= 12 && day >= 1 && day <= 31;
+}
+
+/* ================================================================ XML writer */
+
+/* An xmlTextWriter into memory with a sticky failure flag: every libxml2
+ * call is checked, but the writers test the flag once at the end instead of
+ * after each of a few hundred calls (SQLite's sticky-error idea). */
+typedef struct {
+    gl_ctx *ctx;
+    xmlBufferPtr xbuf;
+    xmlTextWriterPtr w;
+    gl_buf scratch;   /* cleaned text */
+    bool indent;      /* libxml2 lays out the lines itself */
+    bool html;        /* XHTML: no <x/> for non-void elements */
+    bool failed;
+} xw;
+
+static void ok(xw *x, int rc)
+{
+    if (rc < 0)
+        x->failed = true;
+}
+
+static int xw_open(xw *x, gl_ctx *ctx, bool indent)
+{
+    memset(x, 0, sizeof *x);
+    x->ctx = ctx;
+    gl_buf_init(&x->scratch, ctx);
+    x->xbuf = xmlBufferCreate();
+    if (!x->xbuf)
+        return gl_oom(ctx);
+    x->w = xmlNewTextWriterMemory(x->xbuf, 0);
+    if (!x->w) {
+        xmlBufferFree(x->xbuf);
+        x->xbuf = NULL;
+        return gl_oom(ctx);
+    }
+    // Indentation only where no element has mixed content (OPF, NCX, nav):
+    // in XHTML bodies it would add spaces inside <p> and <pre>.
+    x->indent = indent;
+    if (indent) {
+        ok(x, xmlTextWriterSetIndent(x->w, 1));
+        ok(x, xmlTextWriterSetIndentString(x->w, BAD_CAST "  "));
+    }
+    ok(x, xmlTextWriterStartDocument(x->w, "1.0", "UTF-8", NULL));
+    return 0;
+}
+
+/* Finishes the document and moves its bytes into *out.  Releases the writer
+ * on every path.  Returns 0, or -1 with the error on ctx naming out_path. */
+static int xw_close(xw *x, gl_buf *out, const char *what, const char *out_path)
+{
+    int rc = 0;
+    if (x->w) {
+        ok(x, xmlTextWriterEndDocument(x->w));  // closes open elements, flushes
+        xmlFreeTextWriter(x->w);
+        x->w = NULL;
+    }
+    if (x->failed) {
+        rc = x->ctx->oom ? -1
+                         : gl_error(x->ctx, GALLEY_ERR_BACKEND,
+                                    "%s: libxml2 could not write %s", out_path, what);
+    } else if (out) {
+        rc = gl_buf_put(out, xmlBufferContent(x->xbuf), (size_t)xmlBufferLength(x->xbuf));
+    }
+    if (x->xbuf)
+        xmlBufferFree(x->xbuf);
+    x->xbuf = NULL;
+    gl_buf_free(&x->scratch);
+    return rc;
+}
+
+static void xw_start(xw *x, const char *name)
+{
+    ok(x, xmlTextWriterStartElement(x->w, BAD_CAST name));
+}
+
+// In XHTML only void elements may be written <x/>: a reader that falls
+// back to an HTML parser would take <h2/> or <a/> as an open tag (HTML
+// §13.1.2.1).  The package files are plain XML and take either form.
+static void xw_end(xw *x)
+{
+    ok(x, x->html ? xmlTextWriterFullEndElement(x->w) : xmlTextWriterEndElement(x->w));
+}
+
+static void xw_end_void(xw *x)
+{
+    ok(x, xmlTextWriterEndElement(x->w));
+}
+
+// Attribute values are cleaned like text; libxml2 escapes & < " and
+// white space characters.
+static void xw_attr(xw *x, const char *name, const char *value)
+{
+    if (clean_text(&x->scratch, value, strlen(value))) {
+        x->failed = true;
+        return;
+    }
+    ok(x, xmlTextWriterWriteAttribute(x->w, BAD_CAST name, BAD_CAST x->scratch.data));
+}
+
+static void xw_text(xw *x, const char *s, size_t n)
+{
+    if (clean_text(&x->scratch, s, n)) {
+        x->failed = true;
+        return;
+    }
+    if (x->scratch.len)
+        ok(x, xmlTextWriterWriteString(x->w, BAD_CAST x->scratch.data));
+}
+
+static void xw_elem(xw *x, const char *name, const char *text)
+{
+    xw_start(x, name);
+    xw_text(x, text, strlen(text));
+    xw_end(x);
+}
+
+// A line break between blocks, so the XHTML reads well in a diff; white
+// space between block elements is insignificant (HTML §3.2.5.1).
+static void xw_nl(xw *x)
+{
+    if (x->indent)
+        return;
+    ok(x, xmlTextWriterWriteString(x->w, BAD_CAST "\n"));
+}
+
+/* ================================================================ identity and time */
+
+// Days since 1970-01-01 → civil date (H. Hinnant's days_from_civil inverse),
+// so that formatting needs neither gmtime (not thread-safe) nor the TZ.
+static void civil_from_days(long long z, long long *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    long long era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long long yy = (long long)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yy + (*m <= 2);
+}
+
+static void set_times(epub *e, long long t)
+{
+    // dcterms:modified needs a four-digit year (OPF 3 §D.3.1 W3CDTF).
+    if (t < 0)
+        t = 0;
+    if (t > 253402300799LL)  // 9999-12-31T23:59:59Z
+        t = 253402300799LL;
+    long long days = t / 86400, y;
+    unsigned secs = (unsigned)(t % 86400), m, d;
+    civil_from_days(days, &y, &m, &d);
+    unsigned hh = secs / 3600, mm = secs / 60 % 60, ss = secs % 60;
+    snprintf(e->modified, sizeof e->modified, "%04lld-%02u-%02uT%02u:%02u:%02uZ", y, m, d, hh,
+             mm, ss);
+    // ZIP entries carry MS-DOS local time (APPNOTE §4.4.6), which covers
+    // 1980-2107 only.  We store the UTC fields as DOS fields, so output is
+    // the same in any TZ.  (libzip 1.7 round-trips DOS fields through
+    // mktime/localtime; only fields inside the local zone's DST gap hour
+    // could shift, and then still the same way on every run.)
+    if (y < 1980) {
+        y = 1980, m = 1, d = 1;
+        hh = mm = ss = 0;
+    } else if (y > 2107) {
+        y = 2107, m = 12, d = 31;
+        hh = 23, mm = 59, ss = 58;
+    }
+    e->dos_date = (uint16_t)(((unsigned)(y - 1980) << 9) | (m << 5) | d);
+    e->dos_time = (uint16_t)((hh << 11) | (mm << 5) | (ss / 2));
+}
+
+/* A 128-bit non-cryptographic content hash: two FNV-1a-64 lanes, the second
+ * also stirred by the first so they do not stay linearly related, each
+ * finished with the SplitMix64 finaliser.  Good enough to tell documents
+ * apart; not meant to resist a deliberate collision. */
+typedef struct {
+    uint64_t a, b, n;
+} chash;
+
+#define FNV_PRIME 0x100000001b3ULL
+
+static void ch_put(chash *h, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    for (size_t i = 0; i < n; i++) {
+        h->a = (h->a ^ c[i]) * FNV_PRIME;
+        h->b = (h->b ^ c[i] ^ (h->a >> 29)) * FNV_PRIME;
+    }
+    h->n += n;
+}
+
+static void ch_put_u64(chash *h, uint64_t v)
+{
+    unsigned char le[8];  // fixed byte order: same identifier on any host
+    for (int i = 0; i < 8; i++)
+        le[i] = (unsigned char)(v >> (8 * i));
+    ch_put(h, le, 8);
+}
+
+static uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+// Structure markers and lengths go in with the text, so that moving a
+// paragraph break or a heading level changes the identifier too.
+static void ch_blocks(chash *h, const gl_block *b)
+{
+    for (; b; b = b->next) {
+        ch_put_u64(h, ((uint64_t)b->type << 8) | (uint64_t)(b->level & 0xFF));
+        ch_put_u64(h, b->text ? b->len : 0);
+        if (b->text)
+            ch_put(h, b->text, b->len);
+        if (b->children) {
+            ch_put_u64(h, 0x7B);  // '{'
+            ch_blocks(h, b->children);
+            ch_put_u64(h, 0x7D);  // '}'
+        }
+    }
+}
+
+/* "urn:uuid:" + an RFC 9562 version 8 (custom) UUID from the hash of the
+ * title and the text: the same content always gets the same identifier,
+ * so rebuilding a book does not make readers think it is a new one. */
+static void derive_uid(epub *e)
+{
+    chash h = {0xcbf29ce484222325ULL, 0x84222325cbf29ce4ULL, 0};
+    const char *t = e->doc->meta.title ? e->doc->meta.title : "";
+    ch_put_u64(&h, strlen(t));
+    ch_put(&h, t, strlen(t));
+    ch_blocks(&h, e->doc->first);
+    uint64_t hi = mix64(h.a ^ h.n), lo = mix64(h.b + h.n * 0x9e3779b97f4a7c15ULL);
+    unsigned char u[16];
+    for (int i = 0; i < 8; i++) {
+        u[i] = (unsigned char)(hi >> (56 - 8 * i));
+        u[8 + i] = (unsigned char)(lo >> (56 - 8 * i));
+    }
+    u[6] = (unsigned char)((u[6] & 0x0F) | 0x80);  // version 8
+    u[8] = (unsigned char)((u[8] & 0x3F) | 0x80);  // variant 10
+    char *p = e->uid + snprintf(e->uid, sizeof e->uid, "urn:uuid:");
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *p++ = '-';
+        p += sprintf(p, "%02x", u[i]);
+    }
+}
+
+/* ================================================================ content documents */
+
+// Inline markup: a > strong > em > code, so a link wraps its styled text.
+static void write_span(xw *x, const gl_block *b, size_t off, size_t len, uint32_t style,
+                       const char *href)
+{
+    bool link = (style & GL_S_LINK) && href_ok(href);
+    int open = 0;
+    if (link) {
+        xw_start(x, "a");
+        xw_attr(x, "href", href);
+        open++;
+    }
+    if (style & GL_S_BOLD)
+        xw_start(x, "strong"), open++;
+    if (style & GL_S_ITALIC)
+        xw_start(x, "em"), open++;
+    if (style & GL_S_CODE)
+        xw_start(x, "code"), open++;
+    xw_text(x, b->text + off, len);
+    while (open--)
+        xw_end(x);
+}
+
+// Spans are documented as sorted and covering the text; clamp anyway, so a
+// reader bug costs formatting, never text or memory safety.
+static void write_inline(xw *x, const gl_block *b)
+{
+    if (!b->text)
+        return;
+    if (!b->spans || !b->nspans) {
+        xw_text(x, b->text, b->len);
+        return;
+    }
+    size_t pos = 0;
+    for (size_t i = 0; i < b->nspans; i++) {
+        const gl_span *s = &b->spans[i];
+        size_t start = s->off, end = (size_t)s->off + s->len;
+        if (start < pos)
+            start = pos;
+        if (end > b->len)
+            end = b->len;
+        if (start >= end)
+            continue;
+        if (start > pos)
+            xw_text(x, b->text + pos, start - pos);
+        write_span(x, b, start, end - start, s->style, s->href);
+        pos = end;
+    }
+    if (pos < b->len)
+        xw_text(x, b->text + pos, b->len - pos);
+}
+
+static void heading_id(char *buf, size_t n, size_t index)
+{
+    snprintf(buf, n, "sec-%zu", index + 1);
+}
+
+static void write_blocks(xw *x, const article *a, const gl_block *b, bool top, size_t *nhead)
+{
+    for (; b; b = b->next) {
+        switch (b->type) {
+        case GL_B_PARA:
+            xw_start(x, "p");
+            write_inline(x, b);
+            xw_end(x);
+            break;
+        case GL_B_HEADING: {
+            // A blank heading announces nothing (and screen readers flag
+            // it); leave it out.
+            if (!b->text || is_blank(b->text, b->len))
+                continue;
+            // h1 is the article title; document levels 1-5 become h2-h6.
+            int lv = b->level < 1 ? 1 : b->level;
+            char tag[4] = {'h', (char)('0' + (lv + 1 > 6 ? 6 : lv + 1)), 0, 0};
+            xw_start(x, tag);
+            // Only top-level headings are in the TOC (a heading inside a
+            // blockquote is part of the quotation), so only they get ids.
+            if (top && *nhead < a->nheads && a->heads[*nhead] == b) {
+                char id[32];
+                heading_id(id, sizeof id, *nhead);
+                xw_attr(x, "id", id);
+                (*nhead)++;
+            }
+            write_inline(x, b);
+            xw_end(x);
+            break;
+        }
+        case GL_B_QUOTE:
+            xw_start(x, "blockquote");
+            xw_nl(x);
+            write_blocks(x, a, b->children, false, nhead);
+            xw_end(x);
+            break;
+        case GL_B_CODE:
+            xw_start(x, "pre");
+            xw_start(x, "code");
+            if (b->text)
+                xw_text(x, b->text, b->len);
+            xw_end(x);
+            xw_end(x);
+            break;
+        case GL_B_HR:
+            xw_start(x, "hr");
+            xw_end_void(x);
+            break;
+        default:
+            // An unknown block type from a newer reader: keep its text.
+            if (b->text) {
+                xw_start(x, "p");
+                write_inline(x, b);
+                xw_end(x);
+            }
+            break;
+        }
+        xw_nl(x);
+    }
+}
+
+// The common head of the XHTML documents: HTML5 doctype in XML syntax,
+// both lang attributes (EPUB 3.3 §6.1.4 / Ace epub-lang), title, stylesheet.
+static void xhtml_head(xw *x, const epub *e, const char *title, const char *css_href)
+{
+    x->html = true;
+    ok(x, xmlTextWriterStartDTD(x->w, BAD_CAST "html", NULL, NULL));
+    ok(x, xmlTextWriterEndDTD(x->w));
+    xw_nl(x);
+    xw_start(x, "html");
+    xw_attr(x, "xmlns", XHTML_NS);
+    xw_attr(x, "xmlns:epub", OPS_NS);
+    xw_attr(x, "lang", e->lang);
+    xw_attr(x, "xml:lang", e->lang);
+    xw_nl(x);
+    xw_start(x, "head");
+    xw_nl(x);
+    xw_start(x, "meta");
+    xw_attr(x, "charset", "utf-8");
+    xw_end_void(x);
+    xw_nl(x);
+    xw_elem(x, "title", title);
+    xw_nl(x);
+    xw_start(x, "link");
+    xw_attr(x, "rel", "stylesheet");
+    xw_attr(x, "type", "text/css");
+    xw_attr(x, "href", css_href);
+    xw_end_void(x);
+    xw_nl(x);
+    xw_end(x);  // head
+    xw_nl(x);
+}
+
+static int write_article(epub *e, const article *a, gl_buf *out)
+{
+    const gl_meta *m = &e->doc->meta;
+    xw x;
+    if (xw_open(&x, e->ctx, false))
+        return -1;
+    xhtml_head(&x, e, a->title, "../style.css");
+    xw_start(&x, "body");
+    xw_nl(&x);
+    // The title block: what a newspaper prints above the article.
+    xw_start(&x, "header");
+    xw_attr(&x, "class", "title-block");
+    xw_nl(&x);
+    xw_start(&x, "h1");
+    xw_attr(&x, "class", "title");
+    xw_text(&x, a->title, strlen(a->title));
+    xw_end(&x);
+    xw_nl(&x);
+    if (m->subtitle && !is_blank(m->subtitle, strlen(m->subtitle))) {
+        xw_start(&x, "p");
+        xw_attr(&x, "class", "subtitle");
+        xw_text(&x, m->subtitle, strlen(m->subtitle));
+        xw_end(&x);
+        xw_nl(&x);
+    }
+    const char *shown = m->display_date && !is_blank(m->display_date, strlen(m->display_date))
+                            ? m->display_date
+                            : (date_ok(m->date) ? m->date : NULL);
+    if (shown) {
+        xw_start(&x, "p");
+        xw_attr(&x, "class", "date");
+        // <time datetime> lets readers and assistive technology parse it.
+        if (date_ok(m->date)) {
+            xw_start(&x, "time");
+            xw_attr(&x, "datetime", m->date);
+            xw_text(&x, shown, strlen(shown));
+            xw_end(&x);
+        } else {
+            xw_text(&x, shown, strlen(shown));
+        }
+        xw_end(&x);
+        xw_nl(&x);
+    }
+    if (m->byline && !is_blank(m->byline, strlen(m->byline))) {
+        xw_start(&x, "p");
+        xw_attr(&x, "class", "byline");
+        xw_text(&x, m->byline, strlen(m->byline));
+        xw_end(&x);
+        xw_nl(&x);
+    }
+    xw_end(&x);  // header
+    xw_nl(&x);
+    size_t nhead = 0;
+    write_blocks(&x, a, a->first, true, &nhead);
+    xw_end(&x);  // body
+    xw_nl(&x);
+    xw_end(&x);  // html
+    xw_nl(&x);
+    return xw_close(&x, out, a->href, e->out_path);
+}
+
+/* ================================================================ navigation */
+
+// The text of a heading for the TOC: no markup, controls removed.
+static void heading_label(xw *x, const gl_block *h)
+{
+    xw_text(x, h->text ? h->text : "", h->text ? h->len : 0);
+}
+
+/* Writes heads[from, to) as an <ol>: each heading owns the following ones
+ * of a deeper level.  Recursion depth is bounded by the six levels. */
+static void nav_list(xw *x, const article *a, size_t from, size_t to)
+{
+    xw_start(x, "ol");
+    for (size_t i = from; i < to;) {
+        size_t j = i + 1;
+        while (j < to && a->heads[j]->level > a->heads[i]->level)
+            j++;
+        char href[96], id[32];
+        heading_id(id, sizeof id, i);
+        snprintf(href, sizeof href, "%s#%s", a->href, id);
+        xw_start(x, "li");
+        xw_start(x, "a");
+        xw_attr(x, "href", href);
+        heading_label(x, a->heads[i]);
+        xw_end(x);
+        if (j > i + 1)
+            nav_list(x, a, i + 1, j);
+        xw_end(x);
+        i = j;
+    }
+    xw_end(x);
+}
+
+static const char *contents_label(const epub *e)
+{
+    // The nav heading in the book's language where we know it.
+    if (strncmp(e->lang, "zh", 2) == 0)
+        return "目录";
+    if (strncmp(e->lang, "ja", 2) == 0)
+        return "目次";
+    if (strncmp(e->lang, "ko", 2) == 0)
+        return "목차";
+    return "Contents";
+}
+
+static int write_nav(epub *e, gl_buf *out)
+{
+    xw x;
+    if (xw_open(&x, e->ctx, true))
+        return -1;
+    xhtml_head(&x, e, e->title, "style.css");
+    xw_start(&x, "body");
+    // EPUB 3.3 §7.4: exactly one toc nav, an <ol> of <li><a>.
+    xw_start(&x, "nav");
+    xw_attr(&x, "epub:type", "toc");
+    xw_attr(&x, "id", "toc");
+    xw_elem(&x, "h1", contents_label(e));
+    xw_start(&x, "ol");
+    for (size_t k = 0; k < e->narts; k++) {
+        const article *a = &e->arts[k];
+        xw_start(&x, "li");
+        xw_start(&x, "a");
+        xw_attr(&x, "href", a->href);
+        xw_text(&x, a->title, strlen(a->title));
+        xw_end(&x);
+        if (a->nheads)
+            nav_list(&x, a, 0, a->nheads);
+        xw_end(&x);
+    }
+    xw_end(&x);  // ol
+    xw_end(&x);  // nav
+    // Landmarks (§7.4.4): where the TOC and the body matter begin.
+    xw_start(&x, "nav");
+    xw_attr(&x, "epub:type", "landmarks");
+    xw_attr(&x, "hidden", "hidden");
+    xw_start(&x, "ol");
+    xw_start(&x, "li");
+    xw_start(&x, "a");
+    xw_attr(&x, "epub:type", "toc");
+    xw_attr(&x, "href", "nav.xhtml#toc");
+    xw_text(&x, contents_label(e), strlen(contents_label(e)));
+    xw_end(&x);
+    xw_end(&x);
+    xw_start(&x, "li");
+    xw_start(&x, "a");
+    xw_attr(&x, "epub:type", "bodymatter");
+    xw_attr(&x, "href", e->arts[0].href);
+    xw_text(&x, e->arts[0].title, strlen(e->arts[0].title));
+    xw_end(&x);
+    xw_end(&x);
+    xw_end(&x);  // ol
+    xw_end(&x);  // nav
+    xw_end(&x);  // body
+    xw_end(&x);  // html
+    return xw_close(&x, out, "nav.xhtml", e->out_path);
+}
+
+static void ncx_point(xw *x, int *order, const char *id, const char *label, size_t label_len,
+                      const char *src)
+{
+    char buf[16];
+    xw_start(x, "navPoint");
+    xw_attr(x, "id", id);
+    snprintf(buf, sizeof buf, "%d", ++*order);
+    xw_attr(x, "playOrder", buf);
+    xw_start(x, "navLabel");
+    xw_start(x, "text");
+    xw_text(x, label, label_len);
+    xw_end(x);
+    xw_end(x);
+    xw_start(x, "content");
+    xw_attr(x, "src", src);
+    xw_end(x);
+}
+
+// Same nesting as nav_list(); NCX navPoints nest directly.
+static void ncx_list(xw *x, const article *a, size_t from, size_t to, int *order, int depth,
+                     int *maxdepth)
+{
+    if (depth > *maxdepth)
+        *maxdepth = depth;
+    for (size_t i = from; i < to;) {
+        size_t j = i + 1;
+        while (j < to && a->heads[j]->level > a->heads[i]->level)
+            j++;
+        char src[96], id[64], hid[32];
+        heading_id(hid, sizeof hid, i);
+        snprintf(src, sizeof src, "%s#%s", a->href, hid);
+        snprintf(id, sizeof id, "%s-%s", a->id, hid);
+        const gl_block *h = a->heads[i];
+        ncx_point(x, order, id, h->text ? h->text : "", h->text ? h->len : 0, src);
+        if (j > i + 1)
+            ncx_list(x, a, i + 1, j, order, depth + 1, maxdepth);
+        xw_end(x);  // navPoint
+        i = j;
+    }
+}
+
+static int nav_depth(const article *a, size_t from, size_t to)
+{
+    int best = 0;
+    for (size_t i = from; i < to;) {
+        size_t j = i + 1;
+        while (j < to && a->heads[j]->level > a->heads[i]->level)
+            j++;
+        int d = 1 + (j > i + 1 ? nav_depth(a, i + 1, j) : 0);
+        if (d > best)
+            best = d;
+        i = j;
+    }
+    return best;
+}
+
+/* The EPUB 2 NCX (OPF 2.0.1 §2.4.1), for readers that predate the nav. */
+static int write_ncx(epub *e, gl_buf *out)
+{
+    xw x;
+    if (xw_open(&x, e->ctx, true))
+        return -1;
+    int depth = 1;
+    for (size_t k = 0; k < e->narts; k++) {
+        int d = 1 + nav_depth(&e->arts[k], 0, e->arts[k].nheads);
+        if (d > depth)
+            depth = d;
+    }
+    char dbuf[16];
+    snprintf(dbuf, sizeof dbuf, "%d", depth);
+    xw_start(&x, "ncx");
+    xw_attr(&x, "xmlns", "http://www.daisy.org/z3986/2005/ncx/");
+    xw_attr(&x, "version", "2005-1");
+    xw_attr(&x, "xml:lang", e->lang);
+    xw_start(&x, "head");
+    static const char *const names[] = {"dtb:uid", "dtb:depth", "dtb:totalPageCount",
+                                        "dtb:maxPageNumber"};
+    const char *values[] = {e->identifier, dbuf, "0", "0"};
+    for (int i = 0; i < 4; i++) {
+        xw_start(&x, "meta");
+        xw_attr(&x, "name", names[i]);
+        xw_attr(&x, "content", values[i]);
+        xw_end(&x);
+    }
+    xw_end(&x);  // head
+    xw_start(&x, "docTitle");
+    xw_elem(&x, "text", e->title);
+    xw_end(&x);
+    xw_start(&x, "navMap");
+    int order = 0, maxdepth = 0;
+    for (size_t k = 0; k < e->narts; k++) {
+        const article *a = &e->arts[k];
+        ncx_point(&x, &order, a->id, a->title, strlen(a->title), a->href);
+        ncx_list(&x, a, 0, a->nheads, &order, 2, &maxdepth);
+        xw_end(&x);  // navPoint
+    }
+    xw_end(&x);  // navMap
+    xw_end(&x);  // ncx
+    return xw_close(&x, out, "toc.ncx", e->out_path);
+}
+
+/* ================================================================ package */
+
+static int write_container(epub *e, gl_buf *out)
+{
+    xw x;
+    if (xw_open(&x, e->ctx, true))
+        return -1;
+    xw_start(&x, "container");
+    xw_attr(&x, "version", "1.0");
+    xw_attr(&x, "xmlns", "urn:oasis:names:tc:opendocument:xmlns:container");
+    xw_start(&x, "rootfiles");
+    xw_start(&x, "rootfile");
+    xw_attr(&x, "full-path", OPF_PATH);
+    xw_attr(&x, "media-type", "application/oebps-package+xml");
+    xw_end(&x);
+    xw_end(&x);
+    xw_end(&x);
+    return xw_close(&x, out, "META-INF/container.xml", e->out_path);
+}
+
+static void opf_item(xw *x, const char *id, const char *href, const char *type,
+                     const char *props)
+{
+    xw_start(x, "item");
+    xw_attr(x, "id", id);
+    xw_attr(x, "href", href);
+    xw_attr(x, "media-type", type);
+    if (props)
+        xw_attr(x, "properties", props);
+    xw_end(x);
+}
+
+static int write_opf(epub *e, gl_buf *out)
+{
+    const gl_meta *m = &e->doc->meta;
+    xw x;
+    if (xw_open(&x, e->ctx, true))
+        return -1;
+    xw_start(&x, "package");
+    xw_attr(&x, "xmlns", "http://www.idpf.org/2007/opf");
+    xw_attr(&x, "version", "3.0");
+    xw_attr(&x, "unique-identifier", "uid");
+    xw_attr(&x, "xml:lang", e->lang);
+    xw_start(&x, "metadata");
+    xw_attr(&x, "xmlns:dc", "http://purl.org/dc/elements/1.1/");
+    xw_start(&x, "dc:identifier");
+    xw_attr(&x, "id", "uid");
+    xw_text(&x, e->identifier, strlen(e->identifier));
+    xw_end(&x);
+    xw_elem(&x, "dc:title", e->title);
+    xw_elem(&x, "dc:language", e->lang);
+    if (m->byline && !is_blank(m->byline, strlen(m->byline)))
+        xw_elem(&x, "dc:creator", m->byline);
+    if (date_ok(m->date))
+        xw_elem(&x, "dc:date", m->date);
+    xw_start(&x, "meta");
+    xw_attr(&x, "property", "dcterms:modified");
+    xw_text(&x, e->modified, strlen(e->modified));
+    xw_end(&x);
+    xw_end(&x);  // metadata
+    xw_start(&x, "manifest");
+    opf_item(&x, "nav", "nav.xhtml", "application/xhtml+xml", "nav");
+    opf_item(&x, "ncx", "toc.ncx", "application/x-dtbncx+xml", NULL);
+    opf_item(&x, "css", "style.css", "text/css", NULL);
+    for (size_t k = 0; k < e->narts; k++)
+        opf_item(&x, e->arts[k].id, e->arts[k].href, "application/xhtml+xml", NULL);
+    xw_end(&x);  // manifest
+    xw_start(&x, "spine");
+    xw_attr(&x, "toc", "ncx");
+    for (size_t k = 0; k < e->narts; k++) {
+        xw_start(&x, "itemref");
+        xw_attr(&x, "idref", e->arts[k].id);
+        xw_end(&x);
+    }
+    // The nav is in the spine, out of the reading order, because the
+    // landmarks link to it and EPUB links must reach spine items (RSC-011).
+    xw_start(&x, "itemref");
+    xw_attr(&x, "idref", "nav");
+    xw_attr(&x, "linear", "no");
+    xw_end(&x);
+    xw_end(&x);  // spine
+    xw_end(&x);  // package
+    return xw_close(&x, out, "content.opf", e->out_path);
+}
+
+/* ================================================================ stylesheet */
+
+// Readable defaults that a reader's own settings may override; sizes in em
+// so that the reader's font size choice scales everything.
+static const char CSS_BASE[] =
+    "/* galley: default style */\n"
+    "body { margin: 0 4%; line-height: 1.5; text-align: justify; }\n"
+    "header.title-block { margin: 0 0 2em; text-align: left; }\n"
+    "h1, h2, h3, h4, h5, h6 { line-height: 1.25; text-align: left;"
+    " page-break-after: avoid; break-after: avoid; }\n"
+    "h1 { font-size: 1.6em; margin: 0 0 0.5em; }\n"
+    "h2 { font-size: 1.3em; margin: 1.5em 0 0.5em; }\n"
+    "h3 { font-size: 1.15em; margin: 1.2em 0 0.4em; }\n"
+    "h4, h5, h6 { font-size: 1em; margin: 1em 0 0.3em; }\n"
+    "p { margin: 0; text-indent: 1.5em; }\n"
+    "header.title-block p, h1 + p, h2 + p, h3 + p, h4 + p, h5 + p, h6 + p, hr + p,"
+    " blockquote + p, pre + p { text-indent: 0; }\n"
+    "p.subtitle { font-size: 1.15em; margin: 0 0 0.5em; }\n"
+    "p.date, p.byline { font-size: 0.9em; margin: 0.2em 0; }\n"
+    "blockquote { margin: 1em 1.5em; }\n"
+    "pre { margin: 1em 0; white-space: pre-wrap; text-align: left; font-size: 0.9em; }\n"
+    "code { font-family: monospace; }\n"
+    "hr { border: none; border-top: 1px solid; width: 30%; margin: 1.5em auto; }\n"
+    "a { text-decoration: underline; }\n";
+
+// Chinese body text (W3C CLREQ §3.1, §3.2): two-character first-line indent,
+// no gaps between paragraphs, justified lines, strict line-start/line-end
+// prohibitions, and emphasis dots instead of slanted Han.
+static const char CSS_CJK[] =
+    "\n/* CJK documents (W3C CLREQ) */\n"
+    "body { line-height: 1.7; line-break: strict; word-break: normal; text-align: justify; }\n"
+    // Every body paragraph is indented in Chinese, also after a heading;
+    // the title block keeps 0 (its selector is more specific).
+    "p, h1 + p, h2 + p, h3 + p, h4 + p, h5 + p, h6 + p, hr + p, blockquote + p, pre + p"
+    " { text-indent: 2em; }\n"
+    ":lang(zh) body, :lang(zh) p { line-break: strict; text-align: justify;"
+    " text-justify: inter-character; }\n"
+    ":lang(zh) em { font-style: normal; text-emphasis: filled dot;"
+    " text-emphasis-position: under right; }\n"
+    ":lang(zh) h1, :lang(zh) h2, :lang(zh) h3 { letter-spacing: 0.05em; }\n";
+
+static int write_css(epub *e, gl_buf *out)
+{
+    if (gl_buf_puts(out, CSS_BASE))
+        return -1;
+    if (e->doc->meta.lang_is_cjk && gl_buf_puts(out, CSS_CJK))
+        return -1;
+    return 0;
+}
+
+/* ================================================================ archive */
+
+static int zip_fail(gl_ctx *ctx, const char *out_path, zip_error_t *ze)
+{
+    int rc = gl_error(ctx, GALLEY_ERR_BACKEND, "%s: cannot build EPUB archive: %s", out_path,
+                      zip_error_strerror(ze));
+    return rc;
+}
+
+/* Builds the ZIP in memory and writes it atomically: libzip's own temp file
+ * and rename would leave a temp file behind on some failures, and we want
+ * a failed run to leave an existing output untouched (galley.h). */
+static int write_zip(epub *e, part *parts, size_t nparts)
+{
+    gl_ctx *ctx = e->ctx;
+    int rc = -1;
+    zip_error_t ze;
+    zip_error_init(&ze);
+    zip_t *za = NULL;
+    gl_out out = {.fd = -1};
+    bool out_open = false;
+    zip_source_t *mem = zip_source_buffer_create(NULL, 0, 0, &ze);
+    if (!mem) {
+        zip_fail(ctx, e->out_path, &ze);
+        goto cleanup;
+    }
+    za = zip_open_from_source(mem, ZIP_TRUNCATE, &ze);
+    if (!za) {
+        zip_fail(ctx, e->out_path, &ze);
+        zip_source_free(mem);
+        mem = NULL;
+        goto cleanup;
+    }
+    // The archive owns mem now; our extra reference keeps it alive after
+    // zip_close() so that we can read the finished bytes back.
+    zip_source_keep(mem);
+    for (size_t i = 0; i < nparts; i++) {
+        zip_source_t *s = zip_source_buffer(za, parts[i].data.data, parts[i].data.len, 0);
+        zip_int64_t idx = s ? zip_file_add(za, parts[i].name, s, ZIP_FL_ENC_UTF_8) : -1;
+        if (idx < 0) {
+            if (s)
+                zip_source_free(s);
+            zip_fail(ctx, e->out_path, zip_get_error(za));
+            goto cleanup;
+        }
+        zip_uint64_t u = (zip_uint64_t)idx;
+        // OCF 3.3 §4.2.3: mimetype first, stored, no extra field.  The rest is
+        // deflated at a fixed level so the bytes depend only on the input
+        // (and zlib).  Fixed time and Unix mode 0644 on every entry: nothing
+        // from the machine or the clock reaches the archive.
+        if (zip_set_file_compression(za, u, parts[i].store ? ZIP_CM_STORE : ZIP_CM_DEFLATE,
+                                     parts[i].store ? 0 : 9) < 0 ||
+            zip_file_set_dostime(za, u, e->dos_time, e->dos_date, 0) < 0 ||
+            zip_file_set_external_attributes(za, u, 0, ZIP_OPSYS_UNIX, 0100644u << 16) < 0) {
+            zip_fail(ctx, e->out_path, zip_get_error(za));
+            goto cleanup;
+        }
+    }
+    if (zip_close(za) < 0) {
+        zip_fail(ctx, e->out_path, zip_get_error(za));
+        goto cleanup;
+    }
+    za = NULL;
+
+    zip_stat_t st;
+    zip_stat_init(&st);
+    if (zip_source_stat(mem, &st) < 0 || !(st.valid & ZIP_STAT_SIZE) || zip_source_open(mem) < 0) {
+        zip_fail(ctx, e->out_path, zip_source_error(mem));
+        goto cleanup;
+    }
+    if (gl_out_open(ctx, &out, e->out_path)) {
+        zip_source_close(mem);
+        goto cleanup;
+    }
+    out_open = true;
+    char chunk[65536];
+    zip_uint64_t left = st.size;
+    while (left) {
+        zip_int64_t n = zip_source_read(mem, chunk, left < sizeof chunk ? left : sizeof chunk);
+        if (n <= 0) {
+            zip_fail(ctx, e->out_path, zip_source_error(mem));
+            zip_source_close(mem);
+            goto cleanup;
+        }
+        if (gl_out_write(ctx, &out, chunk, (size_t)n)) {
+            zip_source_close(mem);
+            goto cleanup;
+        }
+        left -= (zip_uint64_t)n;
+    }
+    zip_source_close(mem);
+    out_open = false;
+    rc = gl_out_commit(ctx, &out);
+cleanup:
+    if (out_open)
+        gl_out_abort(&out);
+    if (za)
+        zip_discard(za);
+    if (mem)
+        zip_source_free(mem);
+    zip_error_fini(&ze);
+    return rc;
+}
+
+/* ================================================================ entry point */
+
+static int collect_heads(epub *e, article *a)
+{
+    size_t n = 0;
+    for (const gl_block *b = a->first; b; b = b->next)
+        if (b->type == GL_B_HEADING && b->text && !is_blank(b->text, b->len))
+            n++;
+    // Blank headings stay out of the TOC: EPUBCheck wants text in nav links.
+    if (!n)
+        return 0;
+    a->heads = gl_malloc(e->ctx, n * sizeof *a->heads);
+    if (!a->heads)
+        return -1;
+    for (const gl_block *b = a->first; b; b = b->next)
+        if (b->type == GL_B_HEADING && b->text && !is_blank(b->text, b->len))
+            a->heads[a->nheads++] = b;
+    return 0;
+}
+
+int gl_epub_write(gl_ctx *ctx, const gl_doc *doc, const gl_epub_opts *eo, const char *out_path)
+{
+    epub e = {.ctx = ctx, .doc = doc, .out_path = out_path};
+    article art = {0};
+    part parts[MAX_PARTS];
+    size_t nparts = 0;
+    int rc = -1;
+    for (size_t i = 0; i < MAX_PARTS; i++) {
+        parts[i].name[0] = 0;
+        parts[i].store = false;
+        gl_buf_init(&parts[i].data, ctx);
+    }
+
+    const gl_meta *m = &doc->meta;
+    // dc:language must be a valid tag; "und" (undetermined, BCP 47) otherwise.
+    // POSIX-style "zh_CN" is accepted as "zh-CN".
+    snprintf(e.langbuf, sizeof e.langbuf, "%s", m->lang ? m->lang : "");
+    for (char *c = e.langbuf; *c; c++)
+        if (*c == '_')
+            *c = '-';
+    e.lang = lang_ok(e.langbuf) && strlen(m->lang) < sizeof e.langbuf ? e.langbuf : "und";
+    // dc:title must not be empty (EPUB 3.3 §5.5.3.1.2).
+    e.title = m->title && !is_blank(m->title, strlen(m->title)) ? m->title : "Untitled";
+    derive_uid(&e);
+    e.identifier = eo && eo->identifier && !is_blank(eo->identifier, strlen(eo->identifier))
+                       ? eo->identifier
+                       : e.uid;
+    set_times(&e, eo ? eo->modified : 0);
+
+    // One article for now; see `article`.
+    snprintf(art.href, sizeof art.href, "text/article.xhtml");
+    snprintf(art.id, sizeof art.id, "article");
+    art.title = e.title;
+    art.first = doc->first;
+    e.arts = &art;
+    e.narts = 1;
+    GL_CHECK(collect_heads(&e, &art));
+
+    // Archive order is fixed (OCF: mimetype first; then the container and
+    // the package, which readers look for next).
+#define NEXT_PART(n) snprintf(parts[nparts].name, sizeof parts[nparts].name, "%s", (n))
+    NEXT_PART("mimetype");
+    parts[nparts].store = true;
+    GL_CHECK(gl_buf_puts(&parts[nparts++].data, "application/epub+zip"));
+    NEXT_PART("META-INF/container.xml");
+    GL_CHECK(write_container(&e, &parts[nparts++].data));
+    NEXT_PART(OPF_PATH);
+    GL_CHECK(write_opf(&e, &parts[nparts++].data));
+    NEXT_PART("OEBPS/nav.xhtml");
+    GL_CHECK(write_nav(&e, &parts[nparts++].data));
+    NEXT_PART("OEBPS/toc.ncx");
+    GL_CHECK(write_ncx(&e, &parts[nparts++].data));
+    NEXT_PART("OEBPS/style.css");
+    GL_CHECK(write_css(&e, &parts[nparts++].data));
+    for (size_t k = 0; k < e.narts && nparts < MAX_PARTS; k++) {
+        snprintf(parts[nparts].name, sizeof parts[nparts].name, "OEBPS/%s", e.arts[k].href);
+        GL_CHECK(write_article(&e, &e.arts[k], &parts[nparts++].data));
+    }
+#undef NEXT_PART
+    GL_CHECK(write_zip(&e, parts, nparts));
+    rc = 0;
+cleanup:
+    for (size_t i = 0; i < MAX_PARTS; i++)
+        gl_buf_free(&parts[i].data);
+    gl_free(art.heads);
+    return rc;
+}
