@@ -39,6 +39,10 @@ CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 WARN := -std=c11 -Wall -Wextra -Wshadow -Wno-missing-field-initializers
+# Warnings are errors in CI (CI=true), as STYLE.md S9 asks.
+ifeq ($(CI),true)
+WARN += -Werror
+endif
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(XCFLAGS) -Iinclude -Isrc -fPIC -fvisibility=hidden \
              -DGALLEY_BUILDING -DGALLEY_FONT_DIR='"$(FONT_DIR)"' $(PC_CFLAGS) -MMD -MP
 LIBS = $(PC_LIBS) -lhpdf -lhyphen -lm $(XLIBS)

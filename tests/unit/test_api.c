@@ -3,6 +3,7 @@
  * defaults and parsing, reading from memory with diagnostics, publishing
  * both formats, atomic outputs, and out-of-memory injection.
  */
+#define _POSIX_C_SOURCE 200809L /* setenv */
 #include "galley.h"
 
 #include <check.h>
