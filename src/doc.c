@@ -6,6 +6,7 @@
  */
 #include "doc.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Every block is allocated as this larger record so that appending to a
@@ -36,10 +37,14 @@ gl_doc *gl_doc_new(gl_ctx *ctx, const char *source)
 
 void gl_doc_free(gl_doc *doc)
 {
-    if (!doc)
-        return;
-    gl_arena_free(&doc->arena);
-    gl_free(doc);
+    // Iterative over the absorbed chain: a brief of many inputs is a long
+    // list, not a deep tree.
+    while (doc) {
+        gl_doc *next = doc->absorbed;
+        gl_arena_free(&doc->arena);
+        gl_free(doc);
+        doc = next;
+    }
 }
 
 gl_block *gl_doc_append(gl_doc *doc, gl_block *parent, gl_block_type type,
@@ -170,6 +175,14 @@ int gl_doc_apply_options(gl_doc *doc, const galley_options *opt)
     }
     if (doc->meta.lang)
         doc->meta.lang_is_cjk = gl_lang_is_cjk(doc->meta.lang);
+    // An explicit language is the language of every article too.
+    if (opt->lang && opt->lang[0])
+        for (gl_block *b = doc->first; b; b = b->next)
+            if (b->type == GL_B_ARTICLE && b->meta) {
+                gl_meta *am = gl_doc_article_meta(b);
+                am->lang = doc->meta.lang;
+                am->lang_is_cjk = doc->meta.lang_is_cjk;
+            }
     return 0;
 }
 
@@ -193,4 +206,274 @@ bool gl_lang_is_cjk(const char *lang)
         if (strcmp(p, cjk[i]) == 0)
             return true;
     return false;
+}
+
+/* ================================================================ articles */
+
+gl_block *gl_doc_add_article(gl_doc *doc, unsigned line)
+{
+    gl_meta *m = gl_arena_alloc(&doc->arena, sizeof *m);
+    if (!m)
+        return NULL;
+    m->title = "";
+    m->lang = doc->meta.lang;
+    m->lang_is_cjk = doc->meta.lang_is_cjk;
+    m->source = doc->meta.source;
+    gl_block *b = gl_doc_append(doc, NULL, GL_B_ARTICLE, NULL, 0, line);
+    if (!b)
+        return NULL;
+    b->meta = m;
+    doc->narticles++;
+    return b;
+}
+
+gl_meta *gl_doc_article_meta(gl_block *article)
+{
+    // The meta was allocated writable in gl_doc_add_article; the const in
+    // gl_block only keeps back ends from changing it.
+    return (gl_meta *)article->meta;
+}
+
+size_t gl_doc_articles(const gl_doc *doc, gl_article_ref *out, size_t cap)
+{
+    size_t n = 0;
+    const gl_block *b = doc->first;
+    if (!b) {
+        if (cap)
+            out[0] = (gl_article_ref){.meta = &doc->meta};
+        return 1;
+    }
+    while (b) {
+        gl_article_ref r = {0};
+        if (b->type == GL_B_ARTICLE) {
+            r.meta = b->meta ? b->meta : &doc->meta;
+            r.first = b->children;
+            r.block = b;
+            b = b->next;
+        } else {
+            // A run of loose blocks up to the next article is one implicit
+            // article with the doc's metadata.
+            r.meta = &doc->meta;
+            r.first = b;
+            while (b && b->type != GL_B_ARTICLE)
+                b = b->next;
+            r.end = b;
+        }
+        if (n < cap)
+            out[n] = r;
+        n++;
+    }
+    return n;
+}
+
+/* Re-parents a chain of blocks under a new article block of dst. */
+static void adopt_chain(gl_block *art, gl_block *first, gl_block *last)
+{
+    block_rec *r = (block_rec *)art;
+    art->children = first;
+    r->last = last;
+}
+
+int gl_doc_absorb(gl_doc *dst, gl_doc *src)
+{
+    // Allocate everything first (from dst's arena) so that a failure leaves
+    // both docs as they were.
+    gl_block *wrap_dst, *wrap_src;
+    gl_block *dfirst = dst->first, *dlast = dst->last;
+    bool dst_implicit = dst->first && dst->first->type != GL_B_ARTICLE;
+    bool src_implicit = !src->first || src->first->type != GL_B_ARTICLE;
+    if (dst_implicit) {
+        gl_meta *m = gl_arena_alloc(&dst->arena, sizeof *m);
+        if (!m)
+            return -1;
+        *m = dst->meta;
+        // Detach dst's blocks, then add the article block at the top level.
+        dst->first = dst->last = NULL;
+        wrap_dst = gl_doc_append(dst, NULL, GL_B_ARTICLE, NULL, 0, dfirst->line);
+        if (!wrap_dst) {
+            dst->first = dfirst;
+            dst->last = dlast;
+            return -1;
+        }
+        wrap_dst->meta = m;
+        adopt_chain(wrap_dst, dfirst, dlast);
+        dst->narticles++;
+    }
+    if (src_implicit) {
+        gl_meta *m = gl_arena_alloc(&dst->arena, sizeof *m);
+        block_rec *r = m ? gl_arena_alloc(&dst->arena, sizeof *r) : NULL;
+        if (!r)
+            return -1;  // dst is still valid (possibly wrapped): not a loss
+        *m = src->meta;
+        wrap_src = &r->pub;
+        wrap_src->type = GL_B_ARTICLE;
+        wrap_src->line = src->first ? src->first->line : 1;
+        wrap_src->meta = m;
+        adopt_chain(wrap_src, src->first, src->last);
+        if (dst->last)
+            dst->last->next = wrap_src;
+        else
+            dst->first = wrap_src;
+        dst->last = wrap_src;
+        dst->narticles++;
+        dst->nblocks++;
+    } else {
+        if (dst->last)
+            dst->last->next = src->first;
+        else
+            dst->first = src->first;
+        dst->last = src->last;
+        dst->narticles += src->narticles;
+    }
+    dst->nblocks += src->nblocks;
+    dst->nnotes += src->nnotes;
+    // dst now owns src's arena (and whatever src had absorbed).
+    gl_doc *tail = src;
+    while (tail->absorbed)
+        tail = tail->absorbed;
+    tail->absorbed = dst->absorbed;
+    dst->absorbed = src;
+    src->first = src->last = NULL;
+    return 0;
+}
+
+/* ================================================================ images */
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint32_t crc32_png(const unsigned char *p, size_t n)
+{
+    // Bitwise CRC-32 (PNG spec §5.5 / ISO 3309): images are small and this
+    // runs once per image, so no table.
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+    }
+    return c ^ 0xFFFFFFFFu;
+}
+
+/* PNG: signature, IHDR first, every chunk inside the file with a good CRC,
+ * at least one IDAT, IEND last (PNG spec §5). */
+static const char *check_png(const unsigned char *d, size_t n, gl_image_info *out)
+{
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    if (n < 8 || memcmp(d, sig, 8) != 0)
+        return NULL;
+    size_t pos = 8;
+    bool ihdr = false, idat = false;
+    while (pos + 12 <= n) {
+        uint32_t len = be32(d + pos);
+        if (len > n - pos - 12)
+            return "corrupt PNG (truncated chunk)";
+        const unsigned char *type = d + pos + 4;
+        if (crc32_png(type, 4 + (size_t)len) != be32(d + pos + 8 + len))
+            return "corrupt PNG (bad chunk CRC)";
+        if (!ihdr) {
+            if (memcmp(type, "IHDR", 4) != 0 || len != 13)
+                return "corrupt PNG (no IHDR)";
+            out->width = be32(d + pos + 8);
+            out->height = be32(d + pos + 12);
+            ihdr = true;
+        } else if (memcmp(type, "IDAT", 4) == 0) {
+            idat = true;
+        } else if (memcmp(type, "IEND", 4) == 0) {
+            if (!idat)
+                return "corrupt PNG (no image data)";
+            if (out->width == 0 || out->height == 0)
+                return "corrupt PNG (zero size)";
+            return "";
+        }
+        pos += 12 + (size_t)len;
+    }
+    return "corrupt PNG (truncated, no IEND)";
+}
+
+/* JPEG: SOI, segments up to SOS with a frame header (SOFn) among them, and
+ * EOI at the end (ITU T.81 Annex B). */
+static const char *check_jpeg(const unsigned char *d, size_t n, gl_image_info *out)
+{
+    if (n < 4 || d[0] != 0xFF || d[1] != 0xD8 || d[2] != 0xFF)
+        return NULL;
+    size_t pos = 2;
+    bool sof = false;
+    while (pos + 4 <= n) {
+        if (d[pos] != 0xFF)
+            return "corrupt JPEG (bad marker)";
+        unsigned m = d[pos + 1];
+        if (m == 0xFF) {  // fill byte
+            pos++;
+            continue;
+        }
+        size_t len = (size_t)d[pos + 2] << 8 | d[pos + 3];
+        if (len < 2 || pos + 2 + len > n)
+            return "corrupt JPEG (truncated segment)";
+        if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+            if (len < 8)
+                return "corrupt JPEG (short frame header)";
+            out->height = (unsigned)d[pos + 5] << 8 | d[pos + 6];
+            out->width = (unsigned)d[pos + 7] << 8 | d[pos + 8];
+            sof = true;
+        } else if (m == 0xDA) {
+            if (!sof || out->width == 0 || out->height == 0)
+                return "corrupt JPEG (no frame header before the scan)";
+            if (n < 2 || d[n - 2] != 0xFF || d[n - 1] != 0xD9)
+                return "corrupt JPEG (truncated, no end marker)";
+            return "";
+        }
+        pos += 2 + len;
+    }
+    return "corrupt JPEG (truncated header)";
+}
+
+int gl_image_probe(gl_ctx *ctx, const char *source, const gl_block *img, gl_image_info *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *path = img->path ? img->path : img->src;
+    if (!source)
+        source = "<memory>";
+    if (!path || !path[0])
+        return gl_error(ctx, GALLEY_ERR_IO, "%s:%u: image with an empty path", source,
+                        img->line);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return gl_error(ctx, GALLEY_ERR_IO, "%s:%u: image '%s' is missing or unreadable",
+                        source, img->line, path);
+    // Read it whole: images are embedded whole anyway, and checking the
+    // chunk CRCs needs every byte.
+    gl_buf b;
+    gl_buf_init(&b, ctx);
+    char chunk[65536];
+    size_t got;
+    int rc = 0;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (gl_buf_put(&b, chunk, got)) {
+            rc = -1;
+            break;
+        }
+    bool rerr = ferror(f);
+    fclose(f);
+    if (rc == 0 && rerr)
+        rc = gl_error(ctx, GALLEY_ERR_IO, "%s:%u: cannot read image '%s'", source, img->line,
+                      path);
+    if (rc == 0) {
+        const unsigned char *d = (const unsigned char *)(b.data ? b.data : "");
+        const char *why = check_png(d, b.len, out);
+        if (why)
+            out->type = GL_IMG_PNG, out->media_type = "image/png";
+        else if ((why = check_jpeg(d, b.len, out)))
+            out->type = GL_IMG_JPEG, out->media_type = "image/jpeg";
+        if (!why)
+            rc = gl_error(ctx, GALLEY_ERR_IO, "%s:%u: image '%s' is not a PNG or JPEG image",
+                          source, img->line, path);
+        else if (why[0])
+            rc = gl_error(ctx, GALLEY_ERR_IO, "%s:%u: image '%s': %s", source, img->line, path,
+                          why);
+    }
+    gl_buf_free(&b);
+    return rc;
 }
