@@ -59,17 +59,34 @@ static int end_line(reader *r, size_t start, size_t keep_end, unsigned first_col
     return 0;
 }
 
+/* Where and how often the decoder met one kind of bad input. */
+typedef struct {
+    size_t count;
+    unsigned line, col;  /* of the first */
+    uint32_t cp;         /* the first (control characters) */
+} bad_run;
+
+static void note_bad(bad_run *b, unsigned line, unsigned col, uint32_t cp)
+{
+    if (b->count++ == 0) {
+        b->line = line;
+        b->col = col;
+        b->cp = cp;
+    }
+}
+
 /* Splits data into cleaned lines.  Line ends are LF, CRLF and lone CR.
- * Invalid UTF-8 becomes U+FFFD and control characters are dropped, each
- * with at most one warning per line (a binary file would otherwise flood
- * the diagnostics). */
+ * Invalid UTF-8 becomes U+FFFD and control characters are dropped, with
+ * one warning per file for each, giving the count and placed at the first
+ * (issue 7: a binary or mis-encoded file must not flood the diagnostics,
+ * one warning per line did for a 50 MB file). */
 static int decode(reader *r, const char *data, size_t len)
 {
     size_t i = 0;
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
         i = 3;  // a UTF-8 BOM says nothing about the text
     unsigned lineno = 1, col = 1, first_col = 0;
-    bool warned_utf8 = false, warned_ctl = false;
+    bad_run bad_utf8 = {0}, bad_ctl = {0};
     size_t start = r->buf.len, keep_end = r->buf.len;
     bool started = false, line_open = false;
 
@@ -81,7 +98,7 @@ static int decode(reader *r, const char *data, size_t len)
                 return -1;
             lineno++;
             col = 1;
-            warned_utf8 = warned_ctl = started = false;
+            started = false;
             start = keep_end = r->buf.len;
             line_open = false;
             continue;
@@ -91,18 +108,11 @@ static int decode(reader *r, const char *data, size_t len)
         uint32_t cp = gl_utf8_next(data, len, &i);
         // gl_utf8_next() returns U+FFFD for bad bytes; a real U+FFFD in the
         // text is the well-formed EF BF BD and is not an error.
-        if (cp == 0xFFFD && !(i - at == 3 && memcmp(data + at, "\xEF\xBF\xBD", 3) == 0) &&
-            !warned_utf8) {
-            gl_warn(r->ctx, r->source, lineno, col, "invalid UTF-8 replaced by U+FFFD");
-            warned_utf8 = true;
-        }
+        if (cp == 0xFFFD && !(i - at == 3 && memcmp(data + at, "\xEF\xBF\xBD", 3) == 0))
+            note_bad(&bad_utf8, lineno, col, cp);
         unsigned this_col = col++;
         if (is_control(cp)) {
-            if (!warned_ctl) {
-                gl_warn(r->ctx, r->source, lineno, this_col,
-                        "control character U+%04X dropped", (unsigned)cp);
-                warned_ctl = true;
-            }
+            note_bad(&bad_ctl, lineno, this_col, cp);
             continue;
         }
         int rc;
@@ -131,6 +141,15 @@ static int decode(reader *r, const char *data, size_t len)
             return -1;
         keep_end = r->buf.len;
     }
+    if (bad_utf8.count)
+        gl_warn(r->ctx, r->source, bad_utf8.line, bad_utf8.col,
+                "invalid UTF-8 replaced by U+FFFD (%zu sequence%s in the file; the first here)",
+                bad_utf8.count, bad_utf8.count == 1 ? "" : "s");
+    if (bad_ctl.count)
+        gl_warn(r->ctx, r->source, bad_ctl.line, bad_ctl.col,
+                "control character U+%04X dropped (%zu control character%s in the file; "
+                "the first here)",
+                (unsigned)bad_ctl.cp, bad_ctl.count, bad_ctl.count == 1 ? "" : "s");
     // The last line needs no line end; an empty input has no lines at all.
     if (line_open)
         return end_line(r, start, keep_end, first_col);

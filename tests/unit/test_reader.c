@@ -297,20 +297,29 @@ END_TEST
 
 START_TEST(test_invalid_utf8)
 {
-    // Line 3 has two bad sequences (one warning), line 5 a truncated one.
+    // Line 3 has two bad sequences, line 5 a truncated one: one warning for
+    // the file, at the first, with the count (issue 7).
     gl_doc *doc = read_str("Good line\n\nab\xFF" "cd\xC3(\n\nok \xE4\xB8", "u.txt");
     assert_valid_utf8(doc);
     ck_assert_uint_eq(doc->nblocks, 3);
     ck_assert_str_eq(nth(doc, 1)->text, "ab\xEF\xBF\xBD" "cd\xEF\xBF\xBD(");
     ck_assert_str_eq(nth(doc, 2)->text, "ok \xEF\xBF\xBD");
-    ck_assert_uint_eq(count_diags("invalid UTF-8 replaced by U+FFFD"), 2);
+    ck_assert_uint_eq(count_diags("invalid UTF-8 replaced by U+FFFD"), 1);
+    ck_assert_uint_eq(galley_diag_count(ctx), 1);
     const galley_diag *g = galley_diag_get(ctx, (size_t)find_diag("invalid UTF-8"));
     ck_assert_uint_eq(g->line, 3);
     ck_assert_uint_eq(g->column, 3);
     ck_assert_str_eq(g->source, "u.txt");
-    g = galley_diag_get(ctx, 1);
-    ck_assert_uint_eq(g->line, 5);
+    ck_assert_ptr_nonnull(strstr(g->message, "3 sequences"));
+    gl_doc_free(doc);
+    // A single bad byte is counted in the singular.
+    galley_diag_clear(ctx);
+    doc = read_str("x\n\n  y\x80", "one.txt");
+    ck_assert_uint_eq(galley_diag_count(ctx), 1);
+    g = galley_diag_get(ctx, 0);
+    ck_assert_uint_eq(g->line, 3);
     ck_assert_uint_eq(g->column, 4);
+    ck_assert_ptr_nonnull(strstr(g->message, "(1 sequence in"));
     gl_doc_free(doc);
 }
 END_TEST
@@ -341,6 +350,28 @@ START_TEST(test_all_invalid)
 }
 END_TEST
 
+START_TEST(test_bad_bytes_on_every_line)
+{
+    // 100,000 lines each with a bad byte and a control: two warnings in all,
+    // not 200,000 (a binary file must not flood the diagnostics).
+    enum { N = 100000 };
+    char *buf = malloc(N * 4);
+    ck_assert_ptr_nonnull(buf);
+    for (size_t i = 0; i < N; i++)
+        memcpy(buf + 4 * i, "a\xFE\x01\n", 4);
+    gl_doc *doc = gl_read_text(ctx, buf, N * 4, "bin.txt");
+    free(buf);
+    ck_assert_ptr_nonnull(doc);
+    assert_valid_utf8(doc);
+    ck_assert_uint_eq(galley_diag_count(ctx), 2);
+    ck_assert_ptr_nonnull(strstr(galley_diag_get(ctx, (size_t)find_diag("UTF-8"))->message,
+                                 "100000 sequences"));
+    ck_assert_ptr_nonnull(strstr(galley_diag_get(ctx, (size_t)find_diag("U+0001"))->message,
+                                 "100000 control characters"));
+    gl_doc_free(doc);
+}
+END_TEST
+
 START_TEST(test_controls)
 {
     // NUL, BEL, ESC, DEL and C1 (U+0085) are dropped; tab and FF are spaces.
@@ -348,13 +379,13 @@ START_TEST(test_controls)
     gl_doc *doc = gl_read_text(ctx, in, sizeof in - 1, "c.txt");
     ck_assert_uint_eq(doc->nblocks, 1);
     ck_assert_str_eq(nth(doc, 0)->text, "abc z [1mx y");
-    ck_assert_uint_eq(count_diags("control character"), 2);  // one per line
+    // One warning for the file, naming the first (NUL at 1:2) and the count.
+    ck_assert_uint_eq(count_diags("control character"), 1);
+    ck_assert_uint_eq(galley_diag_count(ctx), 1);
     const galley_diag *g = galley_diag_get(ctx, (size_t)find_diag("U+0000"));
     ck_assert_uint_eq(g->line, 1);
     ck_assert_uint_eq(g->column, 2);
-    g = galley_diag_get(ctx, (size_t)find_diag("U+001B"));
-    ck_assert_uint_eq(g->line, 2);
-    ck_assert_uint_eq(g->column, 1);
+    ck_assert_ptr_nonnull(strstr(g->message, "5 control characters"));
     gl_doc_free(doc);
 }
 END_TEST
@@ -631,6 +662,7 @@ Suite *suite_reader(void)
     tcase_add_test(tc, test_literal_replacement_char);
     tcase_add_test(tc, test_all_invalid);
     tcase_add_test(tc, test_controls);
+    tcase_add_test(tc, test_bad_bytes_on_every_line);
     tcase_add_test(tc, test_spaces_collapse);
     suite_add_tcase(s, tc);
 
