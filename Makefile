@@ -21,12 +21,13 @@ endif
 # ---------------------------------------------------------------- dependencies
 # Debian packages: what a build needs, and what the tests need on top.
 DEB_BUILD := gcc make pkg-config libhpdf-dev libharfbuzz-dev libfreetype-dev libicu-dev \
-             libxml2-dev libzip-dev libhyphen-dev hyphen-en-us check
+             libxml2-dev libzip-dev libhyphen-dev hyphen-en-us check \
+             libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev
 DEB_TEST  := qpdf poppler-utils mupdf-tools python3 libxml2-utils epubcheck default-jre-headless \
              fonts-urw-base35
 
 # Libraries with a .pc file go through pkg-config; libharu and libhyphen ship none.
-PC_MODULES := harfbuzz harfbuzz-subset freetype2 icu-uc libxml-2.0 libzip
+PC_MODULES := harfbuzz harfbuzz-subset freetype2 icu-uc libxml-2.0 libzip libcmark-gfm yaml-0.1
 PKG_CONFIG ?= pkg-config
 
 Q := $(if $(V),,@)
@@ -45,7 +46,8 @@ WARN += -Werror
 endif
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(XCFLAGS) -Iinclude -Isrc -fPIC -fvisibility=hidden \
              -DGALLEY_BUILDING -DGALLEY_FONT_DIR='"$(FONT_DIR)"' $(PC_CFLAGS) -MMD -MP
-LIBS = $(PC_LIBS) -lhpdf -lhyphen -lm $(XLIBS)
+# libcmark-gfm-extensions (GFM tables etc.) ships no .pc file either.
+LIBS = $(PC_LIBS) -lcmark-gfm-extensions -lhpdf -lhyphen -lm $(XLIBS)
 
 # Where the library looks for its bundled fonts: the source tree's fonts/
 # (absolute), or $(PREFIX)/share/galley/fonts for an installed copy.

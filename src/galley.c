@@ -197,8 +197,11 @@ galley_status galley_read_text(galley_ctx *ctx, const char *data, size_t len,
 {
     *out = NULL;
     gl_clear_error(ctx);
-    gl_doc *doc = gl_read_text(ctx, data ? data : "", data ? len : 0,
-                               source_name ? source_name : "<memory>");
+    // Markdown by file extension or front matter (issue 4); else the text reader.
+    const char *src = source_name ? source_name : "<memory>";
+    gl_doc *doc = gl_is_markdown(src, data, data ? len : 0)
+                      ? gl_read_markdown(ctx, data ? data : "", data ? len : 0, src, 0)
+                      : gl_read_text(ctx, data ? data : "", data ? len : 0, src);
     if (doc && opt && gl_doc_apply_options(doc, opt) != 0) {
         gl_doc_free(doc);
         doc = NULL;
