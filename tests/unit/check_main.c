@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 /* Weak, so that a suite being written in parallel can be absent from a build. */
-#define SUITES(X) X(base) X(doc) X(reader) X(font) X(layout) X(pdf) X(epub) X(api)
+#define SUITES(X) X(base) X(doc) X(reader) X(font) X(layout) X(pdf) X(epub) X(api) X(break) X(hyph)
 #define DECL(name) Suite *suite_##name(void) __attribute__((weak));
 SUITES(DECL)
 
