@@ -104,6 +104,16 @@ GALLEY_API void galley_diag_clear(galley_ctx *ctx);
 /* Punctuation width style for CJK text (see the typography issue). */
 typedef enum { GALLEY_PUNCT_GB = 0, GALLEY_PUNCT_FULL, GALLEY_PUNCT_CENTERED } galley_cjk_punct;
 
+/* Fonts in the EPUB: NONE relies on the reader's fonts; SUBSET embeds the
+ * faces the text uses, cut down to the characters of the book; FULL embeds
+ * those faces whole (every character they cover). */
+typedef enum {
+    GALLEY_EPUB_FONTS_AUTO = 0,
+    GALLEY_EPUB_FONTS_NONE,
+    GALLEY_EPUB_FONTS_SUBSET,
+    GALLEY_EPUB_FONTS_FULL
+} galley_epub_fonts;
+
 typedef struct {
     unsigned version;       /* set by galley_options_init(); do not change */
     /* Metadata overrides (NULL: take from the document). Borrowed. */
@@ -124,6 +134,9 @@ typedef struct {
     /* Creation date as seconds since 1970 (UTC); negative: take the
      * document's date, then SOURCE_DATE_EPOCH, then the clock. */
     long long timestamp;
+    /* Fonts embedded in the EPUB (--epub-fonts).  AUTO (the default):
+     * SUBSET when the text has CJK characters, else NONE. */
+    galley_epub_fonts epub_fonts;
 } galley_options;
 
 /* Fills *opt with the defaults.  Always call it before setting fields. */

@@ -39,11 +39,38 @@ typedef struct {
 int gl_pdf_write(gl_ctx *ctx, const gl_frames *frames, const gl_fontset *fs,
                  const gl_pdf_meta *meta, const char *out_path);
 
+/* A page break of the printed edition, for the EPUB page-list: the page
+ * labelled `label` starts at byte `off` of `block`'s text (0 for a block
+ * without text, or to mean "before the block").  `block` may be any block
+ * of the doc, at any depth; the EPUB writer puts the marker in whichever
+ * content document holds it, so the list needs no knowledge of how the
+ * book is split into files.  Give them in reading order. */
+typedef struct {
+    const gl_block *block;
+    size_t off;
+    const char *label;        /* printed page number as printed: "12", "iv" */
+} gl_epub_pagebreak;
+
 /* epub.c: writes doc as EPUB 3 to out_path atomically. */
 typedef struct {
     const char *identifier;   /* NULL: derived from the content */
     long long modified;       /* seconds since 1970, UTC, for dcterms:modified */
+    /* Embedded fonts: NONE, SUBSET or FULL (AUTO is treated as NONE here:
+     * galley.c resolves it with gl_epub_font_mode()).  fonts is
+     * required unless NONE; borrowed. */
+    galley_epub_fonts font_mode;
+    const gl_fontset *fonts;
+    /* Printed page breaks (may be NULL/0: no page-list).  Breaks whose
+     * block is not in the doc are ignored.  Borrowed. */
+    const gl_epub_pagebreak *breaks;
+    size_t nbreaks;
+    /* What the page numbers come from (a11y:pageBreakSource), e.g. the
+     * print edition's identifier or file name; NULL: "<title> (print PDF)". */
+    const char *page_source;
 } gl_epub_opts;
 int gl_epub_write(gl_ctx *ctx, const gl_doc *doc, const gl_epub_opts *eo, const char *out_path);
+/* epub.c: the font mode to use for doc: mode itself unless AUTO, which
+ * becomes SUBSET when the text has CJK characters, else NONE. */
+galley_epub_fonts gl_epub_font_mode(const gl_doc *doc, galley_epub_fonts mode);
 
 #endif

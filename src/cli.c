@@ -59,6 +59,8 @@ static void usage(FILE *f)
 "      --font-bold FILE, --font-italic FILE, --font-bold-italic FILE\n"
 "      --cjk-font FILE    CJK face for body and headings\n"
 "      --cjk-punct STYLE  CJK punctuation: gb (default), full, centered\n"
+"      --epub-fonts MODE  fonts in the EPUB: subset (default for CJK text), none\n"
+"                         (default otherwise) or full\n"
 "\n"
 "Other:\n"
 "  -q, --quiet            do not print warnings\n"
@@ -184,6 +186,7 @@ static int publish(galley_ctx *ctx, const galley_options *opt, const char *in, c
 enum {
     OPT_TITLE = 256, OPT_AUTHOR, OPT_LANG, OPT_IDENT, OPT_PAPER, OPT_MARGINS, OPT_SIZE,
     OPT_LEADING, OPT_FONT, OPT_FONT_B, OPT_FONT_I, OPT_FONT_BI, OPT_CJK_FONT, OPT_PUNCT,
+    OPT_EPUB_FONTS,
 };
 
 static int parse_number(const char *s, double lo, double hi, double *out)
@@ -215,6 +218,7 @@ int main(int argc, char **argv)
         {"font-bold-italic", required_argument, NULL, OPT_FONT_BI},
         {"cjk-font", required_argument, NULL, OPT_CJK_FONT},
         {"cjk-punct", required_argument, NULL, OPT_PUNCT},
+        {"epub-fonts", required_argument, NULL, OPT_EPUB_FONTS},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -299,6 +303,18 @@ int main(int argc, char **argv)
                 opt.cjk_punct = GALLEY_PUNCT_CENTERED;
             else {
                 code = usage_error("invalid --cjk-punct '%s' (gb, full or centered)", optarg);
+                goto done;
+            }
+            break;
+        case OPT_EPUB_FONTS:
+            if (!strcmp(optarg, "subset"))
+                opt.epub_fonts = GALLEY_EPUB_FONTS_SUBSET;
+            else if (!strcmp(optarg, "none"))
+                opt.epub_fonts = GALLEY_EPUB_FONTS_NONE;
+            else if (!strcmp(optarg, "full"))
+                opt.epub_fonts = GALLEY_EPUB_FONTS_FULL;
+            else {
+                code = usage_error("invalid --epub-fonts '%s' (subset, none or full)", optarg);
                 goto done;
             }
             break;

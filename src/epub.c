@@ -12,6 +12,7 @@
 #include <zip.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ================================================================ constants */
@@ -19,7 +20,7 @@
 // Where the parts live in the container.  The OPF sits in OEBPS/, so the
 // hrefs in the OPF, nav and NCX are relative to OEBPS/ (OCF 3.3 §3.5).
 #define OPF_PATH "OEBPS/content.opf"
-#define MAX_PARTS 16
+#define MAX_PARTS (16 + GL_FACE_COUNT)  /* fonts: one part per face at most */
 
 static const char XHTML_NS[] = "http://www.w3.org/1999/xhtml";
 static const char OPS_NS[] = "http://www.idpf.org/2007/ops";
@@ -56,6 +57,15 @@ typedef struct {
     uint16_t dos_time, dos_date;
     article *arts;
     size_t narts;
+    /* Issue 5: script treatment, printed page breaks, fonts, accessibility. */
+    bool cjk;                   /* a CJK book: Latin runs are marked lang="en" */
+    struct pbreak *pbs;         /* eo->breaks resolved to documents and ids; owned */
+    size_t npbs, npbs_found;
+    const char *page_source;
+    galley_epub_fonts font_mode;
+    const gl_fontset *fs;
+    struct efont *fonts;        /* GL_FACE_COUNT entries when fonts are embedded; owned */
+    size_t nimages, nimages_alt;  /* GL_B_IMAGE blocks, and those with alt text */
 } epub;
 
 /* ================================================================ text hygiene */
@@ -199,6 +209,7 @@ typedef struct {
     bool indent;      /* libxml2 lays out the lines itself */
     bool html;        /* XHTML: no <x/> for non-void elements */
     bool failed;
+    epub *book;       /* content documents only: rich_text() treatment, breaks */
 } xw;
 
 static void ok(xw *x, int rc)
@@ -436,6 +447,207 @@ static void derive_uid(epub *e)
     }
 }
 
+/* ================================================================ script-aware text and page breaks */
+
+/* A printed page break resolved against the book (issue 5). */
+typedef struct pbreak {
+    const gl_epub_pagebreak *src;
+    const article *art;  /* the content document holding src->block */
+    size_t off;          /* src->off clamped to the block's text */
+    char id[48];         /* unique in the book */
+    bool found, done;
+} pbreak;
+
+// Han and kana: the scripts that CLREQ and JLREQ space from Western text.
+static bool is_ideo(uint32_t cp)
+{
+    return gl_is_han(cp) || (cp >= 0x3041 && cp <= 0x3096) || (cp >= 0x30A1 && cp <= 0x30FA);
+}
+
+static bool is_latin_letter(uint32_t cp)
+{
+    return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
+           (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7);
+}
+
+static bool is_latin_alnum(uint32_t cp)
+{
+    return is_latin_letter(cp) || (cp >= '0' && cp <= '9');
+}
+
+static bool is_hangul(uint32_t cp)
+{
+    return (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0x1100 && cp <= 0x11FF) ||
+           (cp >= 0x3130 && cp <= 0x318F);
+}
+
+// CLREQ §3.3 (mixed Chinese and Western text): about a quarter em between
+// Han and Western letters or numerals, never next to punctuation or an
+// existing space (then the two characters are not adjacent anyway).
+static bool wants_autospace(uint32_t a, uint32_t b)
+{
+    return (is_ideo(a) && is_latin_alnum(b)) || (is_latin_alnum(a) && is_ideo(b));
+}
+
+// U+2005 FOUR-PER-EM SPACE: exactly the quarter em CLREQ asks for.  It is
+// a break opportunity (UAX #14 class BA) that CSS Text 3 §4.1.3 hangs at a
+// line end, so it never indents a line or widens a justified one; and it
+// is a character, so readers that ignore text-autospace still show it.
+#define AUTOSPACE "\xE2\x80\x85"
+
+/* If a run of text in another language than the book's starts at s[i],
+ * returns its end (<= end) and its language; else returns i.  In a CJK
+ * book: Latin words (at least two letters in a row, so "A股" or "5G" stay
+ * unmarked) joined by single spaces, hyphens, apostrophes, periods or
+ * ampersands — English is the overwhelmingly common case in Chinese news
+ * and official text, and a screen reader then switches voice.  In any
+ * other book: a run of CJK characters, "ja" when it has kana, "ko" with
+ * hangul, else "zh". */
+static size_t foreign_run(const char *s, size_t i, size_t end, bool cjk_book, const char **lang)
+{
+    size_t k = i, last = i;
+    if (cjk_book) {
+        int letters = 0, best = 0;
+        while (k < end) {
+            uint32_t c = gl_utf8_next(s, end, &k);
+            if (is_latin_alnum(c)) {
+                letters = is_latin_letter(c) ? letters + 1 : 0;
+                if (letters > best)
+                    best = letters;
+                last = k;
+                continue;
+            }
+            if (last == i)
+                break;  // a run starts with a letter or digit
+            size_t m = k;
+            if ((c == ' ' || c == '-' || c == '\'' || c == 0x2019 || c == '.' || c == '&') &&
+                m < end && is_latin_alnum(gl_utf8_next(s, end, &m))) {
+                letters = 0;
+                continue;
+            }
+            break;
+        }
+        if (best < 2)
+            return i;
+        *lang = "en";
+        return last;
+    }
+    bool han = false, kana = false, hangul = false;
+    while (k < end) {
+        uint32_t c = gl_utf8_next(s, end, &k);
+        if (!gl_is_cjk(c) && !is_hangul(c))
+            break;
+        han |= gl_is_han(c);
+        kana |= is_ideo(c) && !gl_is_han(c);
+        hangul |= is_hangul(c);
+        last = k;
+    }
+    if (!(han || kana || hangul))
+        return i;
+    *lang = hangul ? "ko" : kana ? "ja" : "zh";
+    return last;
+}
+
+// EPUB 3.3 §D.4.2 / DPUB-ARIA: an empty span with an accessible name.
+static void pb_marker(xw *x, pbreak *p)
+{
+    xw_start(x, "span");
+    xw_attr(x, "epub:type", "pagebreak");
+    xw_attr(x, "role", "doc-pagebreak");
+    xw_attr(x, "id", p->id);
+    xw_attr(x, "aria-label", p->src->label);
+    xw_end(x);
+    p->done = true;
+}
+
+/* Writes the pending markers of b at or before byte pos (all of them for
+ * SIZE_MAX); a break inside a character or a skipped stretch comes out
+ * at the next position written. */
+static void pb_emit(xw *x, const gl_block *b, size_t pos)
+{
+    epub *e = x->book;
+    for (size_t i = 0; e && i < e->npbs; i++) {
+        pbreak *p = &e->pbs[i];
+        if (p->found && !p->done && p->src->block == b && p->off <= pos)
+            pb_marker(x, p);
+    }
+}
+
+static size_t pb_next(const xw *x, const gl_block *b)
+{
+    const epub *e = x->book;
+    size_t best = SIZE_MAX;
+    for (size_t i = 0; e && b && i < e->npbs; i++) {
+        const pbreak *p = &e->pbs[i];
+        if (p->found && !p->done && p->src->block == b && p->off < best)
+            best = p->off;
+    }
+    return best;
+}
+
+/* Writes s[from, to), a stretch of the text s[0, n) (the rest is context
+ * for the spacing), with the book's script treatment: a quarter-em space
+ * between Han and Latin where the source has none, and lang/xml:lang spans
+ * around runs in another language (HTML §3.2.6.2; EPUB 3.3 §6.1.4).  When
+ * b is given, the page-break markers of b that fall inside are written at
+ * their places.  code: no spacing or language spans (code is not prose).
+ * Outside content documents (x->book NULL) it is plain xw_text(). */
+static void rich_text(xw *x, const gl_block *b, const char *s, size_t n, size_t from, size_t to,
+                      bool code)
+{
+    epub *e = x->book;
+    if (!e) {
+        xw_text(x, s + from, to - from);
+        return;
+    }
+    size_t seg = from, pos = from, span_end = 0;
+    bool in_span = false;
+    size_t next_pb = pb_next(x, b);
+#define FLUSH()                                      \
+    do {                                             \
+        if (pos > seg)                               \
+            xw_text(x, s + seg, pos - seg);          \
+        seg = pos;                                   \
+    } while (0)
+    while (pos < to) {
+        if (in_span && pos >= span_end) {
+            FLUSH();
+            xw_end(x);
+            in_span = false;
+        }
+        if (pos >= next_pb) {
+            FLUSH();
+            pb_emit(x, b, pos);
+            next_pb = pb_next(x, b);
+        }
+        size_t nx = pos;
+        uint32_t cp = gl_utf8_next(s, n, &nx);
+        if (!code) {
+            size_t k = pos;
+            if (pos > 0 && wants_autospace(gl_utf8_prev(s, &k), cp)) {
+                FLUSH();
+                xw_text(x, AUTOSPACE, 3);
+            }
+            const char *lang = NULL;
+            size_t re = in_span ? pos : foreign_run(s, pos, to, e->cjk, &lang);
+            if (re > pos) {
+                FLUSH();
+                xw_start(x, "span");
+                xw_attr(x, "lang", lang);
+                xw_attr(x, "xml:lang", lang);
+                in_span = true;
+                span_end = re;
+            }
+        }
+        pos = nx;
+    }
+    pos = to;
+    FLUSH();
+#undef FLUSH
+    if (in_span)
+        xw_end(x);
+}
+
 /* ================================================================ content documents */
 
 // Inline markup: a > strong > em > code, so a link wraps its styled text.
@@ -455,7 +667,7 @@ static void write_span(xw *x, const gl_block *b, size_t off, size_t len, uint32_
         xw_start(x, "em"), open++;
     if (style & GL_S_CODE)
         xw_start(x, "code"), open++;
-    xw_text(x, b->text + off, len);
+    rich_text(x, b, b->text, b->len, off, off + len, (style & GL_S_CODE) != 0);
     while (open--)
         xw_end(x);
 }
@@ -467,7 +679,7 @@ static void write_inline(xw *x, const gl_block *b)
     if (!b->text)
         return;
     if (!b->spans || !b->nspans) {
-        xw_text(x, b->text, b->len);
+        rich_text(x, b, b->text, b->len, 0, b->len, false);
         return;
     }
     size_t pos = 0;
@@ -481,12 +693,12 @@ static void write_inline(xw *x, const gl_block *b)
         if (start >= end)
             continue;
         if (start > pos)
-            xw_text(x, b->text + pos, start - pos);
+            rich_text(x, b, b->text, b->len, pos, start, false);
         write_span(x, b, start, end - start, s->style, s->href);
         pos = end;
     }
     if (pos < b->len)
-        xw_text(x, b->text + pos, b->len - pos);
+        rich_text(x, b, b->text, b->len, pos, b->len, false);
 }
 
 static void heading_id(char *buf, size_t n, size_t index)
@@ -497,6 +709,9 @@ static void heading_id(char *buf, size_t n, size_t index)
 static void write_blocks(xw *x, const article *a, const gl_block *b, bool top, size_t *nhead)
 {
     for (; b; b = b->next) {
+        // A page that starts at a block without text starts before it.
+        if (!b->text)
+            pb_emit(x, b, SIZE_MAX);
         switch (b->type) {
         case GL_B_PARA:
             xw_start(x, "p");
@@ -506,8 +721,10 @@ static void write_blocks(xw *x, const article *a, const gl_block *b, bool top, s
         case GL_B_HEADING: {
             // A blank heading announces nothing (and screen readers flag
             // it); leave it out.
-            if (!b->text || is_blank(b->text, b->len))
+            if (!b->text || is_blank(b->text, b->len)) {
+                pb_emit(x, b, SIZE_MAX);
                 continue;
+            }
             // h1 is the article title; document levels 1-5 become h2-h6.
             int lv = b->level < 1 ? 1 : b->level;
             char tag[4] = {'h', (char)('0' + (lv + 1 > 6 ? 6 : lv + 1)), 0, 0};
@@ -534,7 +751,7 @@ static void write_blocks(xw *x, const article *a, const gl_block *b, bool top, s
             xw_start(x, "pre");
             xw_start(x, "code");
             if (b->text)
-                xw_text(x, b->text, b->len);
+                rich_text(x, b, b->text, b->len, 0, b->len, true);
             xw_end(x);
             xw_end(x);
             break;
@@ -551,6 +768,8 @@ static void write_blocks(xw *x, const article *a, const gl_block *b, bool top, s
             }
             break;
         }
+        // Breaks at the very end of the text start the next block.
+        pb_emit(x, b, SIZE_MAX);
         xw_nl(x);
     }
 }
@@ -593,6 +812,7 @@ static int write_article(epub *e, const article *a, gl_buf *out)
     xw x;
     if (xw_open(&x, e->ctx, false))
         return -1;
+    x.book = e;  // script treatment and page breaks (rich_text)
     xhtml_head(&x, e, a->title, "../style.css");
     xw_start(&x, "body");
     xw_nl(&x);
@@ -602,13 +822,13 @@ static int write_article(epub *e, const article *a, gl_buf *out)
     xw_nl(&x);
     xw_start(&x, "h1");
     xw_attr(&x, "class", "title");
-    xw_text(&x, a->title, strlen(a->title));
+    rich_text(&x, NULL, a->title, strlen(a->title), 0, strlen(a->title), false);
     xw_end(&x);
     xw_nl(&x);
     if (m->subtitle && !is_blank(m->subtitle, strlen(m->subtitle))) {
         xw_start(&x, "p");
         xw_attr(&x, "class", "subtitle");
-        xw_text(&x, m->subtitle, strlen(m->subtitle));
+        rich_text(&x, NULL, m->subtitle, strlen(m->subtitle), 0, strlen(m->subtitle), false);
         xw_end(&x);
         xw_nl(&x);
     }
@@ -633,7 +853,7 @@ static int write_article(epub *e, const article *a, gl_buf *out)
     if (m->byline && !is_blank(m->byline, strlen(m->byline))) {
         xw_start(&x, "p");
         xw_attr(&x, "class", "byline");
-        xw_text(&x, m->byline, strlen(m->byline));
+        rich_text(&x, NULL, m->byline, strlen(m->byline), 0, strlen(m->byline), false);
         xw_end(&x);
         xw_nl(&x);
     }
@@ -641,11 +861,561 @@ static int write_article(epub *e, const article *a, gl_buf *out)
     xw_nl(&x);
     size_t nhead = 0;
     write_blocks(&x, a, a->first, true, &nhead);
+    // Breaks of this document that no writer placed (a block type that
+    // does not call rich_text): at the end, so the page-list still works.
+    for (size_t i = 0; i < e->npbs; i++)
+        if (e->pbs[i].found && !e->pbs[i].done && e->pbs[i].art == a)
+            pb_marker(&x, &e->pbs[i]);
     xw_end(&x);  // body
     xw_nl(&x);
     xw_end(&x);  // html
     xw_nl(&x);
     return xw_close(&x, out, a->href, e->out_path);
+}
+
+/* ================================================================ fonts, page-list, accessibility */
+
+static bool text_has_cjk(const char *s, size_t n)
+{
+    for (size_t i = 0; s && i < n;)
+        if (gl_is_cjk(gl_utf8_next(s, n, &i)))
+            return true;
+    return false;
+}
+
+static bool str_has_cjk(const char *s) { return s && text_has_cjk(s, strlen(s)); }
+
+static bool meta_has_cjk(const gl_meta *m)
+{
+    return m && (str_has_cjk(m->title) || str_has_cjk(m->subtitle) ||
+                 str_has_cjk(m->byline) || str_has_cjk(m->display_date));
+}
+
+// Recursion is bounded by GL_MAX_DEPTH (doc.h).
+static bool blocks_have_cjk(const gl_block *b)
+{
+    for (; b; b = b->next)
+        if ((b->text && text_has_cjk(b->text, b->len)) || meta_has_cjk(b->meta) ||
+            blocks_have_cjk(b->children))
+            return true;
+    return false;
+}
+
+galley_epub_fonts gl_epub_font_mode(const gl_doc *doc, galley_epub_fonts mode)
+{
+    if (mode != GALLEY_EPUB_FONTS_AUTO)
+        return mode;
+    // Readers without a Chinese font show tofu; every reader has Latin.
+    return doc && (meta_has_cjk(&doc->meta) || blocks_have_cjk(doc->first))
+               ? GALLEY_EPUB_FONTS_SUBSET
+               : GALLEY_EPUB_FONTS_NONE;
+}
+
+/* ---------------------------------------------------------------- page breaks */
+
+static void resolve_in(epub *e, const article *a, const gl_block *b, const gl_block *stop)
+{
+    for (; b && b != stop; b = b->next) {
+        for (size_t i = 0; i < e->npbs; i++) {
+            pbreak *p = &e->pbs[i];
+            if (!p->found && p->src->block == b) {
+                p->found = true;
+                p->art = a;
+                p->off = b->text ? (p->src->off < b->len ? p->src->off : b->len) : 0;
+            }
+        }
+        resolve_in(e, a, b->children, NULL);
+    }
+}
+
+/* Finds the content document of every break and gives it an id:
+ * "page-" + the label when that is a plain ASCII token not used yet (so
+ * that a link to "#page-12" reads as what it is), else "page-at-N". */
+static int resolve_breaks(epub *e, const gl_epub_opts *eo)
+{
+    if (!eo || !eo->breaks || !eo->nbreaks)
+        return 0;
+    e->pbs = gl_calloc(e->ctx, eo->nbreaks, sizeof *e->pbs);
+    if (!e->pbs)
+        return -1;
+    e->npbs = eo->nbreaks;
+    for (size_t i = 0; i < e->npbs; i++)
+        e->pbs[i].src = &eo->breaks[i];
+    // Articles made of top-level runs share one chain: each ends where the
+    // next begins.  An article block's children end at NULL anyway.
+    for (size_t k = 0; k < e->narts; k++)
+        resolve_in(e, &e->arts[k], e->arts[k].first,
+                   k + 1 < e->narts ? e->arts[k + 1].first : NULL);
+    for (size_t i = 0; i < e->npbs; i++) {
+        pbreak *p = &e->pbs[i];
+        // A break without a printable label cannot be named (aria-label).
+        if (!p->src->label || is_blank(p->src->label, strlen(p->src->label)))
+            p->found = false;
+        if (!p->found)
+            continue;
+        e->npbs_found++;
+        const char *l = p->src->label;
+        bool token = strlen(l) < 24;
+        for (const char *c = l; token && *c; c++)
+            token = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                    (*c >= '0' && *c <= '9') || *c == '-' || *c == '_' || *c == '.';
+        if (token)
+            snprintf(p->id, sizeof p->id, "page-%s", l);
+        for (size_t j = 0; token && j < i; j++)
+            if (e->pbs[j].found && strcmp(e->pbs[j].id, p->id) == 0)
+                token = false;
+        if (!token)
+            snprintf(p->id, sizeof p->id, "page-at-%zu", i + 1);
+    }
+    e->page_source = eo->page_source && !is_blank(eo->page_source, strlen(eo->page_source))
+                         ? eo->page_source
+                         : NULL;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- fonts */
+
+/* One embedded face: the code points it draws in this book, and its file. */
+typedef struct efont {
+    uint32_t *cps;
+    size_t n, cap;
+    gl_buf data;     /* the subset TrueType file */
+} efont;
+
+/* Per face role: file name in OEBPS/fonts/, CSS family, weight, style. */
+static const struct {
+    const char *file, *family, *weight, *style;
+} FACE_CSS[GL_FACE_COUNT] = {
+    {"latin-regular.ttf", "galley-serif", "normal", "normal"},
+    {"latin-bold.ttf", "galley-serif", "bold", "normal"},
+    {"latin-italic.ttf", "galley-serif", "normal", "italic"},
+    {"latin-bold-italic.ttf", "galley-serif", "bold", "italic"},
+    {"cjk.ttf", "galley-cjk", "normal", "normal"},
+    {"cjk-heading.ttf", "galley-cjk-heading", "normal", "normal"},
+    {"cjk-fallback.ttf", "galley-cjk-fallback", "normal", "normal"},
+};
+
+// The punctuation that layout.c sets from the CJK font next to Chinese
+// text (curly quotes, dashes, ellipsis, middle dot).  In the EPUB a code
+// point can live in one face of a font stack only, so a CJK book gives
+// them all to the CJK face, as the PDF does in Chinese context.
+static bool cjk_ambiguous(uint32_t cp)
+{
+    return cp == 0x2018 || cp == 0x2019 || cp == 0x201C || cp == 0x201D || cp == 0x2014 ||
+           cp == 0x2026 || cp == 0x00B7 || cp == 0x2015;
+}
+
+/* Notes the faces that draw s[0, n) in the given GL_S_* style, as the
+ * stylesheet will ask for them: headings are bold; CJK books set italics
+ * upright (emphasis dots instead), and code in the reader's monospace, so
+ * only its CJK characters need our faces. */
+static int font_text(epub *e, const char *s, size_t n, uint32_t style, bool heading)
+{
+    unsigned st = GL_F_REGULAR;
+    if (heading || (style & GL_S_BOLD))
+        st |= GL_F_BOLD;
+    if ((style & GL_S_ITALIC) && !e->cjk)
+        st |= GL_F_ITALIC;
+    for (size_t i = 0; s && i < n;) {
+        uint32_t cp = gl_utf8_next(s, n, &i);
+        if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
+            continue;
+        int f = e->cjk && cjk_ambiguous(cp)
+                    ? gl_font_pick_cjk_first(e->fs, (gl_font_style)st, heading, cp)
+                    : gl_font_pick(e->fs, (gl_font_style)st, heading, cp);
+        if (f < 0)
+            continue;
+        f = gl_face_canonical(e->fs, f);
+        if ((style & GL_S_CODE) && f < GL_FACE_CJK)
+            continue;
+        efont *ef = &e->fonts[f];
+        if (ef->n && ef->cps[ef->n - 1] == cp)
+            continue;  // cheap de-duplication; the rest after sorting
+        if (GL_GROW(e->ctx, ef->cps, ef->cap, ef->n + 1))
+            return -1;
+        ef->cps[ef->n++] = cp;
+    }
+    return 0;
+}
+
+static int font_str(epub *e, const char *s, uint32_t style, bool heading)
+{
+    return s ? font_text(e, s, strlen(s), style, heading) : 0;
+}
+
+static int font_meta(epub *e, const gl_meta *m)
+{
+    if (!m)
+        return 0;
+    // The title is the article's h1 and a nav entry (regular weight).
+    if (font_str(e, m->title, 0, true) || font_str(e, m->title, 0, false) ||
+        font_str(e, m->subtitle, 0, false) || font_str(e, m->byline, 0, false) ||
+        font_str(e, m->display_date, 0, false) || font_str(e, m->date, 0, false))
+        return -1;
+    return 0;
+}
+
+static int font_blocks(epub *e, const gl_block *b)
+{
+    for (; b; b = b->next) {
+        bool heading = b->type == GL_B_HEADING;
+        if (b->type == GL_B_CODE) {
+            GL_CHECK(font_text(e, b->text, b->len, GL_S_CODE, false));
+        } else if (b->text && b->spans && b->nspans) {
+            size_t pos = 0;
+            for (size_t i = 0; i < b->nspans; i++) {
+                size_t start = b->spans[i].off, end = start + b->spans[i].len;
+                if (end > b->len)
+                    end = b->len;
+                if (start < pos)
+                    start = pos;
+                if (start >= end)
+                    continue;
+                GL_CHECK(font_text(e, b->text + pos, start - pos, 0, heading));
+                GL_CHECK(font_text(e, b->text + start, end - start, b->spans[i].style, heading));
+                pos = end;
+            }
+            GL_CHECK(font_text(e, b->text + pos, b->len - pos, 0, heading));
+        } else if (b->text) {
+            GL_CHECK(font_text(e, b->text, b->len, 0, heading));
+        }
+        // Headings are also nav entries, in the body face.
+        if (heading)
+            GL_CHECK(font_text(e, b->text, b->len, 0, false));
+        GL_CHECK(font_meta(e, b->meta));
+        GL_CHECK(font_blocks(e, b->children));
+    }
+    return 0;
+cleanup:
+    return -1;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+// Contents label strings the nav shows (see contents_label()).
+static const char *contents_label(const epub *e);
+
+/* Collects what each face draws and makes its file: subset to exactly
+ * those characters (SUBSET) or everything the face covers (FULL).  Faces
+ * that draw nothing are left out. */
+static int make_fonts(epub *e)
+{
+    if (e->font_mode != GALLEY_EPUB_FONTS_SUBSET && e->font_mode != GALLEY_EPUB_FONTS_FULL)
+        return 0;
+    if (!e->fs)
+        return gl_error(e->ctx, GALLEY_ERR_INTERNAL, "%s: EPUB fonts requested without a font set",
+                        e->out_path);
+    e->fonts = gl_calloc(e->ctx, GL_FACE_COUNT, sizeof *e->fonts);
+    if (!e->fonts)
+        return -1;
+    for (int f = 0; f < GL_FACE_COUNT; f++)
+        gl_buf_init(&e->fonts[f].data, e->ctx);
+    GL_CHECK(font_str(e, e->title, 0, true));
+    GL_CHECK(font_str(e, e->title, 0, false));
+    GL_CHECK(font_str(e, contents_label(e), 0, true));
+    GL_CHECK(font_meta(e, &e->doc->meta));
+    GL_CHECK(font_blocks(e, e->doc->first));
+    if (e->cjk)
+        GL_CHECK(font_str(e, AUTOSPACE, 0, false));  // the Han-Latin space
+    for (int f = 0; f < GL_FACE_COUNT; f++) {
+        efont *ef = &e->fonts[f];
+        if (!ef->n)
+            continue;
+        if (e->font_mode == GALLEY_EPUB_FONTS_FULL) {
+            // Every character of the face: what a reader needs to show any
+            // text in it, e.g. after the reader's own edits or lookups.
+            ef->n = 0;
+            for (uint32_t cp = 0x20; cp <= 0x10FFFF; cp++) {
+                if (cp == 0xD800)
+                    cp = 0xE000;
+                if (!gl_face_has(e->fs, f, cp))
+                    continue;
+                if (GL_GROW(e->ctx, ef->cps, ef->cap, ef->n + 1))
+                    goto cleanup;
+                ef->cps[ef->n++] = cp;
+            }
+        } else {
+            qsort(ef->cps, ef->n, sizeof *ef->cps, cmp_u32);
+            size_t k = 0;
+            for (size_t i = 0; i < ef->n; i++)
+                if (!k || ef->cps[k - 1] != ef->cps[i])
+                    ef->cps[k++] = ef->cps[i];
+            ef->n = k;
+        }
+        char *data = NULL;
+        size_t len = 0;
+        GL_CHECK(gl_face_subset(e->ctx, e->fs, f, ef->cps, ef->n, &data, &len));
+        int rc = gl_buf_put(&ef->data, data, len);
+        gl_free(data);
+        if (rc)
+            goto cleanup;
+    }
+    return 0;
+cleanup:
+    return -1;
+}
+
+static bool font_embedded(const epub *e, int f) { return e->fonts && e->fonts[f].data.len; }
+
+static void free_fonts(epub *e)
+{
+    if (!e->fonts)
+        return;
+    for (int f = 0; f < GL_FACE_COUNT; f++) {
+        gl_free(e->fonts[f].cps);
+        gl_buf_free(&e->fonts[f].data);
+    }
+    gl_free(e->fonts);
+    e->fonts = NULL;
+}
+
+/* A font-family list: the embedded faces of the given roles, in order,
+ * then the generic family. */
+static int css_stack(const epub *e, gl_buf *out, const char *sel, const int *roles, size_t n,
+                     const char *generic)
+{
+    if (gl_buf_printf(out, "%s { font-family:", sel))
+        return -1;
+    const char *last = NULL;
+    for (size_t i = 0; i < n; i++) {
+        int f = roles[i];
+        if (!font_embedded(e, f) || (last && strcmp(last, FACE_CSS[f].family) == 0))
+            continue;
+        if (gl_buf_printf(out, " \"%s\",", FACE_CSS[f].family))
+            return -1;
+        last = FACE_CSS[f].family;
+    }
+    return gl_buf_printf(out, " %s; }\n", generic);
+}
+
+/* @font-face rules and font stacks for the embedded faces (CSS Fonts 3
+ * §4).  The subsets are disjoint, so a reader takes each character from
+ * the face that the PDF uses for it by plain per-character fallback. */
+static int write_font_css(const epub *e, gl_buf *out)
+{
+    if (!e->fonts)
+        return 0;
+    if (gl_buf_puts(out, "\n/* embedded fonts (galley --epub-fonts) */\n"))
+        return -1;
+    for (int f = 0; f < GL_FACE_COUNT; f++) {
+        if (!font_embedded(e, f))
+            continue;
+        // The heading face is a Hei face meant to be used as is: declare
+        // it for bold too, so that h1-h6 do not get a synthesized bold.
+        for (int bold = 0; bold < (f == GL_FACE_CJK_HEADING ? 2 : 1); bold++)
+            if (gl_buf_printf(out,
+                              "@font-face { font-family: \"%s\"; font-weight: %s;"
+                              " font-style: %s; src: url(\"fonts/%s\") format(\"truetype\"); }\n",
+                              FACE_CSS[f].family, bold ? "bold" : FACE_CSS[f].weight,
+                              FACE_CSS[f].style, FACE_CSS[f].file))
+                return -1;
+    }
+    static const int body[] = {GL_FACE_LATIN_REGULAR, GL_FACE_CJK, GL_FACE_CJK_FALLBACK};
+    static const int head[] = {GL_FACE_LATIN_REGULAR, GL_FACE_CJK_HEADING, GL_FACE_CJK,
+                               GL_FACE_CJK_FALLBACK};
+    static const int mono[] = {GL_FACE_CJK, GL_FACE_CJK_FALLBACK};
+    // Any Latin face of the family (regular, bold, italic) names it.
+    int roles_body[3], roles_head[4];
+    memcpy(roles_body, body, sizeof body);
+    memcpy(roles_head, head, sizeof head);
+    for (int f = GL_FACE_LATIN_REGULAR; f <= GL_FACE_LATIN_BOLD_ITALIC; f++)
+        if (font_embedded(e, f)) {
+            roles_body[0] = roles_head[0] = f;
+            break;
+        }
+    if (css_stack(e, out, "body", roles_body, 3, "serif") ||
+        css_stack(e, out, "h1, h2, h3, h4, h5, h6", roles_head, 4, "serif"))
+        return -1;
+    // Latin code stays in the reader's monospace; CJK in it needs ours.
+    return css_stack(e, out, "code, pre", mono, 2, "monospace");
+}
+
+/* ---------------------------------------------------------------- accessibility */
+
+static void count_images(epub *e, const gl_block *b)
+{
+    for (; b; b = b->next) {
+        if (b->type == GL_B_IMAGE) {
+            e->nimages++;
+            if (b->text && !is_blank(b->text, b->len))
+                e->nimages_alt++;
+        }
+        count_images(e, b->children);
+    }
+}
+
+static void opf_meta(xw *x, const char *property, const char *value)
+{
+    xw_start(x, "meta");
+    xw_attr(x, "property", property);
+    xw_text(x, value, strlen(value));
+    xw_end(x);
+}
+
+/* EPUB Accessibility 1.1 §2 discovery metadata (schema.org properties) and,
+ * when the checks below pass, the conformance claim (§4.2).  What galley
+ * writes is structurally WCAG 2.1 AA by construction — a language on every
+ * document and on other-language runs, one h1 per document and ordered
+ * heading levels, a nav TOC in reading order, no styles in the content,
+ * text that reflows — so the claim depends on what galley cannot make up:
+ * a known language and a text alternative for every image.  The evaluator
+ * (a11y:certifiedBy, required with the claim) is galley's own check,
+ * and the summary says so. */
+static void write_a11y(xw *x, const epub *e)
+{
+    bool images = e->nimages > 0, all_alt = e->nimages_alt == e->nimages;
+    bool pages = e->npbs_found > 0;
+    opf_meta(x, "schema:accessMode", "textual");
+    if (images)
+        opf_meta(x, "schema:accessMode", "visual");
+    // Text alone suffices when every image is described.
+    opf_meta(x, "schema:accessModeSufficient", all_alt ? "textual" : "textual,visual");
+    static const char *const features[] = {"tableOfContents", "readingOrder",
+                                           "structuralNavigation", "displayTransformability"};
+    for (size_t i = 0; i < sizeof features / sizeof *features; i++)
+        opf_meta(x, "schema:accessibilityFeature", features[i]);
+    if (images && all_alt)
+        opf_meta(x, "schema:accessibilityFeature", "alternativeText");
+    if (pages) {
+        // printPageNumbers is the name the issue and older checkers know;
+        // schema.org now splits it into pageBreakMarkers + pageNavigation.
+        opf_meta(x, "schema:accessibilityFeature", "printPageNumbers");
+        opf_meta(x, "schema:accessibilityFeature", "pageBreakMarkers");
+        opf_meta(x, "schema:accessibilityFeature", "pageNavigation");
+    }
+    opf_meta(x, "schema:accessibilityHazard", "none");
+    bool conforms = strcmp(e->lang, "und") != 0 && all_alt;
+    char summary[512];
+    snprintf(summary, sizeof summary,
+             "Reflowable text with a navigable table of contents, headings in order, and the "
+             "language marked on every document%s%s%s. %s",
+             images ? (all_alt ? ", with text alternatives for all images" :
+                                 ", but some images lack text alternatives")
+                    : "",
+             pages ? ", and page numbers of the print edition" : "",
+             e->fonts ? ", with embedded fonts for its scripts" : "",
+             conforms ? "Checked automatically by galley against EPUB Accessibility 1.1 and "
+                        "WCAG 2.1 Level AA; no manual review."
+                      : "Not claimed to conform to EPUB Accessibility 1.1.");
+    opf_meta(x, "schema:accessibilitySummary", summary);
+    if (conforms) {
+        opf_meta(x, "dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA");
+        opf_meta(x, "a11y:certifiedBy", "galley " GALLEY_VERSION_STRING " (automated checks)");
+    }
+    if (pages) {
+        char src[512];
+        if (e->page_source)
+            snprintf(src, sizeof src, "%s", e->page_source);
+        else
+            snprintf(src, sizeof src, "%s (print PDF)", e->title);
+        opf_meta(x, "a11y:pageBreakSource", src);
+    }
+}
+
+/* ---------------------------------------------------------------- page-list */
+
+/* EPUB 3.3 §7.4.3: the page-list nav, in the order given (reading order). */
+static void nav_page_list(xw *x, const epub *e)
+{
+    if (!e->npbs_found)
+        return;
+    xw_start(x, "nav");
+    xw_attr(x, "epub:type", "page-list");
+    xw_attr(x, "id", "page-list");
+    xw_attr(x, "hidden", "hidden");
+    xw_elem(x, "h2", strncmp(e->lang, "zh", 2) == 0 ? "页码" : "Pages");
+    xw_start(x, "ol");
+    for (size_t i = 0; i < e->npbs; i++) {
+        const pbreak *p = &e->pbs[i];
+        if (!p->found)
+            continue;
+        char href[128];
+        snprintf(href, sizeof href, "%s#%s", p->art->href, p->id);
+        xw_start(x, "li");
+        xw_start(x, "a");
+        xw_attr(x, "href", href);
+        xw_text(x, p->src->label, strlen(p->src->label));
+        xw_end(x);
+        xw_end(x);
+    }
+    xw_end(x);  // ol
+    xw_end(x);  // nav
+}
+
+// A label the NCX may call a "normal" page: digits only (NCX 2005-1 §8.4.2:
+// value is the page's integer number); roman front matter is "front".
+static bool label_is_number(const char *l, unsigned long *v)
+{
+    if (!*l || strlen(l) > 9)
+        return false;
+    for (const char *c = l; *c; c++)
+        if (*c < '0' || *c > '9')
+            return false;
+    *v = strtoul(l, NULL, 10);
+    return *v > 0;
+}
+
+/* The NCX pageList for EPUB 2 reading systems. */
+static void ncx_page_list(xw *x, const epub *e, int *order)
+{
+    if (!e->npbs_found)
+        return;
+    xw_start(x, "pageList");
+    xw_start(x, "navLabel");
+    xw_elem(x, "text", "Pages");
+    xw_end(x);
+    for (size_t i = 0; i < e->npbs; i++) {
+        const pbreak *p = &e->pbs[i];
+        if (!p->found)
+            continue;
+        char buf[128];
+        unsigned long v;
+        bool num = label_is_number(p->src->label, &v);
+        xw_start(x, "pageTarget");
+        snprintf(buf, sizeof buf, "pt-%s", p->id);
+        xw_attr(x, "id", buf);
+        xw_attr(x, "type", num ? "normal" : "front");
+        if (num) {
+            snprintf(buf, sizeof buf, "%lu", v);
+            xw_attr(x, "value", buf);
+        }
+        snprintf(buf, sizeof buf, "%d", ++*order);
+        xw_attr(x, "playOrder", buf);
+        xw_start(x, "navLabel");
+        xw_elem(x, "text", p->src->label);
+        xw_end(x);
+        xw_start(x, "content");
+        snprintf(buf, sizeof buf, "%s#%s", p->art->href, p->id);
+        xw_attr(x, "src", buf);
+        xw_end(x);
+        xw_end(x);  // pageTarget
+    }
+    xw_end(x);  // pageList
+}
+
+/* Everything issue 5 adds before the parts are written.  Fonts come last:
+ * they need the title and language settled. */
+static int prepare_extras(epub *e, const gl_epub_opts *eo)
+{
+    e->cjk = e->doc->meta.lang_is_cjk || gl_lang_is_cjk(e->lang);
+    e->font_mode = eo ? eo->font_mode : GALLEY_EPUB_FONTS_NONE;
+    e->fs = eo ? eo->fonts : NULL;
+    count_images(e, e->doc->first);
+    if (resolve_breaks(e, eo))
+        return -1;
+    return make_fonts(e);
+}
+
+static void free_extras(epub *e)
+{
+    free_fonts(e);
+    gl_free(e->pbs);
+    e->pbs = NULL;
+    e->npbs = 0;
 }
 
 /* ================================================================ navigation */
@@ -740,6 +1510,7 @@ static int write_nav(epub *e, gl_buf *out)
     xw_end(&x);
     xw_end(&x);  // ol
     xw_end(&x);  // nav
+    nav_page_list(&x, e);
     xw_end(&x);  // body
     xw_end(&x);  // html
     return xw_close(&x, out, "nav.xhtml", e->out_path);
@@ -822,7 +1593,17 @@ static int write_ncx(epub *e, gl_buf *out)
     xw_start(&x, "head");
     static const char *const names[] = {"dtb:uid", "dtb:depth", "dtb:totalPageCount",
                                         "dtb:maxPageNumber"};
-    const char *values[] = {e->identifier, dbuf, "0", "0"};
+    // Page counts from the page-list (0 when there is none, as NCX wants).
+    char pcount[24] = "0", pmax[24] = "0";
+    unsigned long maxpage = 0, v;
+    for (size_t i = 0; i < e->npbs; i++)
+        if (e->pbs[i].found && label_is_number(e->pbs[i].src->label, &v) && v > maxpage)
+            maxpage = v;
+    if (e->npbs_found) {
+        snprintf(pcount, sizeof pcount, "%zu", e->npbs_found);
+        snprintf(pmax, sizeof pmax, "%lu", maxpage);
+    }
+    const char *values[] = {e->identifier, dbuf, pcount, pmax};
     for (int i = 0; i < 4; i++) {
         xw_start(&x, "meta");
         xw_attr(&x, "name", names[i]);
@@ -842,6 +1623,7 @@ static int write_ncx(epub *e, gl_buf *out)
         xw_end(&x);  // navPoint
     }
     xw_end(&x);  // navMap
+    ncx_page_list(&x, e, &order);
     xw_end(&x);  // ncx
     return xw_close(&x, out, "toc.ncx", e->out_path);
 }
@@ -905,11 +1687,21 @@ static int write_opf(epub *e, gl_buf *out)
     xw_attr(&x, "property", "dcterms:modified");
     xw_text(&x, e->modified, strlen(e->modified));
     xw_end(&x);
+    write_a11y(&x, e);
     xw_end(&x);  // metadata
     xw_start(&x, "manifest");
     opf_item(&x, "nav", "nav.xhtml", "application/xhtml+xml", "nav");
     opf_item(&x, "ncx", "toc.ncx", "application/x-dtbncx+xml", NULL);
     opf_item(&x, "css", "style.css", "text/css", NULL);
+    for (int f = 0; f < GL_FACE_COUNT; f++) {
+        if (!font_embedded(e, f))
+            continue;
+        char id[40], href[64];
+        snprintf(id, sizeof id, "font-%d", f);
+        snprintf(href, sizeof href, "fonts/%s", FACE_CSS[f].file);
+        // font/ttf: the EPUB 3.2+ core media type (RFC 8081).
+        opf_item(&x, id, href, "font/ttf", NULL);
+    }
     for (size_t k = 0; k < e->narts; k++)
         opf_item(&x, e->arts[k].id, e->arts[k].href, "application/xhtml+xml", NULL);
     xw_end(&x);  // manifest
@@ -978,7 +1770,7 @@ static int write_css(epub *e, gl_buf *out)
         return -1;
     if (e->doc->meta.lang_is_cjk && gl_buf_puts(out, CSS_CJK))
         return -1;
-    return 0;
+    return write_font_css(e, out);
 }
 
 /* ================================================================ archive */
@@ -1142,6 +1934,7 @@ int gl_epub_write(gl_ctx *ctx, const gl_doc *doc, const gl_epub_opts *eo, const 
     e.arts = &art;
     e.narts = 1;
     GL_CHECK(collect_heads(&e, &art));
+    GL_CHECK(prepare_extras(&e, eo));
 
     // Archive order is fixed (OCF: mimetype first; then the container and
     // the package, which readers look for next).
@@ -1159,6 +1952,12 @@ int gl_epub_write(gl_ctx *ctx, const gl_doc *doc, const gl_epub_opts *eo, const 
     GL_CHECK(write_ncx(&e, &parts[nparts++].data));
     NEXT_PART("OEBPS/style.css");
     GL_CHECK(write_css(&e, &parts[nparts++].data));
+    for (int f = 0; f < GL_FACE_COUNT && nparts < MAX_PARTS; f++)
+        if (font_embedded(&e, f)) {
+            snprintf(parts[nparts].name, sizeof parts[nparts].name, "OEBPS/fonts/%s",
+                     FACE_CSS[f].file);
+            GL_CHECK(gl_buf_put(&parts[nparts++].data, e.fonts[f].data.data, e.fonts[f].data.len));
+        }
     for (size_t k = 0; k < e.narts && nparts < MAX_PARTS; k++) {
         snprintf(parts[nparts].name, sizeof parts[nparts].name, "OEBPS/%s", e.arts[k].href);
         GL_CHECK(write_article(&e, &e.arts[k], &parts[nparts++].data));
@@ -1170,5 +1969,6 @@ cleanup:
     for (size_t i = 0; i < MAX_PARTS; i++)
         gl_buf_free(&parts[i].data);
     gl_free(art.heads);
+    free_extras(&e);
     return rc;
 }

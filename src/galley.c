@@ -84,6 +84,7 @@ void galley_options_init(galley_options *opt)
     opt->leading = 0;  /* by script: see gl_layout_opts_from */
     opt->cjk_punct = GALLEY_PUNCT_GB;
     opt->timestamp = -1;
+    opt->epub_fonts = GALLEY_EPUB_FONTS_AUTO;  /* subset for CJK text, else none */
 }
 
 /* Parses "<number><unit>" (unit mm, cm, in, pt; default_unit when bare). */
@@ -320,6 +321,17 @@ galley_status galley_write_epub(galley_ctx *ctx, const galley_doc *doc,
         .identifier = opt ? opt->identifier : NULL,
         // dcterms:modified is when the EPUB was made, not the article's date
         .modified = gl_choose_time(opt, NULL),
+        .font_mode = gl_epub_font_mode(doc, opt ? opt->epub_fonts : GALLEY_EPUB_FONTS_AUTO),
     };
-    return gl_api_exit(ctx, gl_epub_write(ctx, doc, &eo, path));
+    // The same font set as the PDF, so both editions use the same faces.
+    gl_fontset *fs = NULL;
+    if (eo.font_mode != GALLEY_EPUB_FONTS_NONE) {
+        fs = open_fonts(ctx, opt);
+        if (!fs)
+            return gl_api_exit(ctx, -1);
+        eo.fonts = fs;
+    }
+    int rc = gl_epub_write(ctx, doc, &eo, path);
+    gl_fontset_free(fs);
+    return gl_api_exit(ctx, rc);
 }

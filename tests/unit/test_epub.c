@@ -839,6 +839,365 @@ START_TEST(test_existing_output_survives_failure)
 }
 END_TEST
 
+/* ================================================================ issue 5: fonts, script, pages, a11y */
+
+static gl_fontset *default_fonts(gl_ctx *ctx)
+{
+    gl_font_config fc = {0};
+    gl_fontset *fs = gl_fontset_new(ctx, &fc);
+    ck_assert_msg(fs != NULL, "bundled fonts: %s", ctx->errmsg);
+    return fs;
+}
+
+static int publish_with(gl_ctx *ctx, const gl_doc *doc, galley_epub_fonts mode,
+                        const gl_fontset *fs, const gl_epub_pagebreak *pb, size_t npb,
+                        const char *path)
+{
+    gl_epub_opts eo = {NULL, 1700000000, mode, fs, pb, npb, NULL};
+    return gl_epub_write(ctx, doc, &eo, path);
+}
+
+/* Writes entry name of epub to a file in tmpdir and returns its path. */
+static const char *extract(const char *epub, const char *name, const char *as)
+{
+    size_t len = 0;
+    char *s = entry(epub, name, &len);
+    ck_assert_msg(s != NULL, "%s: no entry %s", epub, name);
+    const char *p = tpath(as);
+    FILE *f = fopen(p, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(s, 1, len, f), len);
+    fclose(f);
+    free(s);
+    return p;
+}
+
+START_TEST(test_font_mode_auto)
+{
+    gl_ctx *ctx = new_ctx();
+    gl_doc *zh = zh_doc(ctx), *en = rich_doc(ctx);
+    ck_assert_int_eq(gl_epub_font_mode(zh, GALLEY_EPUB_FONTS_AUTO), GALLEY_EPUB_FONTS_SUBSET);
+    ck_assert_int_eq(gl_epub_font_mode(en, GALLEY_EPUB_FONTS_AUTO), GALLEY_EPUB_FONTS_NONE);
+    ck_assert_int_eq(gl_epub_font_mode(en, GALLEY_EPUB_FONTS_FULL), GALLEY_EPUB_FONTS_FULL);
+    ck_assert_int_eq(gl_epub_font_mode(zh, GALLEY_EPUB_FONTS_NONE), GALLEY_EPUB_FONTS_NONE);
+    // One Han character deep in a quote is enough.
+    gl_block *q = add(en, NULL, GL_B_QUOTE, NULL);
+    add(en, q, GL_B_PARA, "quoted \xe4\xb8\xad");
+    ck_assert_int_eq(gl_epub_font_mode(en, GALLEY_EPUB_FONTS_AUTO), GALLEY_EPUB_FONTS_SUBSET);
+    gl_doc_free(zh);
+    gl_doc_free(en);
+    free_ctx(ctx);
+}
+END_TEST
+
+START_TEST(test_fonts_subset)
+{
+    gl_ctx *ctx = new_ctx();
+    gl_fontset *fs = default_fonts(ctx);
+    gl_doc *doc = zh_doc(ctx);
+    const char *out = tpath("zh.epub");
+    ck_assert_int_eq(publish_with(ctx, doc, GALLEY_EPUB_FONTS_SUBSET, fs, NULL, 0, out), 0);
+    xmlDocPtr d = parse_entry(out, "OEBPS/content.opf");
+    ck_xs_eq(d, "//opf:item[@href='fonts/cjk.ttf']/@media-type", "font/ttf");
+    ck_xs_eq(d, "//opf:item[@href='fonts/cjk-heading.ttf']/@media-type", "font/ttf");
+    // No Latin letter in the text: no Latin italic face.
+    ck_assert_int_eq(xn(d, "//opf:item[@href='fonts/latin-italic.ttf']"), 0);
+    xmlFreeDoc(d);
+    char *css = entry(out, "OEBPS/style.css", NULL);
+    ck_assert_ptr_nonnull(strstr(css, "@font-face { font-family: \"galley-cjk\";"));
+    ck_assert_ptr_nonnull(strstr(css, "url(\"fonts/cjk.ttf\")"));
+    ck_assert_ptr_nonnull(strstr(css, "body { font-family:"));
+    ck_assert_ptr_nonnull(strstr(css, "\"galley-cjk\", serif; }"));
+    free(css);
+
+    // The body subset has exactly the body's characters: load it as the
+    // CJK face of a second font set and ask.
+    gl_font_config fc = {0};
+    fc.cjk = extract(out, "OEBPS/fonts/cjk.ttf", "cjk.ttf");
+    gl_fontset *sub = gl_fontset_new(ctx, &fc);
+    ck_assert_msg(sub != NULL, "subset does not load: %s", ctx->errmsg);
+    static const uint32_t body[] = {0x8FC7, 0x6311, 0x6218, 0x7EFC, 0x3002, 0xFF0C};  // 过挑战综。，
+    for (size_t i = 0; i < sizeof body / sizeof *body; i++)
+        ck_assert_msg(gl_face_has(sub, GL_FACE_CJK, body[i]), "U+%04X missing", body[i]);
+    ck_assert(!gl_face_has(sub, GL_FACE_CJK, 0x9F99));  // 龙: not in the book
+    ck_assert(!gl_face_has(sub, GL_FACE_CJK, 'A'));     // Latin is the Latin face's
+    gl_fontset_free(sub);
+    // The heading subset has the heading's characters, not the body's.
+    fc.cjk = extract(out, "OEBPS/fonts/cjk-heading.ttf", "head.ttf");
+    sub = gl_fontset_new(ctx, &fc);
+    ck_assert_ptr_nonnull(sub);
+    ck_assert(gl_face_has(sub, GL_FACE_CJK, 0x56DE));   // 回 (一、过去一年工作回顾)
+    ck_assert(!gl_face_has(sub, GL_FACE_CJK, 0x6311));  // 挑 (body only)
+    gl_fontset_free(sub);
+
+    // Reproducible with fonts too; and none embeds nothing.
+    ck_assert_int_eq(publish_with(ctx, doc, GALLEY_EPUB_FONTS_SUBSET, fs, NULL, 0,
+                                  tpath("zh2.epub")), 0);
+    ck_assert(same_file(out, tpath("zh2.epub")));
+    ck_assert_int_eq(publish_with(ctx, doc, GALLEY_EPUB_FONTS_NONE, fs, NULL, 0,
+                                  tpath("none.epub")), 0);
+    char *f = entry(tpath("none.epub"), "OEBPS/fonts/cjk.ttf", NULL);
+    ck_assert_ptr_null(f);
+    css = entry(tpath("none.epub"), "OEBPS/style.css", NULL);
+    ck_assert_ptr_null(strstr(css, "@font-face"));
+    free(css);
+    gl_doc_free(doc);
+    gl_fontset_free(fs);
+    free_ctx(ctx);
+}
+END_TEST
+
+START_TEST(test_fonts_full)
+{
+    gl_ctx *ctx = new_ctx();
+    gl_fontset *fs = default_fonts(ctx);
+    gl_doc *doc = zh_doc(ctx);
+    const char *out = tpath("full.epub");
+    ck_assert_int_eq(publish_with(ctx, doc, GALLEY_EPUB_FONTS_FULL, fs, NULL, 0, out), 0);
+    gl_font_config fc = {0};
+    fc.cjk = extract(out, "OEBPS/fonts/cjk.ttf", "cjk.ttf");
+    gl_fontset *sub = gl_fontset_new(ctx, &fc);
+    ck_assert_ptr_nonnull(sub);
+    ck_assert(gl_face_has(sub, GL_FACE_CJK, 0x9F99));  // 龙: the whole face is there
+    gl_fontset_free(sub);
+    gl_doc_free(doc);
+    gl_fontset_free(fs);
+    free_ctx(ctx);
+}
+END_TEST
+
+START_TEST(test_script_spans_and_spacing)
+{
+    gl_ctx *ctx = new_ctx();
+    gl_doc *doc = zh_doc(ctx);
+    // 我们使用Windows XP系统和GDP数据，2004年增长A股。
+    const char *t = "我们使用Windows XP系统和GDP数据，2004年增长A股。";
+    gl_block *p = add(doc, NULL, GL_B_PARA, t);
+    static gl_span sp[2];
+    size_t code_at = strlen(t);
+    gl_block *c = add(doc, NULL, GL_B_PARA, "见printf函数");
+    (void)code_at;
+    sp[0] = (gl_span){0, 3, 0, NULL, NULL};
+    sp[1] = (gl_span){3, 6, GL_S_CODE, NULL, NULL};
+    c->spans = sp;
+    c->nspans = 2;
+    const char *out = tpath("zh.epub");
+    ck_assert_int_eq(publish(ctx, doc, NULL, out), 0);
+    xmlDocPtr d = parse_entry(out, "OEBPS/text/article.xhtml");
+    ck_xs_eq(d, "/h:html/@lang", "zh-Hans");
+    // Latin words in Chinese text are English; "A股" (one letter) is not marked.
+    ck_assert_int_eq(xn(d, "/h:html/h:body/h:p[3]/h:span"), 2);
+    ck_xs_eq(d, "/h:html/h:body/h:p[3]/h:span[1]", "Windows XP");
+    ck_xs_eq(d, "/h:html/h:body/h:p[3]/h:span[1]/@lang", "en");
+    ck_xs_eq(d, "/h:html/h:body/h:p[3]/h:span[1]/@xml:lang", "en");
+    ck_xs_eq(d, "/h:html/h:body/h:p[3]/h:span[2]", "GDP");
+    // A quarter-em space (U+2005) between Han and Latin letters or digits,
+    // none next to punctuation, none inside code.
+    ck_xs_eq(d, "/h:html/h:body/h:p[3]",
+             "我们使用\xE2\x80\x85Windows XP\xE2\x80\x85系统和\xE2\x80\x85GDP\xE2\x80\x85数据，"
+             "2004\xE2\x80\x85年增长\xE2\x80\x85" "A\xE2\x80\x85股。");
+    ck_xs_eq(d, "/h:html/h:body/h:p[4]/h:code", "printf");
+    ck_xs_eq(d, "/h:html/h:body/h:p[4]", "见printf\xE2\x80\x85函数");
+    ck_assert_int_eq(xn(d, "//h:body//*[@style]"), 0);
+    xmlFreeDoc(d);
+    (void)p;
+
+    // In an English book, Chinese runs are marked instead (kana: ja).
+    gl_doc *en = rich_doc(ctx);
+    add(en, NULL, GL_B_PARA, "The word 中国 and カタカナ.");
+    ck_assert_int_eq(publish(ctx, en, NULL, tpath("en.epub")), 0);
+    d = parse_entry(tpath("en.epub"), "OEBPS/text/article.xhtml");
+    ck_xs_eq(d, "/h:html/h:body/h:p[last()]/h:span[1]", "中国");
+    ck_xs_eq(d, "/h:html/h:body/h:p[last()]/h:span[1]/@lang", "zh");
+    ck_xs_eq(d, "/h:html/h:body/h:p[last()]/h:span[2]/@lang", "ja");
+    ck_xs_eq(d, "/h:html/h:body/h:p[last()]", "The word 中国 and カタカナ.");  // spaces already there
+    ck_assert_int_eq(xn(d, "//h:span[@lang='en']"), 0);
+    xmlFreeDoc(d);
+    gl_doc_free(en);
+    gl_doc_free(doc);
+    free_ctx(ctx);
+}
+END_TEST
+
+START_TEST(test_page_list)
+{
+    gl_ctx *ctx = new_ctx();
+    gl_doc *doc = rich_doc(ctx);
+    gl_doc *other = rich_doc(ctx);
+    const gl_block *first = doc->first;                     // "First paragraph."
+    const gl_block *hr = NULL, *part2 = NULL, *quoted = NULL;
+    for (const gl_block *b = doc->first; b; b = b->next) {
+        if (b->type == GL_B_HR)
+            hr = b;
+        if (b->type == GL_B_HEADING && strcmp(b->text, "Part Two") == 0)
+            part2 = b;
+        if (b->type == GL_B_QUOTE)
+            quoted = b->children;
+    }
+    ck_assert(hr && part2 && quoted);
+    gl_epub_pagebreak pb[] = {
+        {first, 6, "1"},         // inside "First paragraph."
+        {quoted, 0, "2"},        // nested block
+        {hr, 0, "3"},            // a block without text: before it
+        {part2, 0, "iv"},        // roman: NCX type front
+        {other->first, 0, "9"},  // not in this doc: ignored
+        {part2, 99, "3"},        // duplicate label, offset past the end
+    };
+    const char *out = tpath("p.epub");
+    ck_assert_int_eq(publish_with(ctx, doc, GALLEY_EPUB_FONTS_NONE, NULL, pb, 6, out), 0);
+    xmlDocPtr d = parse_entry(out, "OEBPS/text/article.xhtml");
+    const char *m = "//h:span[@epub:type='pagebreak']";
+    ck_assert_int_eq(xn(d, m), 5);
+    ck_xs_eq(d, "/h:html/h:body/h:p[1]/h:span/@id", "page-1");
+    ck_xs_eq(d, "/h:html/h:body/h:p[1]/h:span/@role", "doc-pagebreak");
+    ck_xs_eq(d, "/h:html/h:body/h:p[1]/h:span/@aria-label", "1");
+    // The marker sits after "First " and the text is whole.
+    ck_xs_eq(d, "/h:html/h:body/h:p[1]/h:span/preceding-sibling::text()", "First ");
+    ck_xs_eq(d, "/h:html/h:body/h:p[1]", "First paragraph.");
+    ck_xs_eq(d, "//h:blockquote/h:p/h:span/@id", "page-2");
+    ck_xs_eq(d, "//h:hr/preceding-sibling::*[1]/@id", "page-3");
+    ck_xs_eq(d, "//h:h2[2]/h:span/@id", "page-iv");
+    ck_xs_eq(d, "//h:h2[2]", "Part Two");
+    // The duplicate label gets a positional id, after the heading's text.
+    ck_xs_eq(d, "//h:h2[2]/following-sibling::*[1]/@id", "page-at-6");
+    xmlFreeDoc(d);
+
+    d = parse_entry(out, "OEBPS/nav.xhtml");
+    const char *pl = "//h:nav[@epub:type='page-list']/h:ol/h:li/h:a";
+    ck_assert_int_eq(xn(d, pl), 5);
+    ck_xs_eq(d, "//h:nav[@epub:type='page-list']/h:ol/h:li[1]/h:a/@href",
+             "text/article.xhtml#page-1");
+    ck_xs_eq(d, "//h:nav[@epub:type='page-list']/h:ol/h:li[4]/h:a", "iv");
+    ck_xs_eq(d, "//h:nav[@epub:type='page-list']/h:ol/h:li[5]/h:a/@href",
+             "text/article.xhtml#page-at-6");
+    xmlFreeDoc(d);
+
+    d = parse_entry(out, "OEBPS/toc.ncx");
+    ck_assert_int_eq(xn(d, "//n:pageList/n:pageTarget"), 5);
+    ck_xs_eq(d, "//n:pageTarget[1]/@type", "normal");
+    ck_xs_eq(d, "//n:pageTarget[1]/@value", "1");
+    ck_xs_eq(d, "//n:pageTarget[4]/@type", "front");
+    ck_xs_eq(d, "//n:pageTarget[4]/n:content/@src", "text/article.xhtml#page-iv");
+    ck_xs_eq(d, "//n:meta[@name='dtb:totalPageCount']/@content", "5");
+    ck_xs_eq(d, "//n:meta[@name='dtb:maxPageNumber']/@content", "3");
+    xmlFreeDoc(d);
+
+    d = parse_entry(out, "OEBPS/content.opf");
+    ck_xs_eq(d, "//opf:meta[@property='a11y:pageBreakSource']", "A Rich Article (print PDF)");
+    ck_assert_int_eq(
+        xn(d, "//opf:meta[@property='schema:accessibilityFeature'][.='printPageNumbers']"), 1);
+    ck_assert_int_eq(
+        xn(d, "//opf:meta[@property='schema:accessibilityFeature'][.='pageNavigation']"), 1);
+    xmlFreeDoc(d);
+
+    // Without breaks: no page-list, no pageBreakSource.
+    ck_assert_int_eq(publish(ctx, doc, NULL, tpath("q.epub")), 0);
+    d = parse_entry(tpath("q.epub"), "OEBPS/nav.xhtml");
+    ck_assert_int_eq(xn(d, "//h:nav[@epub:type='page-list']"), 0);
+    xmlFreeDoc(d);
+    d = parse_entry(tpath("q.epub"), "OEBPS/content.opf");
+    ck_assert_int_eq(xn(d, "//opf:meta[@property='a11y:pageBreakSource']"), 0);
+    ck_assert_int_eq(
+        xn(d, "//opf:meta[@property='schema:accessibilityFeature'][.='printPageNumbers']"), 0);
+    xmlFreeDoc(d);
+    gl_doc_free(other);
+    gl_doc_free(doc);
+    free_ctx(ctx);
+}
+END_TEST
+
+static int count_prop(xmlDocPtr d, const char *prop, const char *value)
+{
+    char q[256];
+    snprintf(q, sizeof q, "//opf:meta[@property='%s'][.='%s']", prop, value);
+    return xn(d, q);
+}
+
+START_TEST(test_a11y_metadata)
+{
+    gl_ctx *ctx = new_ctx();
+    gl_doc *doc = rich_doc(ctx);
+    const char *out = tpath("a.epub");
+    ck_assert_int_eq(publish(ctx, doc, NULL, out), 0);
+    xmlDocPtr d = parse_entry(out, "OEBPS/content.opf");
+    ck_assert_int_eq(count_prop(d, "schema:accessMode", "textual"), 1);
+    ck_assert_int_eq(count_prop(d, "schema:accessMode", "visual"), 0);
+    ck_assert_int_eq(count_prop(d, "schema:accessModeSufficient", "textual"), 1);
+    ck_assert_int_eq(count_prop(d, "schema:accessibilityFeature", "tableOfContents"), 1);
+    ck_assert_int_eq(count_prop(d, "schema:accessibilityFeature", "readingOrder"), 1);
+    ck_assert_int_eq(count_prop(d, "schema:accessibilityFeature", "structuralNavigation"), 1);
+    ck_assert_int_eq(count_prop(d, "schema:accessibilityFeature", "alternativeText"), 0);
+    ck_assert_int_eq(count_prop(d, "schema:accessibilityHazard", "none"), 1);
+    ck_assert_int_eq(xn(d, "//opf:meta[@property='schema:accessibilitySummary']"), 1);
+    ck_assert_int_eq(
+        count_prop(d, "dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"), 1);
+    ck_assert_int_eq(xn(d, "//opf:meta[@property='a11y:certifiedBy']"), 1);
+    xmlFreeDoc(d);
+    // Landmarks: toc and bodymatter.
+    d = parse_entry(out, "OEBPS/nav.xhtml");
+    ck_assert_int_eq(xn(d, "//h:nav[@epub:type='landmarks']//h:a[@epub:type='bodymatter']"), 1);
+    ck_assert_int_eq(xn(d, "//h:nav[@epub:type='landmarks']//h:a[@epub:type='toc']"), 1);
+    xmlFreeDoc(d);
+
+    // An image without alt text: visual content, no text alternative, no claim.
+    gl_block *img = add(doc, NULL, GL_B_IMAGE, "");
+    ck_assert_int_eq(publish(ctx, doc, NULL, out), 0);
+    d = parse_entry(out, "OEBPS/content.opf");
+    ck_assert_int_eq(count_prop(d, "schema:accessMode", "visual"), 1);
+    ck_assert_int_eq(count_prop(d, "schema:accessModeSufficient", "textual,visual"), 1);
+    ck_assert_int_eq(count_prop(d, "schema:accessibilityFeature", "alternativeText"), 0);
+    ck_assert_int_eq(xn(d, "//opf:meta[@property='dcterms:conformsTo']"), 0);
+    ck_assert_int_eq(xn(d, "//opf:meta[@property='a11y:certifiedBy']"), 0);
+    xmlFreeDoc(d);
+    // With alt text: alternativeText, textual suffices, the claim is back.
+    img->text = "A chart of the harvest";
+    img->len = strlen(img->text);
+    ck_assert_int_eq(publish(ctx, doc, NULL, out), 0);
+    d = parse_entry(out, "OEBPS/content.opf");
+    ck_assert_int_eq(count_prop(d, "schema:accessibilityFeature", "alternativeText"), 1);
+    ck_assert_int_eq(count_prop(d, "schema:accessModeSufficient", "textual"), 1);
+    ck_assert_int_eq(xn(d, "//opf:meta[@property='dcterms:conformsTo']"), 1);
+    xmlFreeDoc(d);
+    // An unknown language: no claim either.
+    doc->meta.lang = "x";
+    ck_assert_int_eq(publish(ctx, doc, NULL, out), 0);
+    d = parse_entry(out, "OEBPS/content.opf");
+    ck_xs_eq(d, "//dc:language", "und");
+    ck_assert_int_eq(xn(d, "//opf:meta[@property='dcterms:conformsTo']"), 0);
+    xmlFreeDoc(d);
+    gl_doc_free(doc);
+    free_ctx(ctx);
+}
+END_TEST
+
+/* Fails the Nth allocation over a write with fonts and page breaks: every
+ * failure is -1 with ctx->oom and nothing written (valgrind: no leaks). */
+START_TEST(test_extras_oom)
+{
+    const char *out = tpath("oom.epub");
+    bool done = false;
+    for (unsigned long n = 1; n < 100000 && !done; n += 7) {
+        gl_ctx *ctx = new_ctx();
+        gl_fontset *fs = default_fonts(ctx);
+        gl_doc *doc = zh_doc(ctx);
+        gl_epub_pagebreak pb[] = {{doc->first, 3, "1"}};
+        ctx->fail_alloc_at = ctx->alloc_count + n;
+        int rc = publish_with(ctx, doc, GALLEY_EPUB_FONTS_SUBSET, fs, pb, 1, out);
+        if (rc == 0) {
+            done = true;
+        } else {
+            ck_assert_msg(ctx->oom, "n=%lu: failed without OOM: %s", n, ctx->errmsg);
+            ck_assert_uint_eq(count_dir_entries(tmpdir), 0);
+        }
+        ctx->fail_alloc_at = 0;
+        gl_doc_free(doc);
+        gl_fontset_free(fs);
+        free_ctx(ctx);
+    }
+    ck_assert(done);
+}
+END_TEST
+
 /* ================================================================ suite */
 
 Suite *suite_epub(void)
@@ -865,6 +1224,13 @@ Suite *suite_epub(void)
         {"failure", test_missing_directory},
         {"failure", test_output_is_directory},
         {"failure", test_existing_output_survives_failure},
+        {"fonts", test_font_mode_auto},
+        {"fonts", test_fonts_subset},
+        {"fonts", test_fonts_full},
+        {"script", test_script_spans_and_spacing},
+        {"pagelist", test_page_list},
+        {"a11y", test_a11y_metadata},
+        {"extras-oom", test_extras_oom},
     };
     TCase *tc = NULL;
     const char *cur = NULL;
