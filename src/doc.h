@@ -89,7 +89,9 @@ struct gl_block {
     /* ---- added for Markdown and briefs; zero/NULL where unused ---- */
     /* GL_B_HEADING: the id internal links use ("#anchor" in a GL_S_LINK
      * href), GitHub-style slug, unique in the doc; NULL if none.
-     * GL_B_FOOTNOTE: the note's label as written ([^label]). */
+     * GL_B_ARTICLE: the same for the chapter heading it was made from.
+     * GL_B_FOOTNOTE: its number as text ("3"; cmark-gfm does not expose
+     * the label as written). */
     const char *anchor;
     const char *info;          /* GL_B_CODE: fenced code info string, or NULL */
     /* GL_B_LIST */

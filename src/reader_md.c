@@ -283,9 +283,24 @@ static int put_inline(md *m, const char *s, size_t n, uint32_t style, unsigned l
                 gl_buf_putc(&m->text, ' '))
                 return -1;
         }
-        // A note number stays digits only: its space goes to the span before.
-        if ((style & GL_S_NOTEREF) && m->text.len > start) {
-            m->spans[m->nspans - 1].len += (uint32_t)(m->text.len - start);
+        // The space gets the styles both sides share (a link across the
+        // line break keeps it; "code,\n~~strike~~" does not strike it).
+        if (m->text.len > start) {
+            gl_span *last = &m->spans[m->nspans - 1];
+            uint32_t common = last->style & style & ~(uint32_t)GL_S_NOTEREF;
+            const char *h = (common & GL_S_LINK) && last->href == m->href ? m->href : NULL;
+            if (!h)
+                common &= ~(uint32_t)GL_S_LINK;
+            if (last->style == common && last->href == h) {
+                last->len += (uint32_t)(m->text.len - start);
+            } else {
+                if (GL_GROW(m->ctx, m->spans, m->capspans, m->nspans + 1))
+                    return -1;
+                m->spans[m->nspans++] = (gl_span){.off = (uint32_t)start,
+                                                  .len = (uint32_t)(m->text.len - start),
+                                                  .style = common,
+                                                  .href = h};
+            }
             start = m->text.len;
         }
     }
@@ -632,7 +647,7 @@ static int flush_inline(md *m, bool final)
         if (!a)
             return -1;
         gl_meta *am = gl_doc_article_meta(a);
-        if (!(am->title = plain_title(m, txt, len)))
+        if (!(am->title = plain_title(m, txt, len)) || !(a->anchor = make_anchor(m, txt, len)))
             return -1;
         a->col = m->icol;
         m->article = a;

@@ -1141,6 +1141,8 @@ START_TEST(test_a11y_metadata)
 
     // An image without alt text: visual content, no text alternative, no claim.
     gl_block *img = add(doc, NULL, GL_B_IMAGE, "");
+    // Issue 4: an image must be a real PNG/JPEG file (else a clear error).
+    img->src = img->path = "data/markdown/figure.png";
     ck_assert_int_eq(publish(ctx, doc, NULL, out), 0);
     d = parse_entry(out, "OEBPS/content.opf");
     ck_assert_int_eq(count_prop(d, "schema:accessMode", "visual"), 1);
