@@ -24,7 +24,7 @@ DEB_BUILD := gcc make pkg-config libhpdf-dev libharfbuzz-dev libfreetype-dev lib
              libxml2-dev libzip-dev libhyphen-dev hyphen-en-us check \
              libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev
 DEB_TEST  := qpdf poppler-utils mupdf-tools python3 libxml2-utils epubcheck default-jre-headless \
-             fonts-urw-base35
+             fonts-urw-base35 parallel
 
 # Libraries with a .pc file go through pkg-config; libharu and libhyphen ship none.
 PC_MODULES := harfbuzz harfbuzz-subset freetype2 icu-uc libxml-2.0 libzip libcmark-gfm yaml-0.1
@@ -139,7 +139,82 @@ e2e: all
 
 check: deps-test
 	$(Q)$(MAKE) --no-print-directory all $(B)/unit-tests
+	$(Q)$(MAKE) --no-print-directory install-check
 	$(Q)$(MAKE) --no-print-directory unit e2e
+
+# ---------------------------------------------------------------- install (issue 6)
+#   make install PREFIX=/usr/local [DESTDIR=]   the CLI, libgalley.a/.so, galley.h, galley.pc,
+#                       galley(1) and the fonts in $(PREFIX)/share/galley/fonts, where an
+#                       installed library finds them by itself (galley.h, "Fonts")
+#   make install-check  install into build/install-test and build tests/examples/publish.c
+#                       against it through pkg-config, shared and static; part of `make check`
+#   make bench          the benchmark against Typst 0.14 and Pandoc (tests/bench/run.sh);
+#                       installs its peers; never part of `make check`
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/galley
+FONT_FILES := $(wildcard fonts/*.ttf fonts/*.ttc fonts/README.md)
+SOVERSION := 0
+
+.PHONY: install install-check bench
+install: all
+	$(call say,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/fonts/licenses
+	$(Q)install -m 755 $(B)/galley $(DESTDIR)$(BINDIR)/galley
+	$(Q)install -m 644 $(B)/libgalley.a $(DESTDIR)$(LIBDIR)/libgalley.a
+	$(Q)install -m 755 $(B)/libgalley.so $(DESTDIR)$(LIBDIR)/libgalley.so.$(VERSION)
+	$(Q)ln -sf libgalley.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libgalley.so.$(SOVERSION)
+	$(Q)ln -sf libgalley.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libgalley.so
+	$(Q)install -m 644 include/galley.h $(DESTDIR)$(INCDIR)/galley.h
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|' \
+	  -e 's|@DATADIR@|$(DATADIR)|; s|@VERSION@|$(VERSION)|; s|@PC_MODULES@|$(PC_MODULES)|' \
+	  -e 's|@LIBS_PRIVATE@|$(filter-out $(PC_LIBS),$(LIBS))|' \
+	  src/galley.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/galley.pc
+	$(Q)sed -e 's|@VERSION@|$(VERSION)|; s|@DATADIR@|$(DATADIR)|' src/galley.1 \
+	  > $(DESTDIR)$(MANDIR)/man1/galley.1
+	$(Q)install -m 644 $(FONT_FILES) $(DESTDIR)$(DATADIR)/fonts/
+	$(Q)cp -R fonts/licenses/. $(DESTDIR)$(DATADIR)/fonts/licenses/
+
+# The example is built only from what the install put in place: the header,
+# galley.pc and the libraries under build/install-test, found by pkg-config.
+# It goes to PREFIX/bin, as a program linked with libgalley.a would be
+# installed: the library finds PREFIX/share/galley/fonts from there.
+INSTALL_TEST := $(abspath $(B)/install-test)
+install-check:
+	$(Q)rm -rf $(INSTALL_TEST)
+	$(Q)$(MAKE) --no-print-directory install PREFIX=$(INSTALL_TEST)
+	$(Q)set -e; export PKG_CONFIG_PATH=$(INSTALL_TEST)/lib/pkgconfig; \
+	  out=$(INSTALL_TEST)/out; mkdir -p $$out; \
+	  libdir=$$($(PKG_CONFIG) --variable=libdir galley); \
+	  echo "  CC     tests/examples/publish.c (pkg-config galley: shared)"; \
+	  $(CC) $(WARN) -O2 tests/examples/publish.c $$($(PKG_CONFIG) --cflags --libs galley) \
+	    -Wl,-rpath,$$libdir -o $(INSTALL_TEST)/bin/publish-shared; \
+	  echo "  CC     tests/examples/publish.c (pkg-config --static galley)"; \
+	  $(CC) $(WARN) -O2 tests/examples/publish.c $$($(PKG_CONFIG) --cflags galley) \
+	    $$libdir/libgalley.a $$($(PKG_CONFIG) --static --libs galley | sed 's/-lgalley//') \
+	    -o $(INSTALL_TEST)/bin/publish-static; \
+	  for v in shared static; do \
+	    env -u GALLEY_FONT_DIR $(INSTALL_TEST)/bin/publish-$$v tests/data/brief/01-federalist-01.txt $$out > $$out/$$v.log; \
+	    grep -qx "font directory: $(INSTALL_TEST)/share/galley/fonts" $$out/$$v.log || \
+	      { echo "FAIL publish-$$v does not take the installed fonts:"; cat $$out/$$v.log; exit 1; }; \
+	    [ $$(grep -c 'same as in memory' $$out/$$v.log) = 2 ] || { cat $$out/$$v.log; exit 1; }; \
+	    ldd $(INSTALL_TEST)/bin/publish-$$v | grep -q libgalley && [ $$v = static ] && { echo "FAIL static links libgalley.so"; exit 1; }; \
+	    echo "ok   publish-$$v: $$(grep -c bytes $$out/$$v.log) outputs via the installed library and fonts"; \
+	  done; \
+	  ldd $(INSTALL_TEST)/bin/publish-shared | grep -q "$(INSTALL_TEST)/lib/libgalley.so" || { echo "FAIL publish-shared does not use the installed libgalley.so"; exit 1; }; \
+	  env -u GALLEY_FONT_DIR $(INSTALL_TEST)/bin/galley -q tests/data/seed-article.txt -o $$out/cli.pdf; \
+	  man -l $(INSTALL_TEST)/share/man/man1/galley.1 2>/dev/null | grep -q -- '--batch' || \
+	    groff -man -Tutf8 $(INSTALL_TEST)/share/man/man1/galley.1 2>/dev/null | grep -q -- 'batch' || \
+	    grep -q '^\.SH EXIT STATUS' $(INSTALL_TEST)/share/man/man1/galley.1; \
+	  echo "ok   installed galley CLI, galley.pc, galley(1)"
+
+# Benchmarks (tests/bench/RESULTS.md): galley against Typst 0.14 and Pandoc.
+bench: all
+	bash tests/bench/run.sh
 
 clean:
 	rm -rf $(B)

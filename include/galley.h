@@ -19,7 +19,13 @@
  *     galley_ctx_free(ctx);
  *
  * Threads: a context and everything made with it belong to one thread at a
- * time.  Separate contexts may be used from separate threads at once.
+ * time.  Separate contexts may be used from separate threads at once (the
+ * first galley_ctx_new() does the process-wide set-up, once, safely).
+ *
+ * Fonts: a new context looks for galley's bundled fonts in $GALLEY_FONT_DIR,
+ * else in PREFIX/share/galley/fonts when the library is installed under
+ * PREFIX (found from the library's own location), else in the directory
+ * compiled in (the source tree's fonts/); galley_set_font_dir() overrides.
  *
  * Input never fails: malformed bytes become U+FFFD and problems in the text
  * become diagnostics (warnings with source, line and column).  Only I/O,
@@ -78,6 +84,10 @@ GALLEY_API const char *galley_errmsg(const galley_ctx *ctx);
  * tree, or the installed share directory).  The string is copied.
  * Returns GALLEY_OK, or GALLEY_ERR_NOMEM. */
 GALLEY_API galley_status galley_set_font_dir(galley_ctx *ctx, const char *dir);
+/* The directory ctx takes galley's bundled fonts from (see "Fonts" above).
+ * Borrowed: valid until galley_set_font_dir() or galley_ctx_free().  Never
+ * NULL for a non-NULL ctx. */
+GALLEY_API const char *galley_font_dir(const galley_ctx *ctx);
 
 /* ---------------------------------------------------------------- diagnostics */
 
@@ -101,8 +111,15 @@ GALLEY_API void galley_diag_clear(galley_ctx *ctx);
 
 /* ---------------------------------------------------------------- options */
 
-/* Punctuation width style for CJK text (see the typography issue). */
+/* Punctuation width style for CJK text (W3C CLREQ §3.1.6): gb compresses
+ * full-width marks to half width at line ends and between adjacent marks
+ * (mainland fonts, marks at the left of the em box); full never
+ * compresses; centered compresses only between adjacent marks (TW/HK fonts,
+ * marks in the middle of the em box). */
 typedef enum { GALLEY_PUNCT_GB = 0, GALLEY_PUNCT_FULL, GALLEY_PUNCT_CENTERED } galley_cjk_punct;
+
+/* Paragraph breaking: Knuth–Plass total fit (default), or first fit. */
+typedef enum { GALLEY_LINEBREAK_OPTIMAL = 0, GALLEY_LINEBREAK_FIRST_FIT } galley_linebreak;
 
 /* Fonts in the EPUB: NONE relies on the reader's fonts; SUBSET embeds the
  * faces the text uses, cut down to the characters of the book; FULL embeds
@@ -131,6 +148,8 @@ typedef struct {
     const char *font_regular, *font_bold, *font_italic, *font_bold_italic;
     const char *cjk_font;
     galley_cjk_punct cjk_punct;
+    galley_linebreak linebreak;
+    int hyphenate;          /* English hyphenation; default 1 */
     /* Creation date as seconds since 1970 (UTC); negative: take the
      * document's date, then SOURCE_DATE_EPOCH, then the clock. */
     long long timestamp;
@@ -186,6 +205,50 @@ GALLEY_API galley_status galley_write_pdf(galley_ctx *ctx, const galley_doc *doc
 /* Publishes doc as an EPUB 3 at path, atomically as galley_write_pdf(). */
 GALLEY_API galley_status galley_write_epub(galley_ctx *ctx, const galley_doc *doc,
                                            const galley_options *opt, const char *path);
+
+/* Publishes doc as a PDF into memory.  On success *data is a new buffer of
+ * *len bytes, the same bytes galley_write_pdf() would write to a file; the
+ * caller owns it and frees it with galley_free().  On failure *data is NULL,
+ * *len is 0 and the status and message are on ctx.  Diagnostics are
+ * collected as for a file.  Returns GALLEY_OK, GALLEY_ERR_ARG (NULL doc,
+ * data or len), or the errors of galley_write_pdf(). */
+GALLEY_API galley_status galley_write_pdf_mem(galley_ctx *ctx, const galley_doc *doc,
+                                              const galley_options *opt,
+                                              void **data, size_t *len);
+/* Publishes doc as an EPUB 3 into memory, as galley_write_pdf_mem(). */
+GALLEY_API galley_status galley_write_epub_mem(galley_ctx *ctx, const galley_doc *doc,
+                                               const galley_options *opt,
+                                               void **data, size_t *len);
+/* Frees a buffer returned by galley_write_pdf_mem() or
+ * galley_write_epub_mem().  NULL is a no-op. */
+GALLEY_API void galley_free(void *p);
+
+/* ---------------------------------------------------------------- signals */
+
+/* Deletes the temporary files of every output this process is writing at
+ * this moment (and the PDF back end's temporary font subsets).  It is
+ * async-signal-safe (it only calls unlink), so a SIGINT/SIGTERM handler can
+ * call it before re-raising the signal: an interrupted run then leaves the
+ * previous outputs as they were and no temporary file behind.  The library
+ * installs no signal handlers itself; the galley command does. */
+GALLEY_API void galley_remove_temp_files(void);
+
+/* ---------------------------------------------------------------- line breaks */
+
+/* Line-break opportunities of a UTF-8 text by the Unicode line breaking
+ * algorithm (UAX #14, ICU's default rules, Unicode 15), as code-point
+ * offsets: offset k means a line may break before code point k (counting
+ * from 0); the end of the text (k = the number of code points) is always
+ * one, mandatory breaks after line separators are included, and 0 never
+ * is.  Malformed bytes count as U+FFFD, one per maximal invalid
+ * subsequence, as everywhere in galley.  Fills offsets[0..min(*count, max))
+ * in ascending order and sets *count to the number of opportunities, which
+ * may exceed max (offsets may be NULL when max is 0, to count them).
+ * Returns GALLEY_OK; GALLEY_ERR_ARG when ctx, count, or utf8 (len > 0) or
+ * offsets (max > 0) is NULL; GALLEY_ERR_NOMEM; GALLEY_ERR_BACKEND when ICU
+ * fails.  The `galley breaks` command prints them for lines of stdin. */
+GALLEY_API galley_status galley_line_breaks(galley_ctx *ctx, const char *utf8, size_t len,
+                                            size_t *offsets, size_t max, size_t *count);
 
 #ifdef __cplusplus
 }

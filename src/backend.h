@@ -69,6 +69,8 @@ typedef struct {
     const char *page_source;
 } gl_epub_opts;
 int gl_epub_write(gl_ctx *ctx, const gl_doc *doc, const gl_epub_opts *eo, const char *out_path);
+/* epub.c: process-wide set-up of libxml2; galley.c runs it exactly once. */
+void gl_epub_global_init(void);
 /* epub.c: the font mode to use for doc: mode itself unless AUTO, which
  * becomes SUBSET when the text has CJK characters, else NONE. */
 galley_epub_fonts gl_epub_font_mode(const gl_doc *doc, galley_epub_fonts mode);

@@ -468,43 +468,69 @@ static char *dir_of(gl_ctx *ctx, const char *path)
     return gl_strndup(ctx, path, (size_t)(slash - path));
 }
 
+/* Creates tmp_path (a unique name made from prefix) with O_EXCL.  The mode
+ * is 0666 & ~umask, applied by the kernel: reading the umask with umask()
+ * would briefly change it for every thread of the process. */
+static int open_unique(char *tmp_path, size_t n, const char *prefix)
+{
+    static unsigned long counter;  // only for uniqueness; races are harmless
+    for (int attempt = 0; attempt < 100; attempt++) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        unsigned long c = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
+        snprintf(tmp_path, n, "%s.%ld.%lx%lx", prefix, (long)getpid(), c,
+                 (unsigned long)ts.tv_nsec & 0xFFFFF);
+        int fd = open(tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
 int gl_out_open(gl_ctx *ctx, gl_out *o, const char *path)
 {
     o->fd = -1;
+    o->tmp_path = NULL;
+    o->mem = ctx->out_mem;
     o->path = gl_strdup(ctx, path);
+    if (!o->path)
+        return -1;
+    if (o->mem) {
+        // Memory target: nothing to create; an earlier attempt's bytes go.
+        o->mem->len = 0;
+        return 0;
+    }
     char *dir = dir_of(ctx, path);
-    if (!o->path || !dir) {
-        gl_free(dir);
+    if (!dir) {
         gl_free(o->path);
         o->path = NULL;
         return -1;
     }
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    size_t n = strlen(dir) + strlen(base) + 32;
+    size_t n = strlen(dir) + strlen(base) + 64;
     o->tmp_path = gl_malloc(ctx, n);
-    if (!o->tmp_path) {
+    char *prefix = gl_malloc(ctx, n);
+    if (!o->tmp_path || !prefix) {
+        gl_free(prefix);
         gl_free(dir);
-        gl_free(o->path);
-        o->path = NULL;
-        return -1;
+        goto fail;
     }
     /* Hidden, in the target directory (so rename() is atomic), unique. */
-    snprintf(o->tmp_path, n, "%s/.%s.XXXXXX", dir, base);
+    snprintf(prefix, n, "%s/.%s", dir, base);
     gl_free(dir);
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        gl_free(prefix);
         gl_error(ctx, GALLEY_ERR_IO, "%s: is a directory", path);
         goto fail;
     }
-    o->fd = mkstemp(o->tmp_path);
+    o->fd = open_unique(o->tmp_path, n, prefix);
+    gl_free(prefix);
     if (o->fd < 0) {
         gl_error(ctx, GALLEY_ERR_IO, "%s: cannot create output: %s", path, strerror(errno));
         goto fail;
     }
-    /* mkstemp makes 0600; outputs get the usual 0666 & ~umask. */
-    mode_t um = umask(0);
-    umask(um);
-    fchmod(o->fd, 0666 & ~um);
     return 0;
 fail:
     gl_free(o->tmp_path);
@@ -515,6 +541,8 @@ fail:
 
 int gl_out_write(gl_ctx *ctx, gl_out *o, const void *p, size_t n)
 {
+    if (o->mem)
+        return gl_buf_put(o->mem, p, n);
     const char *c = p;
     while (n) {
         ssize_t w = write(o->fd, c, n);
@@ -532,6 +560,12 @@ int gl_out_write(gl_ctx *ctx, gl_out *o, const void *p, size_t n)
 int gl_out_commit(gl_ctx *ctx, gl_out *o)
 {
     int rc = 0;
+    if (o->mem) {
+        gl_free(o->path);
+        o->path = NULL;
+        o->mem = NULL;
+        return 0;
+    }
     if (fsync(o->fd) != 0 && errno != EINVAL && errno != EROFS)
         rc = gl_error(ctx, GALLEY_ERR_IO, "%s: cannot flush: %s", o->path, strerror(errno));
     if (close(o->fd) != 0 && rc == 0)
@@ -550,6 +584,10 @@ int gl_out_commit(gl_ctx *ctx, gl_out *o)
 
 void gl_out_abort(gl_out *o)
 {
+    if (o->mem) {
+        o->mem->len = 0;  // a failed run leaves no partial bytes behind
+        o->mem = NULL;
+    }
     if (o->fd >= 0)
         close(o->fd);
     o->fd = -1;
@@ -577,7 +615,7 @@ char *gl_temp_file(gl_ctx *ctx, const char *suffix, const void *data, size_t len
         gl_free(path);
         return NULL;
     }
-    gl_out o = {.path = path, .tmp_path = NULL, .fd = fd};
+    gl_out o = {.path = path, .tmp_path = NULL, .fd = fd, .mem = NULL};
     int rc = gl_out_write(ctx, &o, data, len);
     if (close(fd) != 0 && rc == 0)
         rc = gl_error(ctx, GALLEY_ERR_IO, "%s: %s", path, strerror(errno));

@@ -44,6 +44,9 @@ struct galley_ctx {
     size_t ndiags, capdiags;
     char *font_dir;        /* owned; NULL: GALLEY_FONT_DIR default */
     bool quiet_diag_dedup; /* unused for now */
+    /* When set, gl_out_open() collects the output in this buffer instead of
+     * writing a file (galley_write_pdf_mem/_epub_mem).  Borrowed. */
+    struct gl_buf *out_mem;
     /* Test hook: fail the Nth allocation from now (0 = never). */
     unsigned long fail_alloc_at, alloc_count;
 };
@@ -91,7 +94,7 @@ char *gl_arena_strdup(gl_arena *a, const char *s);
 void gl_arena_free(gl_arena *a);
 
 /* ------------------------------------------------------------ byte buffer */
-typedef struct {
+typedef struct gl_buf {
     char *data;   /* NUL-terminated when non-NULL */
     size_t len, cap;
     gl_ctx *ctx;
@@ -131,11 +134,14 @@ int gl_read_file(gl_ctx *ctx, const char *path, char **data, size_t *len);
 /* An output written atomically: bytes go to a temporary file beside path,
  * which gl_out_commit() flushes, fsyncs and renames over path.  Until then
  * an existing file at path is untouched; gl_out_abort() removes the
- * temporary file. */
+ * temporary file.  When ctx->out_mem is set, gl_out_open() targets that
+ * buffer instead (path only names the output in messages): the back ends
+ * write files and memory through the same calls. */
 typedef struct {
     char *path;       /* final path (owned) */
     char *tmp_path;   /* temporary path (owned) */
     int fd;
+    struct gl_buf *mem; /* memory target (borrowed), or NULL for a file */
 } gl_out;
 int gl_out_open(gl_ctx *ctx, gl_out *o, const char *path);
 int gl_out_write(gl_ctx *ctx, gl_out *o, const void *p, size_t n);

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -47,7 +48,19 @@ typedef struct {
     size_t nastral;
     float *adv;         /* em, per glyph id */
     unsigned nglyphs;
+    float ink[2][64];   /* ink extent (xmin, xmax, em) of PUNCT[i]; NAN when absent */
 } face_info;
+
+/* Punctuation whose ink extent layout needs to compress it (CLREQ §3.1.6):
+ * how much blank a full-width mark carries on each side differs between
+ * fonts (GB style puts 。 at the left, some mainland fonts centre it). */
+static const uint32_t PUNCT[] = {
+    0x3001, 0x3002, 0xFF0C, 0xFF0E, 0xFF1A, 0xFF1B, 0xFF01, 0xFF1F, 0x300C, 0x300D, 0x300E,
+    0x300F, 0x201C, 0x201D, 0x2018, 0x2019, 0xFF08, 0xFF09, 0x300A, 0x300B, 0x3008, 0x3009,
+    0x3010, 0x3011, 0x3014, 0x3015, 0x3016, 0x3017, 0xFF3B, 0xFF3D, 0xFF5B, 0xFF5D, 0x00B7,
+    0x30FB, 0x2027, 0xFF5E, 0x2014, 0x2026, 0xFF0F,
+};
+#define NPUNCT (sizeof PUNCT / sizeof *PUNCT)
 
 struct gl_fontset {
     face_info info[GL_FACE_COUNT];
@@ -296,6 +309,15 @@ static int load_info(gl_ctx *ctx, FT_Library lib, const char *spec, face_info *f
             fi->astral[fi->nastral++] = (astral_map){(uint32_t)cp, (uint16_t)gid};
         }
     }
+    for (size_t i = 0; i < NPUNCT; i++) {
+        unsigned g = PUNCT[i] < 0x10000 ? fi->bmp[PUNCT[i]] : 0;
+        fi->ink[0][i] = fi->ink[1][i] = NAN;
+        if (g && FT_Load_Glyph(f, g, FT_LOAD_NO_SCALE) == 0 && f->glyph->metrics.width > 0) {
+            double x0 = (double)f->glyph->metrics.horiBearingX;
+            fi->ink[0][i] = (float)(x0 / f->units_per_EM);
+            fi->ink[1][i] = (float)((x0 + (double)f->glyph->metrics.width) / f->units_per_EM);
+        }
+    }
     rc = 0;
 cleanup:
     gl_free(raw);
@@ -473,6 +495,22 @@ int gl_font_pick_cjk_first(const gl_fontset *fs, gl_font_style style, bool headi
         return f;
     int latin = latin_of(style);
     return glyph_of(info_of(fs, latin), cp) ? latin : -1;
+}
+
+bool gl_face_ink(const gl_fontset *fs, int face, uint32_t cp, double *xmin, double *xmax)
+{
+    if (!valid_face(face))
+        return false;
+    const face_info *fi = info_of(fs, face);
+    for (size_t i = 0; i < NPUNCT; i++)
+        if (PUNCT[i] == cp) {
+            if (isnan(fi->ink[0][i]))
+                return false;
+            *xmin = fi->ink[0][i];
+            *xmax = fi->ink[1][i];
+            return true;
+        }
+    return false;
 }
 
 double gl_face_ascender(const gl_fontset *fs, int face)

@@ -64,6 +64,10 @@ bool gl_face_has(const gl_fontset *fs, int face, uint32_t cp);
 /* Advance width of cp in face, in em (font units / units per em);
  * the .notdef advance when cp is missing. */
 double gl_face_advance(const gl_fontset *fs, int face, uint32_t cp);
+/* Ink extent of a CJK punctuation mark (the marks of CLREQ's compression
+ * rules: 、。，：；！？ brackets, quotes, ·, —, …) in em from the glyph
+ * origin.  Returns false for other code points or when face lacks cp. */
+bool gl_face_ink(const gl_fontset *fs, int face, uint32_t cp, double *xmin, double *xmax);
 /* Ascender and descender (descender negative), in em, from hhea/OS/2. */
 double gl_face_ascender(const gl_fontset *fs, int face);
 double gl_face_descender(const gl_fontset *fs, int face);

@@ -4,28 +4,108 @@
  * function ends through gl_api_exit() so a pending out-of-memory becomes
  * GALLEY_ERR_NOMEM.  No foreign library is included here.
  */
+#define _GNU_SOURCE /* dladdr */
 #include "backend.h"
 #include "layout.h"
+#include "linebreak.h"
 
 #include <ctype.h>
+#include <dlfcn.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define MM (72.0 / 25.4)
 
 const char *galley_version_string(void) { return GALLEY_VERSION_STRING; }
 
+/* ================================================================ process set-up */
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static char installed_font_dir[PATH_MAX];  // "" when galley is not installed
+
+static bool is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// An installed galley finds its fonts relative to the binary that holds the
+// library: PREFIX/lib/libgalley.so, PREFIX/lib/<multiarch>/libgalley.so or a
+// program linked with libgalley.a in PREFIX/bin all lead to
+// PREFIX/share/galley/fonts.  So one build works in the source tree (where
+// no such directory exists and GALLEY_FONT_DIR, the tree's fonts/, applies)
+// and wherever it is installed, even after the prefix moves.
+static void find_installed_fonts(void)
+{
+    char bin[PATH_MAX];
+    Dl_info info;
+    bin[0] = 0;
+    if (dladdr((void *)&galley_version_string, &info) && info.dli_fname &&
+        strchr(info.dli_fname, '/'))
+        snprintf(bin, sizeof bin, "%s", info.dli_fname);
+    else {
+        // dladdr names the main program only as it was invoked
+        ssize_t n = readlink("/proc/self/exe", bin, sizeof bin - 1);
+        bin[n > 0 ? n : 0] = 0;
+    }
+    char *slash = strrchr(bin, '/');
+    if (!slash)
+        return;
+    *slash = 0;
+    static const char *const rel[] = {"/../share/galley/fonts", "/../../share/galley/fonts"};
+    for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
+        char cand[PATH_MAX + 64];
+        snprintf(cand, sizeof cand, "%s%s", bin, rel[i]);
+        if (is_dir(cand) && realpath(cand, installed_font_dir))
+            return;
+    }
+    installed_font_dir[0] = 0;
+}
+
+// Process-wide set-up, run once before the first context exists: libxml2
+// must be initialised from one thread (it is not safe on first use from
+// several).  libharu, libzip, FreeType (one FT_Library per use), HarfBuzz
+// and ICU keep no unsynchronised global state on the paths galley uses.
+static void global_init(void)
+{
+    gl_epub_global_init();
+    find_installed_fonts();
+}
+
+/* The font directory a new context starts with: $GALLEY_FONT_DIR, else the
+ * installed share directory, else the compiled-in GALLEY_FONT_DIR (font.c). */
+static const char *default_font_dir(void)
+{
+    const char *env = getenv("GALLEY_FONT_DIR");
+    if (env && *env)
+        return env;
+    return installed_font_dir[0] ? installed_font_dir : NULL;
+}
+
 galley_ctx *galley_ctx_new(void)
 {
+    pthread_once(&global_once, global_init);
     galley_ctx *ctx = calloc(1, sizeof *ctx);
     if (ctx) {
         const char *fail = getenv("GALLEY_FAIL_ALLOC_AT");  /* fault injection for tests */
         if (fail && *fail)
             ctx->fail_alloc_at = strtoul(fail, NULL, 10);
+        const char *dir = default_font_dir();
+        if (dir && !(ctx->font_dir = strdup(dir))) {
+            free(ctx);
+            return NULL;
+        }
     }
     return ctx;
 }
+
+void galley_free(void *p) { free(p); }
 
 void galley_ctx_free(galley_ctx *ctx)
 {
@@ -48,6 +128,17 @@ galley_status galley_set_font_dir(galley_ctx *ctx, const char *dir)
     gl_free(ctx->font_dir);
     ctx->font_dir = d;
     return GALLEY_OK;
+}
+
+#ifndef GALLEY_FONT_DIR
+#define GALLEY_FONT_DIR "fonts"  /* as font.c */
+#endif
+
+const char *galley_font_dir(const galley_ctx *ctx)
+{
+    if (!ctx)
+        return NULL;
+    return ctx->font_dir ? ctx->font_dir : GALLEY_FONT_DIR;
 }
 
 size_t galley_diag_count(const galley_ctx *ctx) { return ctx ? ctx->ndiags : 0; }
@@ -83,6 +174,8 @@ void galley_options_init(galley_options *opt)
     opt->font_size_pt = 11;
     opt->leading = 0;  /* by script: see gl_layout_opts_from */
     opt->cjk_punct = GALLEY_PUNCT_GB;
+    opt->linebreak = GALLEY_LINEBREAK_OPTIMAL;
+    opt->hyphenate = 1;
     opt->timestamp = -1;
     opt->epub_fonts = GALLEY_EPUB_FONTS_AUTO;  /* subset for CJK text, else none */
 }
@@ -164,7 +257,12 @@ galley_status galley_parse_margins(galley_ctx *ctx, const char *spec, galley_opt
     if (strlen(spec) >= sizeof buf)
         goto bad;
     strcpy(buf, spec);
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+    // strtok_r-free split: strtok keeps global state, and contexts may be
+    // used from several threads
+    for (char *tok = buf, *next; tok; tok = next) {
+        next = strchr(tok, ',');
+        if (next)
+            *next++ = 0;
         while (*tok == ' ')
             tok++;
         if (n == 4 || parse_length(tok, "mm", &v[n]) != 0)
@@ -333,5 +431,99 @@ galley_status galley_write_epub(galley_ctx *ctx, const galley_doc *doc,
     }
     int rc = gl_epub_write(ctx, doc, &eo, path);
     gl_fontset_free(fs);
+    return gl_api_exit(ctx, rc);
+}
+
+/* ================================================================ memory outputs */
+
+// The back ends write through gl_out; with ctx->out_mem set it collects the
+// bytes in memory instead of a file, so the same code serves both targets.
+static galley_status write_mem(galley_ctx *ctx, const galley_doc *doc, const galley_options *opt,
+                               bool pdf, void **data, size_t *len)
+{
+    if (data)
+        *data = NULL;
+    if (len)
+        *len = 0;
+    if (!ctx)
+        return GALLEY_ERR_ARG;
+    if (!doc || !data || !len) {
+        gl_clear_error(ctx);
+        return gl_api_exit(ctx, gl_error(ctx, GALLEY_ERR_ARG, "%s: NULL document or output pointer",
+                                         pdf ? "galley_write_pdf_mem" : "galley_write_epub_mem"));
+    }
+    gl_buf b;
+    gl_buf_init(&b, ctx);
+    ctx->out_mem = &b;
+    galley_status st = pdf ? galley_write_pdf(ctx, doc, opt, "<memory>")
+                           : galley_write_epub(ctx, doc, opt, "<memory>");
+    ctx->out_mem = NULL;
+    if (st == GALLEY_OK && !b.data) {
+        gl_error(ctx, GALLEY_ERR_INTERNAL, "<memory>: the back end wrote nothing");
+        st = GALLEY_ERR_INTERNAL;
+    }
+    if (st != GALLEY_OK) {
+        gl_buf_free(&b);
+        return st;
+    }
+    *data = b.data;
+    *len = b.len;
+    return GALLEY_OK;
+}
+
+galley_status galley_write_pdf_mem(galley_ctx *ctx, const galley_doc *doc,
+                                   const galley_options *opt, void **data, size_t *len)
+{
+    return write_mem(ctx, doc, opt, true, data, len);
+}
+
+galley_status galley_write_epub_mem(galley_ctx *ctx, const galley_doc *doc,
+                                    const galley_options *opt, void **data, size_t *len)
+{
+    return write_mem(ctx, doc, opt, false, data, len);
+}
+
+/* ---------------------------------------------------------------- line breaks */
+
+galley_status galley_line_breaks(galley_ctx *ctx, const char *utf8, size_t len,
+                                 size_t *offsets, size_t max, size_t *count)
+{
+    if (!ctx)
+        return GALLEY_ERR_ARG;
+    gl_clear_error(ctx);
+    if (!count || (!utf8 && len) || (!offsets && max))
+        return gl_api_exit(ctx, gl_error(ctx, GALLEY_ERR_ARG, "galley_line_breaks: NULL argument"));
+    *count = 0;
+    if (len == 0)
+        return GALLEY_OK;
+    // ICU is given valid UTF-8: malformed bytes become U+FFFD first, so the
+    // code-point offsets agree with the rest of galley's reading of them.
+    gl_buf b;
+    gl_buf_init(&b, ctx);
+    unsigned char *brk = NULL;
+    int rc = -1;
+    for (size_t i = 0; i < len;)
+        if (gl_buf_put_cp(&b, gl_utf8_next(utf8, len, &i)))
+            goto done;
+    brk = gl_malloc(ctx, b.len + 1);
+    if (!brk || gl_linebreak(ctx, b.data, b.len, NULL, brk))
+        goto done;
+    // brk is per byte; count code points to turn byte offsets into theirs.
+    size_t k = 0, n = 0;
+    for (size_t p = 0; p <= b.len; p++) {
+        if (p < b.len && ((unsigned char)b.data[p] & 0xC0) == 0x80)
+            continue;  // inside a character
+        if (p > 0 && brk[p] != GL_BRK_NONE) {
+            if (n < max)
+                offsets[n] = k;
+            n++;
+        }
+        k++;
+    }
+    *count = n;
+    rc = 0;
+done:
+    gl_free(brk);
+    gl_buf_free(&b);
     return gl_api_exit(ctx, rc);
 }

@@ -11,11 +11,13 @@
  * typography issue replaces it with Knuth–Plass over the same glyph array.
  */
 #include "layout.h"
-#include "linebreak.h"
+#include "items.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ================================================================ options */
 
@@ -38,6 +40,8 @@ int gl_layout_opts_from(gl_ctx *ctx, gl_layout_opts *lo, const galley_options *o
     // 1.5-2 times the character size); Latin body text reads well at ~1.4.
     lo->leading = opt->leading > 0 ? opt->leading : (doc && doc->meta.lang_is_cjk ? 1.75 : 1.4);
     lo->punct = opt->cjk_punct;
+    lo->first_fit = opt->linebreak == GALLEY_LINEBREAK_FIRST_FIT;
+    lo->no_hyphenate = !opt->hyphenate;
     double w = lo->page_w - lo->margin_l - lo->margin_r;
     double h = lo->page_h - lo->margin_t - lo->margin_b;
     if (!(lo->page_w > 0) || !(lo->page_h > 0) || lo->page_w > 14400 || lo->page_h > 14400)
@@ -56,25 +60,6 @@ int gl_layout_opts_from(gl_ctx *ctx, gl_layout_opts *lo, const galley_options *o
 
 /* ================================================================ engine state */
 
-enum { G_SPACE = 1, G_CJK = 2, G_NOTDEF = 4 };
-
-typedef struct {
-    uint32_t off;     /* byte offset in the block text */
-    uint32_t cp;
-    float adv;        /* points */
-    int16_t face;
-    uint8_t nbytes;
-    uint8_t flags;
-    uint8_t brk;      /* GL_BRK_* before this glyph */
-} glyph;
-
-typedef struct {
-    size_t start, end;  /* glyph range, trailing spaces excluded */
-    size_t next;        /* where the next line starts */
-    double width;       /* natural width */
-    bool last;          /* last line of the paragraph (not justified) */
-} line;
-
 typedef struct {
     gl_ctx *ctx;
     const gl_doc *doc;
@@ -86,16 +71,12 @@ typedef struct {
     bool page_empty;      /* nothing set on the current page yet */
     double top, bottom;   /* text area in top-down coordinates */
     double left, measure;
-    /* scratch, reused across blocks */
-    glyph *g;
-    size_t ng, capg;
-    line *lines;
-    size_t nlines, caplines;
-    unsigned char *brk;
-    size_t capbrk;
-    /* code points already reported as missing */
-    uint32_t *warned;
-    size_t nwarned, capwarned;
+    gl_shaper sh;         /* shaping scratch, reused across blocks */
+    gl_hyph *hyph;        /* English hyphenation, or NULL */
+    gl_break_result br;   /* breaker output, reused */
+    gl_break_params bp;
+    double *pos;          /* per glyph: x of its slot on the current line */
+    size_t cappos;
 } engine;
 
 /* The style of a block's text: what the text is, and how to set it. */
@@ -103,7 +84,8 @@ typedef struct {
     double size;          /* points */
     double leading;       /* baseline distance, points */
     gl_font_style style;  /* base style (spans add bold/italic) */
-    bool heading;         /* CJK heading face */
+    bool heading;         /* CJK heading face, no hyphenation */
+    bool hyphenate;
     double indent;        /* first-line indent, points */
     enum { AL_JUSTIFY, AL_LEFT, AL_CENTER } align;
 } pstyle;
@@ -153,248 +135,77 @@ static int add_rule(engine *e, double x0, double x1, double y_top, double width)
     return 0;
 }
 
-/* ================================================================ measuring */
+/* ================================================================ lines */
 
-static bool warned_before(engine *e, uint32_t cp)
+/* Sets one broken line: places every glyph of its boxes, stretching or
+ * shrinking glue by the line's ratio when justified, then emits runs of
+ * glyphs that share a face and an even spacing (PDF Tc carries the
+ * inter-character space of justified CJK text). */
+static int emit_line(engine *e, const char *text, const gl_line *ln, double x, double width,
+                     double y, double size, int align)
 {
-    for (size_t i = 0; i < e->nwarned; i++)
-        if (e->warned[i] == cp)
-            return true;
-    if (GL_GROW(e->ctx, e->warned, e->capwarned, e->nwarned + 1) == 0)
-        e->warned[e->nwarned++] = cp;
-    return false;
-}
-
-/* Punctuation that both Latin and CJK fonts have but that must take the
- * CJK font's full-width form next to CJK text (curly quotes, dashes,
- * ellipsis, middle dot). */
-static bool cjk_ambiguous(uint32_t cp)
-{
-    return cp == 0x2018 || cp == 0x2019 || cp == 0x201C || cp == 0x201D || cp == 0x2014 ||
-           cp == 0x2026 || cp == 0x00B7 || cp == 0x2015;
-}
-
-static gl_font_style span_style(const gl_block *b, size_t off, gl_font_style base)
-{
-    unsigned st = base;
-    for (size_t i = 0; i < b->nspans; i++) {
-        const gl_span *s = &b->spans[i];
-        if (off >= s->off && off < (size_t)s->off + s->len) {
-            if (s->style & GL_S_BOLD)
-                st |= GL_F_BOLD;
-            if (s->style & GL_S_ITALIC)
-                st |= GL_F_ITALIC;
-            break;
+    gl_shaper *sh = &e->sh;
+    const gl_glyph *g = sh->g;
+    // Justified lines take the breaker's ratio; ragged and last lines are
+    // set at natural width, but still shrink if the breaker counted on it.
+    double r = align == AL_JUSTIFY && !ln->forced ? ln->ratio : fmin(ln->ratio, 0);
+    size_t first_g = (size_t)-1, last_g = 0;
+    double cx = x;
+    for (size_t k = ln->start; k < ln->end && k < sh->nitems; k++) {
+        const gl_item *it = &sh->items[k];
+        const gl_item_span *sp = &sh->spans[k];
+        if (it->type == GL_ITEM_BOX) {
+            for (uint32_t q = sp->g0; q < sp->g1; q++) {
+                e->pos[q] = cx;
+                cx += g[q].adv;
+            }
+            if (first_g == (size_t)-1)
+                first_g = sp->g0;
+            last_g = sp->g1 - 1;
+        } else if (it->type == GL_ITEM_GLUE) {
+            cx += it->width + (r >= 0 ? r * it->stretch : r * it->shrink);
         }
     }
-    return (gl_font_style)st;
-}
-
-/* Fills e->g with the measured glyphs of text and their break classes. */
-static int measure(engine *e, const gl_block *b, const char *text, size_t len, const pstyle *ps)
-{
-    e->ng = 0;
-    if (GL_GROW(e->ctx, e->brk, e->capbrk, len + 1))
-        return -1;
-    if (gl_linebreak(e->ctx, text, len, e->doc->meta.lang, e->brk))
-        return -1;
-    bool cjk_doc = e->doc->meta.lang_is_cjk;
-    for (size_t i = 0; i < len;) {
-        size_t at = i;
-        uint32_t cp = gl_utf8_next(text, len, &i);
-        if (GL_GROW(e->ctx, e->g, e->capg, e->ng + 1))
-            return -1;
-        glyph *g = &e->g[e->ng++];
-        g->off = (uint32_t)at;
-        g->cp = cp;
-        g->nbytes = (uint8_t)(i - at);
-        g->brk = e->brk[at];
-        g->flags = 0;
-        gl_font_style st = b->spans ? span_style(b, at, ps->style) : ps->style;
-        if (gl_is_space(cp) && cp != 0xA0 && cp != 0x202F && cp != 0x3000) {
-            g->flags = G_SPACE;
-            g->face = (int16_t)gl_font_pick(e->fs, st, ps->heading, ' ');
-            g->adv = (float)(gl_face_advance(e->fs, g->face < 0 ? 0 : g->face, ' ') * ps->size);
-            continue;
-        }
-        bool cjk = gl_is_cjk(cp);
-        int face;
-        if (cjk_ambiguous(cp)) {
-            // Decide by the neighbours: next to Han (or in a Chinese text) a
-            // quote or dash is full-width and comes from the CJK font.
-            size_t j = at, k = i;
-            uint32_t prev = at > 0 ? gl_utf8_prev(text, &j) : 0;
-            uint32_t next = k < len ? gl_utf8_next(text, len, &k) : 0;
-            bool ctx_cjk = gl_is_cjk(prev) || gl_is_cjk(next) || (cjk_doc && !(prev < 0x80 && next < 0x80 && prev && next));
-            face = ctx_cjk ? gl_font_pick_cjk_first(e->fs, st, ps->heading, cp)
-                           : gl_font_pick(e->fs, st, ps->heading, cp);
-            cjk = ctx_cjk && face >= GL_FACE_CJK;
-        } else {
-            face = gl_font_pick(e->fs, st, ps->heading, cp);
-        }
-        if (face < 0 || cp > 0xFFFF) {
-            unsigned line_no = gl_block_line_at(b, at);
-            if (!warned_before(e, cp)) {
-                if (cp > 0xFFFF)
-                    gl_warn(e->ctx, e->doc->meta.source, line_no, 0,
-                            "U+%04X is outside the Basic Multilingual Plane, which the PDF "
-                            "back end (libharu) cannot draw; shown as U+FFFD", cp);
-                else
-                    gl_warn(e->ctx, e->doc->meta.source, line_no, 0,
-                            "no font has a glyph for U+%04X; drawn as .notdef", cp);
-            }
-            g->flags |= G_NOTDEF;
-            face = cjk || cjk_doc ? GL_FACE_CJK : (int)(st & 3);
-        }
-        if (cjk)
-            g->flags |= G_CJK;
-        g->face = (int16_t)face;
-        g->adv = (float)(gl_face_advance(e->fs, face, (g->flags & G_NOTDEF) && cp > 0xFFFF ? 0xFFFD : cp) *
-                         ps->size);
-    }
-    return 0;
-}
-
-/* ================================================================ line filling */
-
-static double space_width(const engine *e, size_t i) { return e->g[i].adv; }
-
-/* First-fit: take as much as fits, break at the last opportunity; a piece
- * with no opportunity that is wider than the measure is cut between
- * characters, so no line overflows. */
-static int fill_lines(engine *e, double first_width, double width)
-{
-    e->nlines = 0;
-    size_t n = e->ng, s = 0;
-    while (s < n && (e->g[s].flags & G_SPACE))
-        s++;
-    while (s < n) {
-        double avail = e->nlines == 0 ? first_width : width;
-        double w = 0;           /* width from s through i, trailing spaces included */
-        double w_nosp = 0;      /* the same without trailing spaces */
-        size_t cand = 0;        /* a break before glyph cand (0 = none yet) */
-        double cand_w = 0;
-        size_t i = s;
-        bool forced = false;
-        for (; i < n; i++) {
-            const glyph *g = &e->g[i];
-            if (i > s && g->brk == GL_BRK_MUST) {
-                forced = true;
-                break;
-            }
-            if (i > s && g->brk == GL_BRK_ALLOW && !(g->flags & G_SPACE)) {
-                cand = i;
-                cand_w = w_nosp;
-            }
-            w += g->adv;
-            if (!(g->flags & G_SPACE))
-                w_nosp = w;
-            if (w_nosp > avail + 1e-6)
-                break;
-        }
-        size_t end;
-        double lw;
-        bool last = false;
-        if (i >= n || forced) {
-            end = i;
-            lw = w_nosp;
-            last = true;
-        } else if (cand > s) {
-            end = cand;
-            lw = cand_w;
-        } else {
-            // emergency: no break opportunity fits; cut before the glyph
-            // that overflowed (at least one glyph per line)
-            end = i > s ? i : s + 1;
-            lw = 0;
-            for (size_t k = s; k < end; k++)
-                lw += e->g[k].adv;
-        }
-        size_t next = end;
-        size_t tail = end;
-        while (tail > s && (e->g[tail - 1].flags & G_SPACE))
-            tail--;
-        if (!last || forced) {
-            while (next < n && (e->g[next].flags & G_SPACE))
-                next++;
-        }
-        if (next >= n)
-            last = true;
-        if (GL_GROW(e->ctx, e->lines, e->caplines, e->nlines + 1))
-            return -1;
-        line *l = &e->lines[e->nlines++];
-        l->start = s;
-        l->end = tail;
-        l->next = next;
-        l->width = lw;
-        l->last = last || forced;
-        s = next;
-    }
-    (void)space_width;
-    return 0;
-}
-
-/* ================================================================ emitting */
-
-/* Emits one line at baseline y (top-down) starting at x, justified to
- * width when justify is set. */
-static int emit_line(engine *e, const char *text, const line *l, double x, double width,
-                     double y, double size, bool justify)
-{
-    size_t s = l->start, t = l->end;
-    if (s >= t)
+    if (first_g == (size_t)-1)
         return 0;
-    int nspace = 0, ncjk = 0;
-    for (size_t i = s; i < t; i++) {
-        if (e->g[i].flags & G_SPACE)
-            nspace++;
-        else if (i > s && !(e->g[i - 1].flags & G_SPACE) &&
-                 ((e->g[i].flags | e->g[i - 1].flags) & G_CJK))
-            ncjk++;
+    bool hyphen = ln->end < sh->nitems && sh->items[ln->end].type == GL_ITEM_PENALTY &&
+                  sh->items[ln->end].width > 0;
+    double shift = 0;
+    if (align == AL_CENTER) {
+        double natural = cx - x + (hyphen ? sh->items[ln->end].width : 0);
+        // the trailing blank of a closing mark does not count when centring
+        natural -= g[last_g].end_trim;
+        shift = (width - natural) / 2;
     }
-    double extra = width - l->width;
-    double add_space = 0, add_cjk = 0;
-    if (justify && extra > 0 && nspace + ncjk > 0) {
-        double per = extra / (nspace + ncjk);
-        // Latin word spaces may stretch a lot less than it takes to fill a
-        // short line; cap the stretch so a line with two words does not
-        // fly apart (it is left ragged instead, as TeX would underfull it).
-        if (ncjk == 0 && per > size * 1.5)
-            per = 0;
-        add_space = add_cjk = per;
-    }
-    size_t i = s;
-    while (i < t) {
-        const glyph *g = &e->g[i];
-        if (g->flags & G_SPACE) {
-            x += g->adv + add_space;
-            i++;
+    for (size_t a = first_g; a <= last_g;) {
+        if (g[a].flags & GL_G_SPACE) {
+            a++;
             continue;
         }
-        // a run: same face, same CJK-ness, no spaces, no notdef above the BMP
-        size_t j = i + 1;
-        double w = g->adv;
-        bool cjk = g->flags & G_CJK;
-        bool astral = (g->flags & G_NOTDEF) && g->cp > 0xFFFF;
-        while (j < t && !astral && !(e->g[j].flags & G_SPACE) && e->g[j].face == g->face &&
-               (bool)(e->g[j].flags & G_CJK) == cjk &&
-               !((e->g[j].flags & G_NOTDEF) && e->g[j].cp > 0xFFFF)) {
-            w += e->g[j].adv;
-            j++;
+        bool astral = g[a].flags & GL_G_ASTRAL;
+        size_t z = a;
+        double cs = 0;
+        // extend while the next glyph is adjacent in the text, in the same
+        // face, and the gap after the drawn advance is the same
+        while (!astral && z + 1 <= last_g && !(g[z + 1].flags & (GL_G_SPACE | GL_G_ASTRAL)) &&
+               g[z + 1].face == g[a].face) {
+            double gap = (e->pos[z + 1] - g[z + 1].lcomp) - (e->pos[z] - g[z].lcomp + g[z].nat);
+            if (z == a)
+                cs = gap;
+            else if (fabs(gap - cs) > 0.005)
+                break;
+            z++;
         }
-        // Inter-character space inside a CJK run goes in as PDF Tc; gaps at
-        // the run's edges are added to the position of the next run.
-        double cs = cjk ? add_cjk : 0;
-        size_t nin = j - i;
-        const char *rt = astral ? "\xEF\xBF\xBD" : text + g->off;
-        size_t rl = astral ? 3 : (size_t)(e->g[j - 1].off + e->g[j - 1].nbytes - g->off);
-        if (add_run(e, g->face, size, x, y, cs, rt, rl))
+        if (z == a)
+            cs = 0;
+        const char *rt = astral ? "\xEF\xBF\xBD" : text + g[a].off;
+        size_t rl = astral ? 3 : (size_t)(g[z].off + g[z].nbytes - g[a].off);
+        if (add_run(e, g[a].face, size, e->pos[a] - g[a].lcomp + shift, y, cs, rt, rl))
             return -1;
-        x += w + cs * (double)(nin - 1);
-        if (j < t && !(e->g[j].flags & G_SPACE) && ((e->g[j].flags | e->g[j - 1].flags) & G_CJK))
-            x += add_cjk;
-        i = j;
+        a = z + 1;
     }
+    if (hyphen && add_run(e, g[last_g].face, size, cx + shift, y, 0, "-", 1))
+        return -1;
     return 0;
 }
 
@@ -403,12 +214,20 @@ static int emit_line(engine *e, const char *text, const line *l, double x, doubl
 static int set_block(engine *e, const gl_block *b, const char *text, size_t len,
                      const pstyle *ps, bool keep_with_next)
 {
-    if (measure(e, b, text, len, ps))
-        return -1;
+    gl_text_style ts = {.size = ps->size, .style = ps->style, .heading = ps->heading,
+                        .hyphenate = ps->hyphenate && e->hyph};
     double width = e->measure;
-    if (fill_lines(e, width - ps->indent, width))
+    if (gl_shape(&e->sh, b, text, len, &ts))
         return -1;
-    size_t n = e->nlines;
+    if (gl_build_items(&e->sh, &ts, width - ps->indent))
+        return -1;
+    if (GL_GROW(e->ctx, e->pos, e->cappos, e->sh.ng + 1))
+        return -1;
+    double widths[2] = {width - ps->indent, width};
+    gl_break_fn brk = e->lo->first_fit ? gl_break_first_fit : gl_break_total_fit;
+    if (brk(e->ctx, e->sh.items, e->sh.nitems, widths, 2, &e->bp, &e->br))
+        return -1;
+    size_t n = e->br.nlines;
     if (n == 0)
         return 0;
     double lead = ps->leading;
@@ -429,27 +248,27 @@ static int set_block(engine *e, const gl_block *b, const char *text, size_t len,
             // orphan: never leave a paragraph's first line alone at a page foot
             if (take < left && done == 0 && take < 2)
                 take = 0;
-            // widow: never carry a paragraph's last line alone to the next page
-            if (take < left && take > 0 && left - take == 1 && take >= 2 + (done == 0))
-                take--;
+            // a heading or title block is never split
+            if (keep_with_next && take < left)
+                take = 0;
         }
+        // widow: never carry a paragraph's last line alone to the next page
+        if (take < left && take > 0 && left - take == 1 && n >= 3 && take >= 2 + (done == 0))
+            take--;
         if (take == 0) {
             if (new_page(e))
                 return -1;
             continue;
         }
         for (size_t k = 0; k < take; k++) {
-            const line *l = &e->lines[done + k];
+            const gl_line *l = &e->br.lines[done + k];
             double y = k == 0 ? y0 : e->y + lead;
             double x = e->left, w = width;
             if (done + k == 0) {
                 x += ps->indent;
                 w -= ps->indent;
             }
-            if (ps->align == AL_CENTER)
-                x += (w - l->width) / 2;
-            bool justify = ps->align == AL_JUSTIFY && !l->last;
-            if (emit_line(e, text, l, x, w, y, ps->size, justify))
+            if (emit_line(e, text, l, x, w, y, ps->size, ps->align))
                 return -1;
             e->y = y;
             e->page_empty = false;
@@ -473,6 +292,7 @@ static pstyle body_style(const engine *e)
                  .leading = e->lo->size * e->lo->leading,
                  .style = GL_F_REGULAR,
                  .heading = false,
+                 .hyphenate = true,
                  .indent = 0,
                  .align = AL_JUSTIFY};
     return ps;
@@ -497,6 +317,7 @@ static int title_block(engine *e)
     sub.size = e->lo->size * 1.0;
     sub.leading = sub.size * 1.5;
     sub.style = cjk ? GL_F_REGULAR : GL_F_ITALIC;
+    sub.hyphenate = false;
     sub.align = ps.align;
     const char *lines[2] = {m->display_date ? m->display_date : m->date, m->byline};
     bool first = true;
@@ -571,6 +392,18 @@ static int one_block(engine *e, const gl_block *b, bool *after_heading, double i
         e->y += e->lo->size * 0.5;
         *after_heading = true;
         break;
+    default:
+        // Markdown's lists, tables, images and articles get their own
+        // layout with the briefs issue; until then their text is set as
+        // plain paragraphs so that nothing is lost
+        if (b->text && b->len) {
+            ps.align = AL_LEFT;
+            rc = set_block(e, b, b->text, b->len, &ps, false);
+        }
+        if (!rc && b->children)
+            rc = blocks(e, b->children, b->type == GL_B_ITEM ? 1.5 * ps.size : 0);
+        *after_heading = false;
+        break;
     }
     e->left = save_left;
     e->measure = save_measure;
@@ -633,17 +466,32 @@ gl_frames *gl_layout(gl_ctx *ctx, const gl_doc *doc, gl_fontset *fs, const gl_la
         e.left += trim / 2;
         e.measure -= trim;
     }
-    int rc = new_page(&e);
+    gl_shaper_init(&e.sh, ctx, doc, fs, lo->punct, NULL);
+    gl_break_params_init(&e.bp);
+    // One pass with hyphenation and a high tolerance instead of TeX's three
+    // (pretolerance 100, tolerance 200, then emergency stretch): a single
+    // unavoidable loose line then stays one loose line, where TeX's
+    // emergency pass loosens the whole paragraph.  Badness still grows with
+    // the cube of the ratio, so loose lines are taken only when needed.
+    e.bp.pretolerance = -1;
+    e.bp.tolerance = 1000;
+    e.bp.emergency_stretch = 0;
+    // English hyphenation (libhyphen); other languages are not hyphenated
+    if (!lo->no_hyphenate && doc->meta.lang && !strncasecmp(doc->meta.lang, "en", 2) &&
+        (doc->meta.lang[2] == 0 || doc->meta.lang[2] == '-'))
+        e.hyph = gl_hyph_new(ctx, doc->meta.lang);
+    e.sh.hyph = e.hyph;
+    int rc = ctx->oom ? -1 : new_page(&e);
     if (!rc)
         rc = title_block(&e);
     if (!rc)
         rc = blocks(&e, doc->first, 0);
     if (!rc)
         rc = folios(&e);
-    gl_free(e.g);
-    gl_free(e.lines);
-    gl_free(e.brk);
-    gl_free(e.warned);
+    gl_shaper_free(&e.sh);
+    gl_hyph_free(e.hyph);
+    gl_break_result_free(&e.br);
+    gl_free(e.pos);
     if (rc) {
         gl_frames_free(fr);
         return NULL;

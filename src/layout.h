@@ -16,6 +16,8 @@ typedef struct {
     double size;                           /* body font size, points */
     double leading;                        /* baseline distance / size */
     galley_cjk_punct punct;
+    bool first_fit;                        /* first-fit lines instead of Knuth–Plass */
+    bool no_hyphenate;
 } gl_layout_opts;
 
 /* Fills lo from the public options and the document (CJK text gets more

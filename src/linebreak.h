@@ -8,7 +8,10 @@
 
 #include "base.h"
 
-enum { GL_BRK_NONE = 0, GL_BRK_ALLOW = 1, GL_BRK_MUST = 2 };
+/* Break classes before a character.  GL_BRK_EMERGENCY is never produced
+ * here: layout uses it for opportunities taken only when nothing else fits
+ * (inside URLs). */
+enum { GL_BRK_NONE = 0, GL_BRK_ALLOW = 1, GL_BRK_MUST = 2, GL_BRK_EMERGENCY = 3 };
 
 /* Fills brk[0..len] (len + 1 bytes, caller-allocated): brk[i] tells whether
  * a line may (GL_BRK_ALLOW) or must (GL_BRK_MUST) break before byte i.

@@ -90,7 +90,7 @@ static void assert_well_formed(const gl_item *it, size_t n, const gl_break_resul
 }
 
 /* Natural width of a line plus its glue set by ratio: what layout draws. */
-static double set_width(const gl_item *it, const gl_line *l)
+static double set_width(const gl_item *it, size_t n, const gl_line *l)
 {
     double w = 0;
     for (size_t k = l->start; k < l->end; k++) {
@@ -99,7 +99,7 @@ static double set_width(const gl_item *it, const gl_line *l)
         else if (it[k].type == GL_ITEM_GLUE)
             w += it[k].width + l->ratio * (l->ratio >= 0 ? it[k].stretch : it[k].shrink);
     }
-    if (it[l->end].type == GL_ITEM_PENALTY)
+    if (l->end < n && it[l->end].type == GL_ITEM_PENALTY)
         w += it[l->end].width;
     return w;
 }
@@ -131,7 +131,7 @@ START_TEST(perfect_fit)
     for (int i = 0; i < 2; i++) {
         ck_assert(r.lines[i].ratio == 0);
         ck_assert(r.lines[i].badness == 0);
-        ck_assert(fabs(set_width(it, &r.lines[i]) - 100) < 1e-9);
+        ck_assert(fabs(set_width(it, n, &r.lines[i]) - 100) < 1e-9);
         ck_assert(!r.lines[i].forced && !r.lines[i].overfull && !r.lines[i].emergency);
     }
     // The last line is set at natural width, not stretched to 100.
@@ -244,7 +244,7 @@ START_TEST(overfull_fallback)
                 ck_assert_uint_eq(l->end, 7);
                 ck_assert(l->natural == 250);
             } else {
-                ck_assert(set_width(it, l) <= 100 + 1e-9);
+                ck_assert(set_width(it, n, l) <= 100 + 1e-9);
             }
         }
         ck_assert_int_eq(overfull, 1);
@@ -286,7 +286,7 @@ START_TEST(emergency_pass)
     ck_assert_uint_eq(r.nlines, 2);
     ck_assert(r.lines[0].emergency);
     ck_assert(fabs(r.lines[0].ratio - 34.0 / 3) < 1e-9);  // the real ratio, for layout
-    ck_assert(fabs(set_width(it, &r.lines[0]) - 60) < 1e-9);
+    ck_assert(fabs(set_width(it, n, &r.lines[0]) - 60) < 1e-9);
     p.emergency_stretch = 0;
     ck_assert_int_eq(gl_break_total_fit(ctx, it, n, &w, 1, &p, &r), 0);
     ck_assert_int_eq(r.pass, 4);
@@ -409,7 +409,7 @@ START_TEST(cjk_prohibited_starts)
             ck_assert_msg(!punct[l->start], "line %zu starts with a closing mark", i);
             ck_assert(!l->overfull);
             if (i + 1 < r.nlines)
-                ck_assert(fabs(set_width(it, l) - 95) < 1e-9);  // justified
+                ck_assert(fabs(set_width(it, n, l) - 95) < 1e-9);  // justified
         }
     }
     gl_break_result_free(&r);
@@ -692,7 +692,7 @@ START_TEST(hundred_thousand_items)
     for (size_t i = 0; i + 1 < r.nlines; i++) {
         ck_assert(!r.lines[i].overfull);
         ck_assert(r.lines[i].badness <= 200);
-        ck_assert(fabs(set_width(it, &r.lines[i]) - r.lines[i].measure) < 1e-6);
+        ck_assert(fabs(set_width(it, n, &r.lines[i]) - r.lines[i].measure) < 1e-6);
     }
     gl_break_result first = r;
     memset(&r, 0, sizeof r);

@@ -1,0 +1,91 @@
+/*
+ * items.h — from a block's text to what the paragraph breaker needs: every
+ * character measured in the face that draws it, its break class (ICU's UAX
+ * #14 opportunities with the Chinese rules of W3C CLREQ on top), CJK
+ * punctuation compression, and the spacing between Han and Latin text.
+ * Then the Knuth–Plass item list (boxes, glue, penalties) over them.
+ */
+#ifndef GL_ITEMS_H
+#define GL_ITEMS_H
+
+#include "break.h"
+#include "doc.h"
+#include "font.h"
+#include "hyph.h"
+
+enum {
+    GL_G_SPACE = 1,      /* a word space (becomes glue) */
+    GL_G_CJK = 2,        /* a CJK character: inter-character justification applies */
+    GL_G_NOTDEF = 4,     /* no face has it: drawn as .notdef */
+    GL_G_ASTRAL = 8,     /* above U+FFFF: drawn as U+FFFD (libharu cannot) */
+    GL_G_HYPHEN_OK = 16, /* a hyphen may be inserted before this glyph */
+};
+
+typedef struct {
+    uint32_t off;        /* byte offset in the text */
+    uint32_t cp;
+    float adv;           /* advance in points, after punctuation compression and
+                            without end_trim (which follows it as glue) */
+    float nat;           /* the font's own advance in points (what PDF draws) */
+    float lcomp;         /* leading blank removed: drawn this far left of its slot */
+    float end_trim;      /* trailing blank removed when the glyph ends a line */
+    float space_before;  /* Han–Latin spacing before this glyph, points */
+    int16_t face;
+    uint8_t nbytes;
+    uint8_t flags;       /* GL_G_* */
+    uint8_t brk;         /* GL_BRK_* (linebreak.h) before this glyph */
+} gl_glyph;
+
+/* The glyphs an item stands for: [g0, g1) for a box; g0 == g1 is the
+ * position of a glue or penalty (before glyph g0). */
+typedef struct {
+    uint32_t g0, g1;
+} gl_item_span;
+
+/* How a block's text is set. */
+typedef struct {
+    double size;            /* points */
+    gl_font_style style;    /* base style; spans add bold and italic */
+    bool heading;           /* use the CJK heading face; never hyphenate */
+    bool hyphenate;         /* English hyphenation wanted */
+} gl_text_style;
+
+/* Scratch space and settings for shaping many paragraphs. */
+typedef struct {
+    gl_ctx *ctx;
+    const gl_doc *doc;
+    gl_fontset *fs;
+    gl_hyph *hyph;          /* NULL: no hyphenation */
+    galley_cjk_punct punct;
+    gl_glyph *g;
+    size_t ng, capg;
+    unsigned char *brk;
+    size_t capbrk;
+    uint32_t *warned;       /* code points already reported missing */
+    size_t nwarned, capwarned;
+    gl_item *items;
+    size_t nitems, capitems;
+    gl_item_span *spans;    /* per item: the glyphs it stands for */
+    size_t capspans;
+} gl_shaper;
+
+void gl_shaper_init(gl_shaper *sh, gl_ctx *ctx, const gl_doc *doc, gl_fontset *fs,
+                    galley_cjk_punct punct, gl_hyph *hyph);
+void gl_shaper_free(gl_shaper *sh);
+
+/* Measures text (a block's, or metadata) into sh->g.  Characters no face
+ * has are reported once per document as warnings at their source line. */
+int gl_shape(gl_shaper *sh, const gl_block *b, const char *text, size_t len,
+             const gl_text_style *ts);
+
+/* Builds the Knuth–Plass items for sh->g (after gl_shape) into sh->items,
+ * with sh->spans mapping each item to its glyphs.  Words wider than
+ * measure are cut into characters with costly breaks between them, so no
+ * line need overflow. */
+int gl_build_items(gl_shaper *sh, const gl_text_style *ts, double measure);
+
+/* CLREQ classes, exposed for tests. */
+bool gl_clreq_no_line_start(uint32_t cp);
+bool gl_clreq_no_line_end(uint32_t cp);
+
+#endif
