@@ -23,7 +23,7 @@ endif
 DEB_BUILD := gcc make pkg-config libhpdf-dev libharfbuzz-dev libfreetype-dev libicu-dev \
              libxml2-dev libzip-dev libhyphen-dev hyphen-en-us check \
              libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev
-DEB_TEST  := qpdf poppler-utils mupdf-tools python3 libxml2-utils epubcheck default-jre-headless \
+DEB_TEST  := qpdf poppler-utils mupdf-tools python3 unicode-data libxml2-utils epubcheck default-jre-headless \
              fonts-urw-base35 parallel
 
 # Libraries with a .pc file go through pkg-config; libharu and libhyphen ship none.
