@@ -42,7 +42,30 @@ typedef struct {
     const gl_block *first;      /* its top-level blocks */
     const gl_block **heads;     /* its top-level headings (nav entries); owned */
     size_t nheads;
+    /* Issue 4: the article's own metadata, and where its block chain ends
+     * (exclusive; NULL = at the end) — see gl_doc_articles(). */
+    const gl_meta *meta;
+    const gl_block *end;
+    const char *anchor;         /* the article block's anchor ("#x" links to it) */
+    /* footnote references written so far in this document: note → count */
+    struct noteuse *uses;
+    size_t nuses, capuses;
 } article;
+
+/* Issue 4: an image copied into the container. */
+typedef struct {
+    const char *path;           /* the file (the first block's path) */
+    char href[40];              /* relative to OEBPS/: images/img-001.png */
+    char id[16];
+    const char *media_type;
+    char *data;                 /* the bytes (owned) */
+    size_t len;
+} eimage;
+
+struct noteuse {
+    const gl_block *note;
+    unsigned count;
+};
 
 /* Everything the writers share. */
 typedef struct {
@@ -67,6 +90,10 @@ typedef struct {
     const gl_fontset *fs;
     struct efont *fonts;        /* GL_FACE_COUNT entries when fonts are embedded; owned */
     size_t nimages, nimages_alt;  /* GL_B_IMAGE blocks, and those with alt text */
+    /* Issue 4: image files to copy (deduplicated by path); owned */
+    eimage *imgs;
+    size_t nimgs, capimgs;
+    article *cur;               /* the content document being written */
 } epub;
 
 /* ================================================================ text hygiene */
@@ -651,24 +678,141 @@ static void rich_text(xw *x, const gl_block *b, const char *s, size_t n, size_t 
 
 /* ================================================================ content documents */
 
-// Inline markup: a > strong > em > code, so a link wraps its styled text.
-static void write_span(xw *x, const gl_block *b, size_t off, size_t len, uint32_t style,
-                       const char *href)
+/* ---------------------------------------------------------------- issue 4: links, notes, breaks */
+
+static void heading_id(char *buf, size_t n, const article *a, size_t index);
+
+// The content document holding footnote `note` (the reader puts each at
+// the top level of the article with its first reference).
+static const article *note_article(const epub *e, const gl_block *note)
 {
-    bool link = (style & GL_S_LINK) && href_ok(href);
+    for (size_t k = 0; e && k < e->narts; k++)
+        for (const gl_block *b = e->arts[k].first; b && b != e->arts[k].end; b = b->next)
+            if (b == note)
+                return &e->arts[k];
+    return NULL;
+}
+
+static void note_id(char *buf, size_t n, const gl_block *note)
+{
+    snprintf(buf, n, "fn-%u", note->note_num);
+}
+
+// An internal link "#anchor" → "<document>#<heading id>", or false when no
+// top-level heading has that anchor (the text is then written unlinked:
+// EPUBCheck rejects dangling fragments).
+static bool resolve_anchor(const epub *e, const char *href, char *out, size_t n)
+{
+    if (!e || !href || href[0] != '#' || !href[1])
+        return false;
+    for (size_t k = 0; k < e->narts; k++) {
+        const article *a = &e->arts[k];
+        if (a->anchor && strcmp(a->anchor, href + 1) == 0) {
+            snprintf(out, n, "%s", a->href + 5);  // the top of its document
+            return true;
+        }
+        for (size_t i = 0; i < a->nheads; i++)
+            if (a->heads[i]->anchor && strcmp(a->heads[i]->anchor, href + 1) == 0) {
+                char id[256];
+                heading_id(id, sizeof id, a, i);
+                if (a == e->cur)
+                    snprintf(out, n, "#%s", id);
+                else
+                    snprintf(out, n, "%s#%s", a->href + 5, id);  // both in text/
+                return true;
+            }
+    }
+    return false;
+}
+
+// Text with hard line breaks: each '\n' of a text block is a <br/>.
+static void text_br(xw *x, const gl_block *b, size_t from, size_t to, bool code)
+{
+    while (!code && from < to) {
+        const char *nl = memchr(b->text + from, '\n', to - from);
+        if (!nl)
+            break;
+        size_t at = (size_t)(nl - b->text);
+        if (at > from)
+            rich_text(x, b, b->text, b->len, from, at, false);
+        xw_start(x, "br");
+        xw_end_void(x);
+        from = at + 1;
+    }
+    if (from < to)
+        rich_text(x, b, b->text, b->len, from, to, code);
+}
+
+// A footnote reference (EPUB 3.3 §D.4.1 / DPUB-ARIA doc-noteref): a link to
+// the note, its id the target of the note's backlink.
+static void write_noteref(xw *x, const gl_block *b, size_t off, size_t len, const gl_block *note)
+{
+    epub *e = x->book;
+    const article *na = note_article(e, note);
+    if (!e || !e->cur || !na) {
+        text_br(x, b, off, off + len, false);
+        return;
+    }
+    article *a = e->cur;
+    unsigned count = 0;
+    for (size_t i = 0; i < a->nuses; i++)
+        if (a->uses[i].note == note)
+            count = ++a->uses[i].count;
+    if (!count) {
+        if (GL_GROW(e->ctx, a->uses, a->capuses, a->nuses + 1)) {
+            x->failed = true;
+            return;
+        }
+        a->uses[a->nuses++] = (struct noteuse){note, 1};
+        count = 1;
+    }
+    char fid[32], href[96], rid[48];
+    note_id(fid, sizeof fid, note);
+    if (na == a)
+        snprintf(href, sizeof href, "#%s", fid);
+    else
+        snprintf(href, sizeof href, "%s#%s", na->href + 5, fid);
+    if (count == 1)
+        snprintf(rid, sizeof rid, "fnref-%u", note->note_num);
+    else
+        snprintf(rid, sizeof rid, "fnref-%u-%u", note->note_num, count);
+    xw_start(x, "sup");
+    xw_start(x, "a");
+    xw_attr(x, "epub:type", "noteref");
+    xw_attr(x, "role", "doc-noteref");
+    xw_attr(x, "id", rid);
+    xw_attr(x, "href", href);
+    xw_text(x, b->text + off, len);
+    xw_end(x);
+    xw_end(x);
+}
+
+// Inline markup: a > strong > em > del > code, so a link wraps its styled text.
+static void write_span(xw *x, const gl_block *b, size_t off, size_t len, uint32_t style,
+                       const char *href, const gl_block *note)
+{
+    if ((style & GL_S_NOTEREF) && note) {
+        write_noteref(x, b, off, len, note);
+        return;
+    }
+    char ibuf[320];
+    bool internal = (style & GL_S_LINK) && resolve_anchor(x->book, href, ibuf, sizeof ibuf);
+    bool link = internal || ((style & GL_S_LINK) && href_ok(href));
     int open = 0;
     if (link) {
         xw_start(x, "a");
-        xw_attr(x, "href", href);
+        xw_attr(x, "href", internal ? ibuf : href);
         open++;
     }
     if (style & GL_S_BOLD)
         xw_start(x, "strong"), open++;
     if (style & GL_S_ITALIC)
         xw_start(x, "em"), open++;
+    if (style & GL_S_STRIKE)
+        xw_start(x, "del"), open++;
     if (style & GL_S_CODE)
         xw_start(x, "code"), open++;
-    rich_text(x, b, b->text, b->len, off, off + len, (style & GL_S_CODE) != 0);
+    text_br(x, b, off, off + len, (style & GL_S_CODE) != 0 && !memchr(b->text + off, '\n', len));
     while (open--)
         xw_end(x);
 }
@@ -680,7 +824,7 @@ static void write_inline(xw *x, const gl_block *b)
     if (!b->text)
         return;
     if (!b->spans || !b->nspans) {
-        rich_text(x, b, b->text, b->len, 0, b->len, false);
+        text_br(x, b, 0, b->len, false);
         return;
     }
     size_t pos = 0;
@@ -694,22 +838,63 @@ static void write_inline(xw *x, const gl_block *b)
         if (start >= end)
             continue;
         if (start > pos)
-            rich_text(x, b, b->text, b->len, pos, start, false);
-        write_span(x, b, start, end - start, s->style, s->href);
+            text_br(x, b, pos, start, false);
+        write_span(x, b, start, end - start, s->style, s->href, s->note);
         pos = end;
     }
     if (pos < b->len)
-        rich_text(x, b, b->text, b->len, pos, b->len, false);
+        text_br(x, b, pos, b->len, false);
 }
 
-static void heading_id(char *buf, size_t n, size_t index)
+// A heading's id: its anchor from the reader (so "#anchor" links land on
+// it), else sec-N.
+// EPUBCheck wants ids to be XML names without colons (XML 1.0 §2.3).
+static bool ncname_char(uint32_t c, bool first)
 {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_')
+        return true;
+    if (c < 0x80)
+        return !first && ((c >= '0' && c <= '9') || c == '-' || c == '.');
+    if (!first && (c == 0xB7 || (c >= 0x300 && c <= 0x36F) || c == 0x203F || c == 0x2040))
+        return true;
+    return (c >= 0xC0 && c <= 0xD6) || (c >= 0xD8 && c <= 0xF6) || (c >= 0xF8 && c <= 0x2FF) ||
+           (c >= 0x370 && c <= 0x37D) || (c >= 0x37F && c <= 0x1FFF) || c == 0x200C ||
+           c == 0x200D || (c >= 0x2070 && c <= 0x218F) || (c >= 0x2C00 && c <= 0x2FEF) ||
+           (c >= 0x3001 && c <= 0xD7FF) || (c >= 0xF900 && c <= 0xFDCF) ||
+           (c >= 0xFDF0 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0xEFFFF);
+}
+
+static bool ncname_ok(const char *s)
+{
+    size_t n = strlen(s), i = 0;
+    while (i < n) {
+        size_t at = i;
+        if (!ncname_char(gl_utf8_next(s, n, &i), at == 0))
+            return false;
+    }
+    return n > 0;
+}
+
+static void heading_id(char *buf, size_t n, const article *a, size_t index)
+{
+    const char *an = a->heads[index]->anchor;
+    if (an && an[0] && strlen(an) + 3 < n) {
+        snprintf(buf, n, "%s", an);
+        if (ncname_ok(buf))
+            return;
+        snprintf(buf, n, "h-%s", an);  // "1805" is no XML name; "h-1805" is
+        if (ncname_ok(buf))
+            return;
+    }
     snprintf(buf, n, "sec-%zu", index + 1);
 }
 
+static const char *image_href(const epub *e, const gl_block *img);
+static void write_md_block(xw *x, const article *a, const gl_block *b, size_t *nhead);
+
 static void write_blocks(xw *x, const article *a, const gl_block *b, bool top, size_t *nhead)
 {
-    for (; b; b = b->next) {
+    for (; b && !(top && b == a->end); b = b->next) {
         // A page that starts at a block without text starts before it.
         if (!b->text)
             pb_emit(x, b, SIZE_MAX);
@@ -733,8 +918,8 @@ static void write_blocks(xw *x, const article *a, const gl_block *b, bool top, s
             // Only top-level headings are in the TOC (a heading inside a
             // blockquote is part of the quotation), so only they get ids.
             if (top && *nhead < a->nheads && a->heads[*nhead] == b) {
-                char id[32];
-                heading_id(id, sizeof id, *nhead);
+                char id[256];
+                heading_id(id, sizeof id, a, *nhead);
                 xw_attr(x, "id", id);
                 (*nhead)++;
             }
@@ -760,6 +945,16 @@ static void write_blocks(xw *x, const article *a, const gl_block *b, bool top, s
             xw_start(x, "hr");
             xw_end_void(x);
             break;
+        case GL_B_LIST:
+        case GL_B_ITEM:
+        case GL_B_IMAGE:
+        case GL_B_TABLE:
+        case GL_B_TABLE_ROW:
+        case GL_B_TABLE_CELL:
+        case GL_B_FOOTNOTE:
+        case GL_B_ARTICLE:
+            write_md_block(x, a, b, nhead);
+            break;
         default:
             // An unknown block type from a newer reader: keep its text.
             if (b->text) {
@@ -772,6 +967,141 @@ static void write_blocks(xw *x, const article *a, const gl_block *b, bool top, s
         // Breaks at the very end of the text start the next block.
         pb_emit(x, b, SIZE_MAX);
         xw_nl(x);
+    }
+}
+
+/* Issue 4 blocks.  Recursion over children is bounded by GL_MAX_DEPTH
+ * (the readers cap nesting). */
+static void write_md_block(xw *x, const article *a, const gl_block *b, size_t *nhead)
+{
+    epub *e = x->book;
+    switch (b->type) {
+    case GL_B_LIST: {
+        xw_start(x, b->ordered ? "ol" : "ul");
+        if (b->tight)
+            xw_attr(x, "class", "tight");
+        if (b->ordered && b->start != 1) {
+            char buf[16];
+            snprintf(buf, sizeof buf, "%u", b->start);
+            xw_attr(x, "start", buf);
+        }
+        xw_nl(x);
+        for (const gl_block *it = b->children; it; it = it->next) {
+            xw_start(x, "li");
+            write_blocks(x, a, it->type == GL_B_ITEM ? it->children : NULL, false, nhead);
+            xw_end(x);
+            xw_nl(x);
+        }
+        xw_end(x);
+        break;
+    }
+    case GL_B_ITEM:  // outside a list (not made by readers): its content
+    case GL_B_ARTICLE:
+        write_blocks(x, a, b->children, false, nhead);
+        break;
+    case GL_B_IMAGE: {
+        const char *src = image_href(e, b);
+        xw_start(x, "div");
+        xw_attr(x, "class", "figure");
+        if (src) {
+            char buf[64];
+            snprintf(buf, sizeof buf, "../%s", src);
+            xw_start(x, "img");
+            xw_attr(x, "src", buf);
+            // alt="" marks a decorative image (WCAG H67); the text is kept.
+            xw_attr(x, "alt", b->text ? b->text : "");
+            xw_end_void(x);
+        }
+        xw_end(x);
+        break;
+    }
+    case GL_B_TABLE: {
+        static const char *const al[] = {NULL, "al-l", "al-c", "al-r"};
+        xw_start(x, "table");
+        xw_nl(x);
+        const gl_block *r = b->children;
+        bool head = r && r->header;
+        if (head) {
+            xw_start(x, "thead");
+            xw_nl(x);
+        }
+        bool body_open = false;
+        for (; r; r = r->next) {
+            if (!r->header && !body_open) {
+                if (head)
+                    xw_end(x);  // thead
+                xw_start(x, "tbody");
+                xw_nl(x);
+                body_open = true;
+            }
+            xw_start(x, "tr");
+            unsigned col = 0;
+            for (const gl_block *c = r->children; c; c = c->next, col++) {
+                xw_start(x, r->header && !body_open ? "th" : "td");
+                gl_align ga = col < b->ncols && b->align ? b->align[col] : GL_ALIGN_NONE;
+                if (ga > GL_ALIGN_NONE && ga <= GL_ALIGN_RIGHT)
+                    xw_attr(x, "class", al[ga]);
+                write_inline(x, c);
+                xw_end(x);
+            }
+            xw_end(x);  // tr
+            xw_nl(x);
+        }
+        if (head && !body_open)
+            xw_end(x);  // thead only
+        if (body_open)
+            xw_end(x);  // tbody
+        xw_end(x);      // table
+        break;
+    }
+    case GL_B_TABLE_ROW:
+    case GL_B_TABLE_CELL:  // outside a table (not made by readers): as text
+        if (b->text) {
+            xw_start(x, "p");
+            write_inline(x, b);
+            xw_end(x);
+        }
+        for (const gl_block *c = b->children; c; c = c->next)
+            write_md_block(x, a, c, nhead);
+        break;
+    case GL_B_FOOTNOTE: {
+        // EPUB 3.3 §D.4.1: <aside epub:type="footnote">, with a link back to
+        // the first reference (DPUB-ARIA doc-backlink).
+        char fid[32], back[48];
+        note_id(fid, sizeof fid, b);
+        xw_start(x, "aside");
+        xw_attr(x, "class", "footnote");
+        xw_attr(x, "epub:type", "footnote");
+        xw_attr(x, "role", "doc-footnote");
+        xw_attr(x, "id", fid);
+        xw_nl(x);
+        bool referenced = false;
+        for (size_t i = 0; i < a->nuses; i++)
+            referenced = referenced || a->uses[i].note == b;
+        xw_start(x, "p");
+        xw_attr(x, "class", "fn-label");
+        if (referenced) {
+            snprintf(back, sizeof back, "#fnref-%u", b->note_num);
+            xw_start(x, "a");
+            xw_attr(x, "href", back);
+            xw_attr(x, "role", "doc-backlink");
+            char lab[16];
+            snprintf(lab, sizeof lab, "%u", b->note_num);
+            xw_text(x, lab, strlen(lab));
+            xw_end(x);
+        } else {
+            char lab[16];
+            snprintf(lab, sizeof lab, "%u", b->note_num);
+            xw_text(x, lab, strlen(lab));
+        }
+        xw_end(x);
+        xw_nl(x);
+        write_blocks(x, a, b->children, false, nhead);
+        xw_end(x);
+        break;
+    }
+    default:
+        break;
     }
 }
 
@@ -807,9 +1137,11 @@ static void xhtml_head(xw *x, const epub *e, const char *title, const char *css_
     xw_nl(x);
 }
 
-static int write_article(epub *e, const article *a, gl_buf *out)
+static int write_article(epub *e, article *a, gl_buf *out)
 {
-    const gl_meta *m = &e->doc->meta;
+    // The article's own title block (issue 4); the doc's for one article.
+    const gl_meta *m = a->meta ? a->meta : &e->doc->meta;
+    e->cur = a;
     xw x;
     if (xw_open(&x, e->ctx, false))
         return -1;
@@ -1436,8 +1768,8 @@ static void nav_list(xw *x, const article *a, size_t from, size_t to)
         size_t j = i + 1;
         while (j < to && a->heads[j]->level > a->heads[i]->level)
             j++;
-        char href[96], id[32];
-        heading_id(id, sizeof id, i);
+        char href[320], id[256];
+        heading_id(id, sizeof id, a, i);
         snprintf(href, sizeof href, "%s#%s", a->href, id);
         xw_start(x, "li");
         xw_start(x, "a");
@@ -1545,8 +1877,8 @@ static void ncx_list(xw *x, const article *a, size_t from, size_t to, int *order
         size_t j = i + 1;
         while (j < to && a->heads[j]->level > a->heads[i]->level)
             j++;
-        char src[96], id[64], hid[32];
-        heading_id(hid, sizeof hid, i);
+        char src[320], id[320], hid[256];
+        heading_id(hid, sizeof hid, a, i);
         snprintf(src, sizeof src, "%s#%s", a->href, hid);
         snprintf(id, sizeof id, "%s-%s", a->id, hid);
         const gl_block *h = a->heads[i];
@@ -1705,6 +2037,8 @@ static int write_opf(epub *e, gl_buf *out)
     }
     for (size_t k = 0; k < e->narts; k++)
         opf_item(&x, e->arts[k].id, e->arts[k].href, "application/xhtml+xml", NULL);
+    for (size_t i = 0; i < e->nimgs; i++)
+        opf_item(&x, e->imgs[i].id, e->imgs[i].href, e->imgs[i].media_type, NULL);
     xw_end(&x);  // manifest
     xw_start(&x, "spine");
     xw_attr(&x, "toc", "ncx");
@@ -1765,11 +2099,31 @@ static const char CSS_CJK[] =
     " text-emphasis-position: under right; }\n"
     ":lang(zh) h1, :lang(zh) h2, :lang(zh) h3 { letter-spacing: 0.05em; }\n";
 
+// Issue 4: lists, images, tables, footnotes, strikethrough.
+static const char CSS_MD[] =
+    "\n/* Markdown blocks */\n"
+    "ol, ul { margin: 0.6em 0; padding-left: 2em; }\n"
+    "li > p { text-indent: 0; margin: 0.3em 0; }\n"
+    "ol.tight > li > p, ul.tight > li > p { margin: 0; }\n"
+    "div.figure { margin: 1em 0; text-align: center; text-indent: 0; }\n"
+    "div.figure img { max-width: 100%; max-height: 95vh; }\n"
+    "table { border-collapse: collapse; margin: 1em auto; }\n"
+    "th, td { border: 1px solid; padding: 0.2em 0.5em; text-align: left; vertical-align: top; }\n"
+    "th { font-weight: bold; }\n"
+    ".al-l { text-align: left; } .al-c { text-align: center; } .al-r { text-align: right; }\n"
+    "sup { line-height: 0; font-size: 0.75em; }\n"
+    "aside.footnote { font-size: 0.9em; margin: 0.8em 0; }\n"
+    "aside p { text-indent: 0; }\n"
+    "p.fn-label { font-weight: bold; margin: 0; }\n"
+    "del { text-decoration: line-through; }\n";
+
 static int write_css(epub *e, gl_buf *out)
 {
     if (gl_buf_puts(out, CSS_BASE))
         return -1;
     if (e->doc->meta.lang_is_cjk && gl_buf_puts(out, CSS_CJK))
+        return -1;
+    if (gl_buf_puts(out, CSS_MD))
         return -1;
     return write_font_css(e, out);
 }
@@ -1883,7 +2237,7 @@ cleanup:
 static int collect_heads(epub *e, article *a)
 {
     size_t n = 0;
-    for (const gl_block *b = a->first; b; b = b->next)
+    for (const gl_block *b = a->first; b && b != a->end; b = b->next)
         if (b->type == GL_B_HEADING && b->text && !is_blank(b->text, b->len))
             n++;
     // Blank headings stay out of the TOC: EPUBCheck wants text in nav links.
@@ -1892,24 +2246,142 @@ static int collect_heads(epub *e, article *a)
     a->heads = gl_malloc(e->ctx, n * sizeof *a->heads);
     if (!a->heads)
         return -1;
-    for (const gl_block *b = a->first; b; b = b->next)
+    for (const gl_block *b = a->first; b && b != a->end; b = b->next)
         if (b->type == GL_B_HEADING && b->text && !is_blank(b->text, b->len))
             a->heads[a->nheads++] = b;
     return 0;
 }
 
+/* ---------------------------------------------------------------- issue 4: articles and images */
+
+/* One content document per article (gl_doc_articles): text/article.xhtml
+ * for a single article (as before), text/article-NNN.xhtml for several. */
+static int make_articles(epub *e)
+{
+    size_t n = gl_doc_articles(e->doc, NULL, 0);
+    gl_article_ref *refs = gl_calloc(e->ctx, n, sizeof *refs);
+    e->arts = refs ? gl_calloc(e->ctx, n, sizeof *e->arts) : NULL;
+    if (!e->arts) {
+        gl_free(refs);
+        return -1;
+    }
+    gl_doc_articles(e->doc, refs, n);
+    e->narts = n;
+    int rc = 0;
+    for (size_t k = 0; k < n && !rc; k++) {
+        article *a = &e->arts[k];
+        if (n == 1) {
+            snprintf(a->href, sizeof a->href, "text/article.xhtml");
+            snprintf(a->id, sizeof a->id, "article");
+        } else {
+            snprintf(a->href, sizeof a->href, "text/article-%03u.xhtml", (unsigned)(k + 1));
+            snprintf(a->id, sizeof a->id, "article-%03u", (unsigned)(k + 1));
+        }
+        a->meta = refs[k].meta;
+        a->first = refs[k].first;
+        a->end = refs[k].end;
+        a->anchor = refs[k].block ? refs[k].block->anchor : NULL;
+        const char *t = a->meta->title;
+        a->title = t && !is_blank(t, strlen(t)) ? t : e->title;
+        rc = collect_heads(e, a);
+    }
+    gl_free(refs);
+    return rc;
+}
+
+static void free_articles(epub *e)
+{
+    for (size_t k = 0; e->arts && k < e->narts; k++) {
+        gl_free(e->arts[k].heads);
+        gl_free(e->arts[k].uses);
+    }
+    gl_free(e->arts);
+    e->arts = NULL;
+}
+
+static const char *image_href(const epub *e, const gl_block *img)
+{
+    const char *p = img->path ? img->path : img->src;
+    for (size_t i = 0; p && i < e->nimgs; i++)
+        if (strcmp(e->imgs[i].path, p) == 0)
+            return e->imgs[i].href;
+    return NULL;
+}
+
+/* Checks and loads every image of the doc (iteratively: no depth limit
+ * needed here).  A missing or corrupt image fails the run, naming the
+ * Markdown file and line (gl_image_probe). */
+typedef struct {
+    const gl_block *b;
+    const char *source;   /* the input the block came from (an article's) */
+} img_walk;
+
+static int load_images(epub *e)
+{
+    img_walk *stack = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    if (e->doc->first) {
+        if (GL_GROW(e->ctx, stack, cap, 1))
+            return -1;
+        stack[n++] = (img_walk){e->doc->first, e->doc->meta.source};
+    }
+    while (n && !rc) {
+        img_walk w = stack[--n];
+        const gl_block *b = w.b;
+        if (b->next || b->children) {
+            if (GL_GROW(e->ctx, stack, cap, n + 2)) {
+                rc = -1;
+                break;
+            }
+            if (b->next)
+                stack[n++] = (img_walk){b->next, w.source};
+            if (b->children)
+                stack[n++] = (img_walk){b->children, b->type == GL_B_ARTICLE && b->meta &&
+                                                             b->meta->source
+                                                         ? b->meta->source
+                                                         : w.source};
+        }
+        if (b->type != GL_B_IMAGE || image_href(e, b))
+            continue;
+        gl_image_info info;
+        if (gl_image_probe(e->ctx, w.source, b, &info) ||
+            GL_GROW(e->ctx, e->imgs, e->capimgs, e->nimgs + 1)) {
+            rc = -1;
+            break;
+        }
+        eimage *im = &e->imgs[e->nimgs];
+        memset(im, 0, sizeof *im);
+        im->path = b->path ? b->path : b->src;
+        im->media_type = info.media_type;
+        unsigned num = (unsigned)(e->nimgs + 1);
+        snprintf(im->href, sizeof im->href, "images/img-%03u.%s", num,
+                 info.type == GL_IMG_PNG ? "png" : "jpg");
+        snprintf(im->id, sizeof im->id, "img-%03u", num);
+        if (gl_read_file(e->ctx, im->path, &im->data, &im->len)) {
+            rc = -1;
+            break;
+        }
+        e->nimgs++;
+    }
+    gl_free(stack);
+    return rc;
+}
+
+static void free_images(epub *e)
+{
+    for (size_t i = 0; i < e->nimgs; i++)
+        gl_free(e->imgs[i].data);
+    gl_free(e->imgs);
+    e->imgs = NULL;
+}
+
 int gl_epub_write(gl_ctx *ctx, const gl_doc *doc, const gl_epub_opts *eo, const char *out_path)
 {
     epub e = {.ctx = ctx, .doc = doc, .out_path = out_path};
-    article art = {0};
-    part parts[MAX_PARTS];
-    size_t nparts = 0;
+    part *parts = NULL;
+    size_t nparts = 0, maxparts = 0;
     int rc = -1;
-    for (size_t i = 0; i < MAX_PARTS; i++) {
-        parts[i].name[0] = 0;
-        parts[i].store = false;
-        gl_buf_init(&parts[i].data, ctx);
-    }
 
     const gl_meta *m = &doc->meta;
     // dc:language must be a valid tag; "und" (undetermined, BCP 47) otherwise.
@@ -1927,15 +2399,16 @@ int gl_epub_write(gl_ctx *ctx, const gl_doc *doc, const gl_epub_opts *eo, const 
                        : e.uid;
     set_times(&e, eo ? eo->modified : 0);
 
-    // One article for now; see `article`.
-    snprintf(art.href, sizeof art.href, "text/article.xhtml");
-    snprintf(art.id, sizeof art.id, "article");
-    art.title = e.title;
-    art.first = doc->first;
-    e.arts = &art;
-    e.narts = 1;
-    GL_CHECK(collect_heads(&e, &art));
+    GL_CHECK(make_articles(&e));
+    GL_CHECK(load_images(&e));
     GL_CHECK(prepare_extras(&e, eo));
+    // The fixed parts, fonts, then one per article and per image.
+    maxparts = MAX_PARTS + e.narts + e.nimgs;
+    parts = gl_calloc(ctx, maxparts, sizeof *parts);
+    if (!parts)
+        goto cleanup;
+    for (size_t i = 0; i < maxparts; i++)
+        gl_buf_init(&parts[i].data, ctx);
 
     // Archive order is fixed (OCF: mimetype first; then the container and
     // the package, which readers look for next).
@@ -1959,17 +2432,23 @@ int gl_epub_write(gl_ctx *ctx, const gl_doc *doc, const gl_epub_opts *eo, const 
                      FACE_CSS[f].file);
             GL_CHECK(gl_buf_put(&parts[nparts++].data, e.fonts[f].data.data, e.fonts[f].data.len));
         }
-    for (size_t k = 0; k < e.narts && nparts < MAX_PARTS; k++) {
+    for (size_t k = 0; k < e.narts && nparts < maxparts; k++) {
         snprintf(parts[nparts].name, sizeof parts[nparts].name, "OEBPS/%s", e.arts[k].href);
         GL_CHECK(write_article(&e, &e.arts[k], &parts[nparts++].data));
+    }
+    for (size_t i = 0; i < e.nimgs && nparts < maxparts; i++) {
+        snprintf(parts[nparts].name, sizeof parts[nparts].name, "OEBPS/%s", e.imgs[i].href);
+        GL_CHECK(gl_buf_put(&parts[nparts++].data, e.imgs[i].data, e.imgs[i].len));
     }
 #undef NEXT_PART
     GL_CHECK(write_zip(&e, parts, nparts));
     rc = 0;
 cleanup:
-    for (size_t i = 0; i < MAX_PARTS; i++)
+    for (size_t i = 0; parts && i < maxparts; i++)
         gl_buf_free(&parts[i].data);
-    gl_free(art.heads);
+    gl_free(parts);
+    free_articles(&e);
+    free_images(&e);
     free_extras(&e);
     return rc;
 }
