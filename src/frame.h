@@ -9,6 +9,13 @@
 
 #include "base.h"
 
+/* Run flags. */
+enum {
+    GL_RUN_FAKE_BOLD = 1, /* no bold face (CJK): fill and stroke the outline
+                             (PDF text render mode 2), line width size/30 */
+    GL_RUN_LINK = 2,      /* link text: drawn in the link colour */
+};
+
 typedef struct {
     int face;            /* face id in the font set (gl_face_id) */
     float size;          /* font size in points */
@@ -16,6 +23,7 @@ typedef struct {
     float char_space;    /* extra space after each character (PDF Tc), points */
     const char *text;    /* UTF-8, not NUL-terminated; borrowed (doc or frames arena) */
     uint32_t len;        /* bytes */
+    uint32_t flags;      /* GL_RUN_* */
 } gl_run;
 
 typedef struct {
@@ -23,18 +31,49 @@ typedef struct {
     float width;
 } gl_rule;
 
+/* A raster image (PNG or JPEG file), drawn scaled into the rectangle. */
+typedef struct {
+    const char *path;       /* file to embed; borrowed (doc arena) */
+    float x, y, w, h;       /* lower-left corner and size, points */
+} gl_image;
+
+/* A link area: a URL, or a place in this document. */
+typedef struct {
+    float x0, y0, x1, y1;   /* the active rectangle, points */
+    const char *uri;        /* external target (http, https, mailto), or NULL */
+    int page;               /* internal target: page index (0-based) ... */
+    float y;                /* ... and the y to show at the top of the view */
+} gl_link;
+
 typedef struct {
     gl_run *runs;
     size_t nruns, capruns;
     gl_rule *rules;
     size_t nrules, caprules;
-    int number;          /* printed page number (folio), 1-based */
+    gl_image *images;
+    size_t nimages, capimages;
+    gl_link *links;
+    size_t nlinks, caplinks;
+    int number;          /* printed page number: 1-based within its numbering */
+    bool front;          /* front matter (cover, contents): numbered i, ii, ... */
 } gl_page;
+
+/* A bookmark (PDF outline entry).  Entries come in document order; level
+ * 1 is the top (an article), 2.. its headings; a level may jump by more
+ * than one (the back end nests under the nearest shallower entry). */
+typedef struct {
+    const char *title;      /* UTF-8, NUL-terminated; frames arena or doc */
+    int level;
+    int page;               /* page index (0-based) */
+    float y;                /* top of the target on that page, PDF points */
+} gl_outline;
 
 typedef struct {
     double width, height;  /* page size, points */
     gl_page *pages;
     size_t npages, cappages;
+    gl_outline *outlines;
+    size_t noutlines, capoutlines;
     gl_arena arena;        /* strings made by layout (folios, ...) */
 } gl_frames;
 

@@ -506,8 +506,11 @@ void gl_frames_free(gl_frames *f)
     for (size_t i = 0; i < f->npages; i++) {
         gl_free(f->pages[i].runs);
         gl_free(f->pages[i].rules);
+        gl_free(f->pages[i].images);
+        gl_free(f->pages[i].links);
     }
     gl_free(f->pages);
+    gl_free(f->outlines);
     gl_arena_free(&f->arena);
     gl_free(f);
 }
