@@ -140,7 +140,101 @@ e2e: all
 check: deps-test
 	$(Q)$(MAKE) --no-print-directory all $(B)/unit-tests
 	$(Q)$(MAKE) --no-print-directory install-check
-	$(Q)$(MAKE) --no-print-directory unit e2e
+	$(Q)$(MAKE) --no-print-directory unit e2e fuzz-replay
+	$(if $(filter 1,$(ASAN)),$(Q)$(MAKE) --no-print-directory check-asan)
+
+# ---------------------------------------------------------------- robustness (issue 7)
+# Fuzzing, sanitizers and leak checks.  Targets:
+#   make fuzz           build the libFuzzer targets with clang (build/fuzz/<target>)
+#   make fuzz-run       run each target for FUZZ_TIME seconds (default 60), one
+#                       after the other, on a scratch copy of its seed corpus
+#   make fuzz-replay    replay tests/fuzz/corpus/<target> through each target
+#                       built with $(CC) (no clang needed); part of `make check`
+#   make check-asan     unit tests, e2e and replay in an ASan+UBSan build under
+#                       build/asan; part of `make check` unless ASAN=0
+#   make leakcheck      valgrind memcheck over the CLI on the samples and the
+#                       out-of-memory test: 0 errors, 0 bytes definitely lost
+FUZZ_TARGETS := reader_text reader_md linebreak pipeline
+FUZZ_CC ?= clang-14
+FUZZ_TIME ?= 60
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ASAN ?= 1
+FUZZ_OBJ_DIR := $(B)/obj/fuzz
+DEB_FUZZ := clang-14 libclang-rt-14-dev
+DEB_LEAK := valgrind
+
+.PHONY: fuzz fuzz-run fuzz-replay check-asan leakcheck
+.SECONDARY: $(FUZZ_TARGETS:%=$(FUZZ_OBJ_DIR)/fuzz_%.o) $(FUZZ_OBJ_DIR)/replay.o \
+            $(FUZZ_TARGETS:%=$(B)/fuzz/obj/fuzz_%.o) $(LIB_SRC:src/%.c=$(B)/fuzz/obj/%.o)
+
+# --- replay with the ordinary compiler
+$(FUZZ_OBJ_DIR)/%.o: tests/fuzz/%.c tests/fuzz/fuzz.h
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/fuzz-replay/%: $(FUZZ_OBJ_DIR)/fuzz_%.o $(FUZZ_OBJ_DIR)/replay.o $(B)/libgalley.a
+	@mkdir -p $(@D)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+fuzz-replay: $(FUZZ_TARGETS:%=$(B)/fuzz-replay/%)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+	  printf '  %-6s %s: ' REPLAY $$t; $(B)/fuzz-replay/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
+
+# --- the same tests in an ASan+UBSan build (objects under build/asan)
+check-asan:
+	$(Q)$(MAKE) --no-print-directory B=$(B)/asan CFLAGS='-O1 -g $(SAN_FLAGS)' \
+	  all $(B)/asan/unit-tests $(FUZZ_TARGETS:%=$(B)/asan/fuzz-replay/%)
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	  $(MAKE) --no-print-directory B=$(B)/asan CFLAGS='-O1 -g $(SAN_FLAGS)' unit e2e fuzz-replay
+
+# --- libFuzzer builds with clang: the library is instrumented for coverage
+FUZZ_B := $(B)/fuzz
+FUZZ_CFLAGS = $(filter-out -MMD -MP,$(ALL_CFLAGS)) -O1 -g $(SAN_FLAGS)
+$(FUZZ_B)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(call say,CLANG,$<)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(FUZZ_B)/obj/fuzz_%.o: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h
+	@mkdir -p $(@D)
+	$(call say,CLANG,$<)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(FUZZ_B)/%: $(FUZZ_B)/obj/fuzz_%.o $(LIB_SRC:src/%.c=$(FUZZ_B)/obj/%.o)
+	$(call say,LD,$@)
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer $(SAN_FLAGS) -o $@ $^ $(LIBS)
+
+fuzz:
+	$(call need_pkgs,$(DEB_FUZZ))
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(FUZZ_B)/%)
+
+# Findings land in build/fuzz/artifacts/<target>/; copy each into
+# tests/fuzz/corpus/<target>/ once fixed, so `make check` replays it.
+fuzz-run: fuzz
+	$(Q)for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_B)/corpus/$$t $(FUZZ_B)/artifacts/$$t; \
+	  cp -n tests/fuzz/corpus/$$t/* $(FUZZ_B)/corpus/$$t/ 2>/dev/null; \
+	  echo "fuzzing $$t for $(FUZZ_TIME) s"; \
+	  $(FUZZ_B)/$$t -max_total_time=$(FUZZ_TIME) -max_len=$(if $(FUZZ_MAXLEN),$(FUZZ_MAXLEN),8192) \
+	    -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_B)/artifacts/$$t/ $(FUZZ_B)/corpus/$$t \
+	    2>&1 | tee $(FUZZ_B)/$$t.log | grep -E '^(#[0-9]+ +DONE|stat::|==[0-9]+==ERROR|SUMMARY)' ; \
+	done
+
+# --- valgrind memcheck over the end-to-end samples and the OOM test
+VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+           --show-leak-kinds=definite
+leakcheck: all $(B)/unit-tests
+	$(call need_pkgs,$(DEB_LEAK))
+	@mkdir -p $(B)/leak
+	$(Q)set -e; for in in tests/data/seed-article.txt tests/data/zh-article.txt; do \
+	  n=$$(basename $$in .txt); echo "  VALGRIND galley $$in"; \
+	  $(VALGRIND) $(B)/galley -q $$in -o $(B)/leak/$$n.pdf -o $(B)/leak/$$n.epub; \
+	done
+	$(Q)echo "  VALGRIND unit-tests (api: out-of-memory sample)"; \
+	  cd tests && CK_FORK=no CK_RUN_SUITE=api CK_RUN_CASE=oom GALLEY_OOM_SAMPLE=1 \
+	  $(VALGRIND) ../$(B)/unit-tests
 
 # ---------------------------------------------------------------- install (issue 6)
 #   make install PREFIX=/usr/local [DESTDIR=]   the CLI, libgalley.a/.so, galley.h, galley.pc,
@@ -219,4 +313,4 @@ bench: all
 clean:
 	rm -rf $(B)
 
--include $(wildcard $(B)/obj/*.d $(B)/obj/test/*.d)
+-include $(wildcard $(B)/obj/*.d $(B)/obj/test/*.d $(B)/obj/fuzz/*.d)

@@ -417,17 +417,22 @@ int gl_read_file(gl_ctx *ctx, const char *path, char **data, size_t *len)
 {
     *data = NULL;
     *len = 0;
-    int fd = open(path, O_RDONLY);
+    // O_NONBLOCK: opening a FIFO without a writer would otherwise wait
+    // forever (issue 7: never hang); regular files ignore the flag.
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return gl_error(ctx, GALLEY_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
         int e = errno;
+        close(fd);
+        return gl_error(ctx, GALLEY_ERR_IO, "%s: cannot open: %s", path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
         close(fd);
         if (S_ISDIR(st.st_mode))
             return gl_error(ctx, GALLEY_ERR_IO, "%s: is a directory", path);
-        return gl_error(ctx, GALLEY_ERR_IO, "%s: not a regular file%s%s", path,
-                        e ? ": " : "", e ? strerror(e) : "");
+        return gl_error(ctx, GALLEY_ERR_IO, "%s: not a regular file", path);
     }
     gl_buf b;
     gl_buf_init(&b, ctx);
@@ -531,6 +536,7 @@ int gl_out_open(gl_ctx *ctx, gl_out *o, const char *path)
         gl_error(ctx, GALLEY_ERR_IO, "%s: cannot create output: %s", path, strerror(errno));
         goto fail;
     }
+    gl_temp_register(o->tmp_path);  // removed by galley_remove_temp_files() on a signal
     return 0;
 fail:
     gl_free(o->tmp_path);
@@ -576,6 +582,7 @@ int gl_out_commit(gl_ctx *ctx, gl_out *o)
                       strerror(errno));
     if (rc != 0)
         unlink(o->tmp_path);
+    gl_temp_forget(o->tmp_path);
     gl_free(o->tmp_path);
     gl_free(o->path);
     o->tmp_path = o->path = NULL;
@@ -592,7 +599,7 @@ void gl_out_abort(gl_out *o)
         close(o->fd);
     o->fd = -1;
     if (o->tmp_path)
-        unlink(o->tmp_path);
+        gl_temp_remove(o->tmp_path);
     gl_free(o->tmp_path);
     gl_free(o->path);
     o->tmp_path = o->path = NULL;
@@ -615,12 +622,13 @@ char *gl_temp_file(gl_ctx *ctx, const char *suffix, const void *data, size_t len
         gl_free(path);
         return NULL;
     }
+    gl_temp_register(path);  // the caller removes it with gl_temp_remove()
     gl_out o = {.path = path, .tmp_path = NULL, .fd = fd, .mem = NULL};
     int rc = gl_out_write(ctx, &o, data, len);
     if (close(fd) != 0 && rc == 0)
         rc = gl_error(ctx, GALLEY_ERR_IO, "%s: %s", path, strerror(errno));
     if (rc != 0) {
-        unlink(path);
+        gl_temp_remove(path);
         gl_free(path);
         return NULL;
     }
@@ -671,4 +679,66 @@ long long gl_choose_time(const galley_options *opt, const long long *fallback)
     if (fallback)
         return *fallback;
     return (long long)time(NULL);
+}
+
+/* ================================================================ live temporary files */
+
+// Every temporary file galley is writing (an output before its rename, a
+// font subset for libharu) is listed here, so that a SIGINT/SIGTERM handler
+// can remove them with galley_remove_temp_files() (issue 7: an interrupted
+// run leaves no temporary file behind).  The handler may run at any point,
+// so the list is static storage and lock-free: a slot is claimed with a
+// compare-and-swap (0 free → 1 filling), the path copied, then published
+// (2 live); the handler reads only live slots and calls only unlink(2),
+// which is async-signal-safe.  Paths too long or beyond the slot count
+// are simply not listed (their normal clean-up still runs).
+enum { TEMP_SLOTS = 64, TEMP_PATH_MAX = 1024 };
+static struct {
+    int state;  // 0 free, 1 being filled, 2 live; accessed atomically
+    char path[TEMP_PATH_MAX];
+} temp_slots[TEMP_SLOTS];
+
+void gl_temp_register(const char *path)
+{
+    size_t n = strlen(path);
+    if (n >= TEMP_PATH_MAX)
+        return;
+    for (int i = 0; i < TEMP_SLOTS; i++) {
+        int expect = 0;
+        if (__atomic_compare_exchange_n(&temp_slots[i].state, &expect, 1, false,
+                                        __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+            memcpy(temp_slots[i].path, path, n + 1);
+            __atomic_store_n(&temp_slots[i].state, 2, __ATOMIC_RELEASE);
+            return;
+        }
+    }
+}
+
+void gl_temp_forget(const char *path)
+{
+    if (!path)
+        return;
+    for (int i = 0; i < TEMP_SLOTS; i++)
+        if (__atomic_load_n(&temp_slots[i].state, __ATOMIC_ACQUIRE) == 2 &&
+            strcmp(temp_slots[i].path, path) == 0) {
+            int expect = 2;
+            if (__atomic_compare_exchange_n(&temp_slots[i].state, &expect, 0, false,
+                                            __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+                return;
+        }
+}
+
+void gl_temp_remove(const char *path)
+{
+    if (!path)
+        return;
+    gl_temp_forget(path);
+    unlink(path);
+}
+
+void galley_remove_temp_files(void)
+{
+    for (int i = 0; i < TEMP_SLOTS; i++)
+        if (__atomic_load_n(&temp_slots[i].state, __ATOMIC_ACQUIRE) == 2)
+            unlink(temp_slots[i].path);
 }

@@ -148,8 +148,15 @@ int gl_out_write(gl_ctx *ctx, gl_out *o, const void *p, size_t n);
 int gl_out_commit(gl_ctx *ctx, gl_out *o);
 void gl_out_abort(gl_out *o);
 /* Creates a temporary file for a library that needs a path (the PDF back
- * end's font subsets).  Returns a malloc'd path or NULL (error on ctx). */
+ * end's font subsets).  Returns a malloc'd path or NULL (error on ctx).
+ * Remove it with gl_temp_remove(), which also takes it off the list below. */
 char *gl_temp_file(gl_ctx *ctx, const char *suffix, const void *data, size_t len);
+/* The process-wide list of live temporary files that
+ * galley_remove_temp_files() (async-signal-safe) deletes on a signal.
+ * gl_out_* and gl_temp_file() keep it; register/forget never fail. */
+void gl_temp_register(const char *path);
+void gl_temp_forget(const char *path);
+void gl_temp_remove(const char *path);  /* forget, then unlink */
 
 /* A time for metadata: opt->timestamp if >= 0, else SOURCE_DATE_EPOCH if
  * set and valid, else *fallback if fallback is not NULL, else the clock. */

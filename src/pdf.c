@@ -696,7 +696,7 @@ cleanup:
         HPDF_Free(doc);
     for (int f = 0; f < GL_FACE_COUNT; f++) {
         if (slots[f].tmp_path) {
-            unlink(slots[f].tmp_path);
+            gl_temp_remove(slots[f].tmp_path);
             gl_free(slots[f].tmp_path);
         }
         gl_free(slots[f].bmp);
