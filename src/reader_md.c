@@ -82,6 +82,7 @@ typedef struct {
     const char *href;         /* current link target (arena) */
     bool pending_soft;
     bool force_new_span;
+    unsigned min_line;        /* after a line break: the next text's line is at least this */
     gl_buf alt;               /* image alt text */
     const char *img_url;
     unsigned img_line, img_col;
@@ -304,6 +305,11 @@ static int put_inline(md *m, const char *s, size_t n, uint32_t style, unsigned l
             start = m->text.len;
         }
     }
+    // cmark-gfm 0.29 misplaces text after a backslash break (same line as
+    // before it), so a break always counts as one line.
+    if (line && line < m->min_line)
+        line = m->min_line;
+    m->min_line = 0;
     if (line && note_line(m, line))
         return -1;
     if (put_clean(m, &m->text, s, n, false, line ? line : m->cur_line))
@@ -780,8 +786,10 @@ static int on_enter(md *m, cmark_node *n)
             if (m->imaged)
                 return gl_buf_putc(&m->alt, ' ');
             m->pending_soft = true;
+            m->min_line = m->cur_line + 1;
             return 0;
         case CMARK_NODE_LINEBREAK:
+            m->min_line = m->cur_line + 1;
             return put_newline(m);
         case CMARK_NODE_EMPH:
             m->emph++;
