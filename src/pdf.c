@@ -1,8 +1,9 @@
 /*
- * pdf.c — the PDF back end: draws frames (pages of positioned runs and
- * rules) with libharu and writes the file atomically.  Fonts are subset with
- * gl_face_subset() and embedded as CID TrueType.  The only includer of
- * hpdf.h; knows nothing of layout or the document model (STYLE.md S7).
+ * pdf.c — the PDF back end: draws frames (pages of positioned runs, rules
+ * and images, with link areas, bookmarks and page numbering) with libharu
+ * and writes the file atomically.  Fonts are subset with gl_face_subset()
+ * and embedded as CID TrueType.  The only includer of hpdf.h; knows nothing
+ * of layout or the document model (STYLE.md S7).
  *
  * libharu 2.3.0 quirks handled here (DESIGN.md "Facts already measured"):
  *   - with its UTF-8 encoder a run's codes are the UTF-16 code units
@@ -11,8 +12,14 @@
  *     that stream with bfchar/bfrange entries for the codes actually used;
  *   - its subset tag is a per-document counter ("HPDFAA+"); we derive ours
  *     from the face and its code points so that output is reproducible;
- *   - it writes Info strings as raw bytes, so non-ASCII values are written
- *     as UTF-16BE strings with a byte order mark (ISO 32000 §7.9.2.2).
+ *   - it writes Info strings as raw bytes, so non-ASCII values (and outline
+ *     titles) are written as UTF-16BE strings with a byte order mark
+ *     (ISO 32000 §7.9.2.2);
+ *   - its PNG loader lets libpng abort() the process on a corrupt data
+ *     stream, so PNGs are decoded here with libpng and embedded as raw
+ *     pixels (plus a soft mask for alpha);
+ *   - HPDF_Destination_SetXYZ refuses zoom 0 ("keep"), so /XYZ
+ *     destinations are written as arrays here.
  */
 #define _POSIX_C_SOURCE 200809L   // gmtime_r
 
@@ -26,6 +33,8 @@
 #include <hpdf_fontdef.h>
 #include <hpdf_objects.h>
 #include <hpdf_streams.h>
+
+#include <png.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -73,6 +82,13 @@ static const char *hpdf_err_name(HPDF_STATUS e)
     case HPDF_TTF_INVALID_FOMAT: return "invalid TrueType format";
     case HPDF_TTF_MISSING_TABLE: return "missing TrueType table";
     case HPDF_UNSUPPORTED_FONT_TYPE: return "unsupported font type";
+    case HPDF_INVALID_IMAGE: return "invalid image";
+    case HPDF_INVALID_JPEG_DATA: return "invalid JPEG data";
+    case HPDF_UNSUPPORTED_JPEG_FORMAT: return "unsupported JPEG format";
+    case HPDF_INVALID_COLOR_SPACE: return "invalid colour space";
+    case HPDF_LIBPNG_ERROR: return "libpng error";
+    case HPDF_INVALID_DESTINATION: return "invalid destination";
+    case HPDF_INVALID_OUTLINE: return "invalid outline";
     default: return "see hpdf_error.h";
     }
 }
@@ -224,32 +240,24 @@ static int write_tounicode(gl_buf *b, const uint32_t *cps, size_t n)
     return rc ? -1 : 0;
 }
 
-// Sets an Info entry; non-ASCII text becomes a UTF-16BE string with BOM,
-// because libharu 2.3 copies UTF-8 bytes verbatim and readers then decode
-// them as PDFDocEncoding (mojibake in pdfinfo).
-static int set_info(pdf_state *ps, HPDF_Doc doc, HPDF_InfoType type, const char *key,
-                    const char *value)
+// A PDF text string for non-ASCII text: UTF-16BE with a byte order mark
+// (ISO 32000 §7.9.2.2), because libharu 2.3 copies UTF-8 bytes verbatim and
+// readers then decode them as PDFDocEncoding (mojibake in pdfinfo).  Text
+// beyond libharu's string limit is cut at a character boundary.  NULL after
+// recording the error (what: the message's context).
+static HPDF_Binary utf16_string(pdf_state *ps, HPDF_Doc doc, const char *value, const char *what)
 {
-    int rc = -1;
-    unsigned char *u16 = NULL;
-    if (!value || !*value)
-        return 0;
-    if (is_ascii(value)) {
-        HP(HPDF_SetInfoAttr(doc, type, value), "writing the Info dictionary");
-        return 0;
-    }
-    // Create the entry through the API first (that also creates the Info
-    // dictionary), then replace its value with the binary string.
-    HP(HPDF_SetInfoAttr(doc, type, "?"), "writing the Info dictionary");
     size_t n = strlen(value);
-    u16 = gl_malloc(ps->ctx, 2 + 4 * n);
+    unsigned char *u16 = gl_malloc(ps->ctx, 2 + 4 * n);
     if (!u16)
-        goto cleanup;
+        return NULL;
     size_t k = 0, i = 0;
     u16[k++] = 0xFE;
     u16[k++] = 0xFF;
     while (i < n) {
         uint32_t cp = gl_utf8_next(value, n, &i);
+        if (k + (cp >= 0x10000 ? 4 : 2) > HPDF_LIMIT_MAX_STRING_LEN)
+            break;
         if (cp >= 0x10000) {
             uint32_t v = cp - 0x10000;
             uint32_t h = 0xD800 + (v >> 10), l = 0xDC00 + (v & 0x3FF);
@@ -262,18 +270,33 @@ static int set_info(pdf_state *ps, HPDF_Doc doc, HPDF_InfoType type, const char 
             u16[k++] = (unsigned char)cp;
         }
     }
-    if (k > HPDF_LIMIT_MAX_STRING_LEN)
-        k = HPDF_LIMIT_MAX_STRING_LEN & ~(size_t)1;
     HPDF_Binary bin = HPDF_Binary_New(doc->mmgr, u16, (HPDF_UINT)k);
-    if (!bin) {
-        hpdf_fail(ps, "writing the Info dictionary");
-        goto cleanup;
-    }
-    HP(HPDF_Dict_Add(doc->info, key, bin), "writing the Info dictionary");
-    rc = 0;
-cleanup:
     gl_free(u16);
-    return rc;
+    if (!bin)
+        hpdf_fail(ps, what);
+    return bin;
+}
+
+// Sets an Info entry; non-ASCII text becomes a UTF-16BE string.
+static int set_info(pdf_state *ps, HPDF_Doc doc, HPDF_InfoType type, const char *key,
+                    const char *value)
+{
+    if (!value || !*value)
+        return 0;
+    if (is_ascii(value)) {
+        HP(HPDF_SetInfoAttr(doc, type, value), "writing the Info dictionary");
+        return 0;
+    }
+    // Create the entry through the API first (that also creates the Info
+    // dictionary), then replace its value with the binary string.
+    HP(HPDF_SetInfoAttr(doc, type, "?"), "writing the Info dictionary");
+    HPDF_Binary bin = utf16_string(ps, doc, value, "writing the Info dictionary");
+    if (!bin)
+        return -1;
+    HP(HPDF_Dict_Add(doc->info, key, bin), "writing the Info dictionary");
+    return 0;
+cleanup:
+    return -1;
 }
 
 // The stream dictionary libharu gave its ToUnicode CMap also claims the
@@ -430,18 +453,238 @@ static int set_date(pdf_state *ps, HPDF_Doc doc, HPDF_InfoType type, long long t
     return 0;
 }
 
+// --------------------------------------------------------------- images
+
+// Raw pixels beyond this are refused rather than risked (a 8,000 x 8,000
+// RGB picture is 192 MB before compression; print needs far less).
+#define GL_PDF_MAX_IMAGE_BYTES ((uint64_t)256 << 20)
+
+// One embedded image per distinct path: a path drawn again reuses it.
+typedef struct {
+    const char *path;   // borrowed from the frames
+    HPDF_Image image;
+} image_slot;
+
+typedef struct {
+    image_slot *v;
+    size_t n, cap;
+} image_cache;
+
+static int image_error(pdf_state *ps, const char *path, const char *why)
+{
+    return gl_error(ps->ctx, GALLEY_ERR_BACKEND, "%s: cannot embed image: %s", path, why);
+}
+
+static int image_hpdf_error(pdf_state *ps, const char *path)
+{
+    if (ps->err_no == HPDF_FAILD_TO_ALLOC_MEM)
+        return gl_oom(ps->ctx);
+    return gl_error(ps->ctx, GALLEY_ERR_BACKEND,
+                    "%s: cannot embed image: libharu error 0x%04X (%s), detail %u", path,
+                    (unsigned)ps->err_no, hpdf_err_name(ps->err_no), (unsigned)ps->detail_no);
+}
+
+// A PNG through libpng's simplified API, which catches libpng's errors
+// itself (HPDF_LoadPngImageFromFile would let libpng abort() on a corrupt
+// data stream, and fails on mere libpng warnings).  Pixels go in as 8-bit
+// Gray or RGB; an alpha channel that is not all opaque becomes a soft mask.
+static HPDF_Image load_png(pdf_state *ps, HPDF_Doc doc, const char *path)
+{
+    HPDF_Image img = NULL;
+    unsigned char *px = NULL, *alpha = NULL;
+    png_image pi;
+    memset(&pi, 0, sizeof pi);
+    pi.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_file(&pi, path)) {
+        image_error(ps, path, pi.message[0] ? pi.message : "unreadable PNG");
+        goto cleanup;
+    }
+    // tRNS transparency reports as alpha too.
+    bool color = (pi.format & PNG_FORMAT_FLAG_COLOR) != 0;
+    bool has_alpha = (pi.format & PNG_FORMAT_FLAG_ALPHA) != 0;
+    pi.format = (color ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY) | (has_alpha ? PNG_FORMAT_FLAG_ALPHA : 0);
+    unsigned ch = PNG_IMAGE_PIXEL_CHANNELS(pi.format);
+    uint64_t npx = (uint64_t)pi.width * pi.height;
+    if (npx == 0 || npx * ch > GL_PDF_MAX_IMAGE_BYTES) {
+        image_error(ps, path, "PNG too large");
+        goto cleanup;
+    }
+    px = gl_malloc(ps->ctx, (size_t)(npx * ch));
+    if (!px)
+        goto cleanup;
+    if (!png_image_finish_read(&pi, NULL, px, 0, NULL)) {
+        image_error(ps, path, pi.message[0] ? pi.message : "corrupt PNG");
+        goto cleanup;
+    }
+    bool opaque = true;
+    if (has_alpha) {
+        // Split the alpha samples off, packing the colour samples in place
+        // (the write position never passes the read position).
+        unsigned cc = ch - 1;
+        alpha = gl_malloc(ps->ctx, (size_t)npx);
+        if (!alpha)
+            goto cleanup;
+        for (size_t i = 0; i < (size_t)npx; i++) {
+            alpha[i] = px[i * ch + cc];
+            opaque &= alpha[i] == 0xFF;
+            memmove(px + i * cc, px + i * ch, cc);
+        }
+    }
+    img = HPDF_LoadRawImageFromMem(doc, px, pi.width, pi.height,
+                                   color ? HPDF_CS_DEVICE_RGB : HPDF_CS_DEVICE_GRAY, 8);
+    if (!img) {
+        image_hpdf_error(ps, path);
+        goto cleanup;
+    }
+    if (!opaque) {
+        HPDF_Image mask = HPDF_LoadRawImageFromMem(doc, alpha, pi.width, pi.height,
+                                                   HPDF_CS_DEVICE_GRAY, 8);
+        if (!mask || HPDF_Image_AddSMask(img, mask) != HPDF_OK) {
+            image_hpdf_error(ps, path);
+            img = NULL;   // libharu frees it with the document
+            goto cleanup;
+        }
+        // Soft masks are PDF 1.4 (ISO 32000 §11.6.5.3).
+        if (doc->pdf_version < HPDF_VER_14)
+            doc->pdf_version = HPDF_VER_14;
+    }
+cleanup:
+    png_image_free(&pi);   // a no-op once finish_read has succeeded
+    gl_free(px);
+    gl_free(alpha);
+    return img;
+}
+
+// libharu only parses a JPEG's headers, and a short read there goes
+// unnoticed (it embeds a truncated file with an uninitialised size), so the
+// frame header (ITU T.81 §B.2.2) is checked here first: 8-bit baseline,
+// extended or progressive Huffman coding (what PDF's DCTDecode takes), a
+// size, 1, 3 or 4 components, and a scan after it.  NULL: fine.
+static const char *jpeg_problem(FILE *f)
+{
+    int c;
+    bool sof = false;
+    if (getc(f) != 0xFF || getc(f) != 0xD8)
+        return "not a JPEG image";
+    for (;;) {
+        if ((c = getc(f)) == EOF)
+            return "truncated JPEG";
+        if (c != 0xFF)
+            return "corrupt JPEG (bad marker)";
+        int m;
+        while ((m = getc(f)) == 0xFF)   // fill bytes
+            ;
+        if (m == EOF)
+            return "truncated JPEG";
+        if (m == 0x01 || (m >= 0xD0 && m <= 0xD8))   // markers without a length
+            continue;
+        if (m == 0xD9)
+            return "corrupt JPEG (no image data)";
+        int hi = getc(f), lo = getc(f);
+        if (hi == EOF || lo == EOF)
+            return "truncated JPEG";
+        long len = (long)hi << 8 | lo;
+        if (len < 2)
+            return "corrupt JPEG (bad segment length)";
+        if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+            unsigned char h[6];
+            if (len < 8 || fread(h, 1, 6, f) != 6)
+                return "truncated JPEG";
+            if (m > 0xC2)
+                return "unsupported JPEG (lossless, hierarchical or arithmetic coding)";
+            if (h[0] != 8)
+                return "unsupported JPEG (not 8 bits per sample)";
+            if ((h[1] == 0 && h[2] == 0) || (h[3] == 0 && h[4] == 0))
+                return "corrupt JPEG (zero size)";
+            if (h[5] != 1 && h[5] != 3 && h[5] != 4)
+                return "unsupported JPEG (neither gray, colour nor CMYK)";
+            sof = true;
+            len -= 6;
+        } else if (m == 0xDA) {
+            if (!sof)
+                return "corrupt JPEG (no frame header before the scan)";
+            if (fseek(f, len - 2, SEEK_CUR) != 0 || getc(f) == EOF)
+                return "truncated JPEG";
+            return NULL;
+        }
+        // Seeking past the end succeeds; the next read then fails.
+        if (fseek(f, len - 2, SEEK_CUR) != 0)
+            return "truncated JPEG";
+    }
+}
+
+// The embedded image for path, loaded on first use.  JPEGs go in as they
+// are (DCTDecode): libharu only parses their headers.
+static HPDF_Image get_image(pdf_state *ps, HPDF_Doc doc, image_cache *ic, const char *path)
+{
+    for (size_t i = 0; i < ic->n; i++)
+        if (strcmp(ic->v[i].path, path) == 0)
+            return ic->v[i].image;
+    if (GL_GROW(ps->ctx, ic->v, ic->cap, ic->n + 1))
+        return NULL;
+    unsigned char sig[8] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        image_error(ps, path, "cannot open the file");
+        return NULL;
+    }
+    size_t got = fread(sig, 1, sizeof sig, f);
+    const char *why = NULL;
+    bool jpeg = got >= 3 && sig[0] == 0xFF && sig[1] == 0xD8 && sig[2] == 0xFF;
+    if (jpeg) {
+        rewind(f);
+        why = jpeg_problem(f);
+    }
+    fclose(f);
+    HPDF_Image img = NULL;
+    if (got == 8 && memcmp(sig, "\x89PNG\r\n\x1a\n", 8) == 0) {
+        img = load_png(ps, doc, path);
+    } else if (jpeg && why) {
+        image_error(ps, path, why);
+    } else if (jpeg) {
+        img = HPDF_LoadJpegImageFromFile(doc, path);
+        if (!img)
+            image_hpdf_error(ps, path);
+    } else {
+        image_error(ps, path, "not a PNG or JPEG image");
+    }
+    if (!img)
+        return NULL;
+    ic->v[ic->n].path = path;
+    ic->v[ic->n].image = img;
+    ic->n++;
+    return img;
+}
+
 // --------------------------------------------------------------- drawing
+
+// The colour of link text (GL_RUN_LINK): a dark blue that prints as text.
+#define LINK_R 0.1f
+#define LINK_G 0.2f
+#define LINK_B 0.55f
 
 // Text state of the current BT … ET object, so that Tf, Tc and Td are only
 // written when they change: they dominate the content stream otherwise.
+// The colours, render mode and line width are graphics state and persist
+// across text objects on the page.
 typedef struct {
     HPDF_Font font;
     float size, char_space;
-    long long x, y;   // line start in 1/100 pt, as the reader will sum it
+    long long x, y;       // line start in 1/100 pt, as the reader will sum it
+    bool fill_link;       // fill colour is the link colour (else black)
+    bool stroke_link;     // stroke colour is the link colour (else black)
+    bool stroke_text;     // render mode 2 (fill, then stroke) for synthetic bold
+    float line_width;     // -1: not set on this page
 } text_state;
 
+static bool finite_rect(float x, float y, float w, float h)
+{
+    return isfinite(x) && isfinite(y) && isfinite(w) && isfinite(h);
+}
+
 static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const gl_page *pg,
-                     const gl_fontset *fs, const face_slot *slots, gl_buf *tmp)
+                     const gl_fontset *fs, const face_slot *slots, image_cache *ic, gl_buf *tmp,
+                     HPDF_Page *out_page)
 {
     int rc = -1;
     HPDF_Page page = HPDF_AddPage(doc);
@@ -449,22 +692,37 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
         hpdf_fail(ps, "adding a page");
         goto cleanup;
     }
+    *out_page = page;
     HP(HPDF_Page_SetWidth(page, (HPDF_REAL)frames->width), "setting the page size");
     HP(HPDF_Page_SetHeight(page, (HPDF_REAL)frames->height), "setting the page size");
 
-    float line_width = -1;
+    // Images first: text and rules may overlap them (a caption, a frame).
+    for (size_t i = 0; i < pg->nimages; i++) {
+        const gl_image *im = &pg->images[i];
+        if (!im->path || !finite_rect(im->x, im->y, im->w, im->h) || im->w <= 0 || im->h <= 0) {
+            gl_error(ps->ctx, GALLEY_ERR_INTERNAL, "%s: image %s with no path or no size",
+                     ps->out_path, im->path ? im->path : "(null)");
+            goto cleanup;
+        }
+        HPDF_Image img = get_image(ps, doc, ic, im->path);
+        if (!img)
+            goto cleanup;
+        HP(HPDF_Page_DrawImage(page, img, im->x, im->y, im->w, im->h), "drawing an image");
+    }
+
+    text_state ts = {.font = NULL, .size = -1, .char_space = 0, .x = 0, .y = 0,
+                     .line_width = -1};
     for (size_t i = 0; i < pg->nrules; i++) {
         const gl_rule *r = &pg->rules[i];
-        if (r->width != line_width) {
+        if (r->width != ts.line_width) {
             HP(HPDF_Page_SetLineWidth(page, r->width), "drawing a rule");
-            line_width = r->width;
+            ts.line_width = r->width;
         }
         HP(HPDF_Page_MoveTo(page, r->x0, r->y0), "drawing a rule");
         HP(HPDF_Page_LineTo(page, r->x1, r->y1), "drawing a rule");
         HP(HPDF_Page_Stroke(page), "drawing a rule");
     }
 
-    text_state ts = {.font = NULL, .size = -1, .char_space = 0, .x = 0, .y = 0};
     bool in_text = false;
     for (size_t i = 0; i < pg->nruns; i++) {
         const gl_run *run = &pg->runs[i];
@@ -489,6 +747,35 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
             HP(HPDF_Page_SetCharSpace(page, run->char_space), "drawing text");
             ts.char_space = run->char_space;
         }
+        // Link text is coloured; synthetic bold strokes the outline in the
+        // text's own colour with a line of size/30.  Each is written only
+        // when it changes, and undone by the next run without the flag.
+        bool link = (run->flags & GL_RUN_LINK) != 0;
+        bool bold = (run->flags & GL_RUN_FAKE_BOLD) != 0;
+        if (link != ts.fill_link) {
+            HP(link ? HPDF_Page_SetRGBFill(page, LINK_R, LINK_G, LINK_B)
+                    : HPDF_Page_SetRGBFill(page, 0, 0, 0),
+               "setting the text colour");
+            ts.fill_link = link;
+        }
+        if (bold != ts.stroke_text) {
+            HP(HPDF_Page_SetTextRenderingMode(page, bold ? HPDF_FILL_THEN_STROKE : HPDF_FILL),
+               "setting the text render mode");
+            ts.stroke_text = bold;
+        }
+        if (bold) {
+            if (link != ts.stroke_link) {
+                HP(link ? HPDF_Page_SetRGBStroke(page, LINK_R, LINK_G, LINK_B)
+                        : HPDF_Page_SetRGBStroke(page, 0, 0, 0),
+                   "setting the text colour");
+                ts.stroke_link = link;
+            }
+            float lw = run->size / 30.0f;
+            if (lw != ts.line_width) {
+                HP(HPDF_Page_SetLineWidth(page, lw), "setting the stroke width");
+                ts.line_width = lw;
+            }
+        }
         // Td is relative to the previous line start; work in whole
         // hundredths of a point so rounding never accumulates.  (Finer steps
         // cost bytes: libharu prints floats with five decimals, 224.62601.)
@@ -511,6 +798,198 @@ cleanup:
     return rc;
 }
 
+// --------------------------------------------------------------- navigation
+
+// [page /XYZ null top null]: go to the page with `top` at the top of the
+// window, keeping the reader's horizontal position and zoom (null, ISO
+// 32000 §12.3.2.2).  libharu's SetXYZ refuses a zoom of 0 or null, so the
+// array it made is refilled here.
+static HPDF_Destination make_dest(pdf_state *ps, HPDF_Page target, float top, double height)
+{
+    HPDF_Destination d = HPDF_Page_CreateDestination(target);
+    if (!d) {
+        hpdf_fail(ps, "making a destination");
+        return NULL;
+    }
+    double t = isfinite(top) ? top : height;
+    t = t < 0 ? 0 : t > height ? height : t;
+    HPDF_Array_Clear(d);   // drops libharu's /Fit (the page itself is indirect)
+    HPDF_STATUS e = HPDF_Array_Add(d, target);
+    e |= HPDF_Array_AddName(d, "XYZ");
+    e |= HPDF_Array_Add(d, HPDF_Null_New(d->mmgr));
+    e |= HPDF_Array_AddReal(d, (HPDF_REAL)t);
+    e |= HPDF_Array_Add(d, HPDF_Null_New(d->mmgr));
+    if (e != HPDF_OK) {
+        hpdf_fail(ps, "making a destination");
+        return NULL;
+    }
+    return d;
+}
+
+static bool has_prefix_ci(const char *s, const char *prefix)
+{
+    for (; *prefix; s++, prefix++) {
+        char c = *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
+        if (c != *prefix)
+            return false;
+    }
+    return true;
+}
+
+// Only web and mail links leave the document: other schemes (javascript:,
+// file:, launch-like ones) could act on the reader's machine.  Layout
+// filters too; this is the back end's own guard.
+static bool uri_allowed(const char *u)
+{
+    return has_prefix_ci(u, "http://") || has_prefix_ci(u, "https://") ||
+           has_prefix_ci(u, "mailto:");
+}
+
+// The URI of a URI action is 7-bit ASCII (ISO 32000 §12.6.4.7): bytes
+// outside printable ASCII are percent-encoded (RFC 3986 §2.1), a '%'
+// already there is kept.  Empty result: too long for a PDF string.
+static int uri_ascii(gl_buf *b, const char *u)
+{
+    b->len = 0;
+    for (const unsigned char *p = (const unsigned char *)u; *p; p++) {
+        int e = *p <= 0x20 || *p >= 0x7F ? gl_buf_printf(b, "%%%02X", *p)
+                                         : gl_buf_putc(b, (char)*p);
+        if (e)
+            return -1;
+    }
+    if (b->len > 2000)   // no browser takes more; the PDF string limit is 65535
+        b->len = 0;
+    return gl_buf_putc(b, 0);
+}
+
+static int write_links(pdf_state *ps, const gl_frames *fr, HPDF_Page *pages, gl_buf *tmp)
+{
+    for (size_t p = 0; p < fr->npages; p++) {
+        const gl_page *pg = &fr->pages[p];
+        for (size_t i = 0; i < pg->nlinks; i++) {
+            const gl_link *l = &pg->links[i];
+            if (!finite_rect(l->x0, l->y0, l->x1, l->y1)) {
+                gl_error(ps->ctx, GALLEY_ERR_INTERNAL, "%s: page %zu: link with no area",
+                         ps->out_path, p + 1);
+                return -1;
+            }
+            HPDF_Rect r = {.left = fminf(l->x0, l->x1), .bottom = fminf(l->y0, l->y1),
+                           .right = fmaxf(l->x0, l->x1), .top = fmaxf(l->y0, l->y1)};
+            HPDF_Annotation a;
+            if (l->uri) {
+                if (!uri_allowed(l->uri))
+                    continue;   // dropped, as layout would have
+                if (uri_ascii(tmp, l->uri))
+                    return -1;
+                if (tmp->len <= 1)
+                    continue;
+                a = HPDF_Page_CreateURILinkAnnot(pages[p], r, tmp->data);
+            } else {
+                if (l->page < 0 || (size_t)l->page >= fr->npages) {
+                    gl_error(ps->ctx, GALLEY_ERR_INTERNAL,
+                             "%s: page %zu: link to page index %d of %zu", ps->out_path, p + 1,
+                             l->page, fr->npages);
+                    return -1;
+                }
+                HPDF_Destination d = make_dest(ps, pages[l->page], l->y, fr->height);
+                if (!d)
+                    return -1;
+                a = HPDF_Page_CreateLinkAnnot(pages[p], r, d);
+            }
+            // No border: a box around link text is a screen convention
+            // that should not print (the text is coloured instead).
+            if (!a || HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0) != HPDF_OK)
+                return hpdf_fail(ps, "adding a link");
+        }
+    }
+    return 0;
+}
+
+// Bookmarks, nested by level: an entry goes under the nearest previous
+// entry with a smaller level.  Top-level entries are open (their children
+// show), deeper ones closed; the viewer opens with the bookmarks shown.
+static int write_outlines(pdf_state *ps, HPDF_Doc doc, const gl_frames *fr, HPDF_Page *pages)
+{
+    if (fr->noutlines == 0)
+        return 0;
+    int rc = -1;
+    HPDF_Outline *stack = gl_malloc(ps->ctx, fr->noutlines * sizeof *stack);
+    int *levels = gl_malloc(ps->ctx, fr->noutlines * sizeof *levels);
+    if (!stack || !levels)
+        goto cleanup;
+    size_t depth = 0;
+    for (size_t i = 0; i < fr->noutlines; i++) {
+        const gl_outline *e = &fr->outlines[i];
+        if (e->page < 0 || (size_t)e->page >= fr->npages) {
+            gl_error(ps->ctx, GALLEY_ERR_INTERNAL, "%s: bookmark %zu to page index %d of %zu",
+                     ps->out_path, i + 1, e->page, fr->npages);
+            goto cleanup;
+        }
+        while (depth > 0 && levels[depth - 1] >= e->level)
+            depth--;
+        HPDF_Outline parent = depth ? stack[depth - 1] : NULL;   // NULL: the root
+        const char *title = e->title ? e->title : "";
+        bool plain = is_ascii(title) && strlen(title) <= HPDF_LIMIT_MAX_STRING_LEN;
+        HPDF_Outline o = HPDF_CreateOutline(doc, parent, plain ? title : "", NULL);
+        if (!o) {
+            hpdf_fail(ps, "adding a bookmark");
+            goto cleanup;
+        }
+        if (!plain) {
+            HPDF_Binary t = utf16_string(ps, doc, title, "adding a bookmark");
+            if (!t)
+                goto cleanup;
+            HP(HPDF_Dict_Add(o, "Title", t), "adding a bookmark");
+        }
+        // libharu gives items the root's /Type /Outlines; items have no
+        // Type (ISO 32000 Table 153).
+        HP(HPDF_Dict_RemoveElement(o, "Type"), "adding a bookmark");
+        HP(HPDF_Outline_SetOpened(o, parent == NULL), "adding a bookmark");
+        HPDF_Destination d = make_dest(ps, pages[e->page], e->y, fr->height);
+        if (!d)
+            goto cleanup;
+        HP(HPDF_Outline_SetDestination(o, d), "adding a bookmark");
+        stack[depth] = o;
+        levels[depth] = e->level;
+        depth++;
+    }
+    HP(HPDF_SetPageMode(doc, HPDF_PAGE_MODE_USE_OUTLINE), "showing the bookmarks");
+    rc = 0;
+cleanup:
+    gl_free(stack);
+    gl_free(levels);
+    return rc;
+}
+
+// Page labels (ISO 32000 §12.4.2), so that viewers show the printed
+// numbers: i, ii, ... for front matter, 1, 2, ... for the body, each range
+// starting where the style changes or the numbering jumps.  A document
+// numbered 1..n with no front matter gets none (the viewer's default).
+static int write_page_labels(pdf_state *ps, HPDF_Doc doc, const gl_frames *fr)
+{
+    bool needed = false;
+    for (size_t p = 0; p < fr->npages; p++)
+        if (fr->pages[p].front || fr->pages[p].number != (int)p + 1)
+            needed = true;
+    if (!needed)
+        return 0;
+    int prev = 0;
+    for (size_t p = 0; p < fr->npages; p++) {
+        const gl_page *pg = &fr->pages[p];
+        int num = pg->number < 1 ? 1 : pg->number;   // /St is at least 1
+        if (p == 0 || pg->front != fr->pages[p - 1].front || num != prev + 1)
+            HP(HPDF_AddPageLabel(doc, (HPDF_UINT)p,
+                                 pg->front ? HPDF_PAGE_NUM_STYLE_LOWER_ROMAN
+                                           : HPDF_PAGE_NUM_STYLE_DECIMAL,
+                                 (HPDF_UINT)num, NULL),
+               "adding page labels");
+        prev = num;
+    }
+    return 0;
+cleanup:
+    return -1;
+}
+
 // --------------------------------------------------------------- entry
 
 int gl_pdf_write(gl_ctx *ctx, const gl_frames *frames, const gl_fontset *fs,
@@ -528,6 +1007,8 @@ int gl_pdf_write(gl_ctx *ctx, const gl_frames *frames, const gl_fontset *fs,
     char *subset = NULL;
     uint32_t *cps = NULL;
     HPDF_BYTE *pdf_bytes = NULL;
+    HPDF_Page *pages = NULL;
+    image_cache images = {.v = NULL, .n = 0, .cap = 0};
     int rc = -1;
 
     if (frames->width < 3 || frames->height < 3 || frames->width > 14400 ||
@@ -642,10 +1123,19 @@ int gl_pdf_write(gl_ctx *ctx, const gl_frames *frames, const gl_fontset *fs,
     if (frames->npages == 0) {
         // A PDF needs a page; an empty document gets one blank page.
         gl_page blank = {0};
-        GL_CHECK(draw_page(ps, doc, frames, &blank, fs, slots, &tmp));
+        HPDF_Page page;
+        GL_CHECK(draw_page(ps, doc, frames, &blank, fs, slots, &images, &tmp, &page));
     }
+    pages = gl_malloc(ctx, (frames->npages ? frames->npages : 1) * sizeof *pages);
+    if (!pages)
+        goto cleanup;
     for (size_t p = 0; p < frames->npages; p++)
-        GL_CHECK(draw_page(ps, doc, frames, &frames->pages[p], fs, slots, &tmp));
+        GL_CHECK(draw_page(ps, doc, frames, &frames->pages[p], fs, slots, &images, &tmp,
+                           &pages[p]));
+    // Links and bookmarks point at pages, so they come once all exist.
+    GL_CHECK(write_links(ps, frames, pages, &tmp));
+    GL_CHECK(write_outlines(ps, doc, frames, pages));
+    GL_CHECK(write_page_labels(ps, doc, frames));
 
     // Info dictionary (ISO 32000 §14.3.3).
     char producer[96];
@@ -702,6 +1192,8 @@ cleanup:
         gl_free(slots[f].bmp);
     }
     gl_free(pdf_bytes);
+    gl_free(pages);
+    gl_free(images.v);
     gl_free(cps);
     gl_free(subset);
     gl_buf_free(&tmp);

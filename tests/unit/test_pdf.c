@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <png.h>
+
 #include "backend.h"
 #include "font.h"
 #include "frame.h"
@@ -355,6 +357,371 @@ START_TEST(test_bad_page_size)
 }
 END_TEST
 
+// ----------------------------------------------------------------- navigation
+// Images, links, bookmarks, page labels and run flags, from hand-made frames.
+
+#define FIGURE_PNG "data/markdown/figure.png"   // 48x32 RGB
+#define PHOTO_JPG "data/markdown/photo.jpg"     // 40x24 baseline JPEG
+
+static uint32_t crc32_test(const unsigned char *p, size_t n)
+{
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+    }
+    return c ^ 0xFFFFFFFFu;
+}
+
+// An 8x8 RGBA PNG with a transparent half, written with libpng; with
+// corrupt set, its deflate data is scrambled but every chunk CRC is
+// recomputed, so only decoding finds out (galley's own probe passes it).
+static void write_rgba_png(const char *path, bool corrupt)
+{
+    unsigned char px[8 * 8 * 4];
+    for (int i = 0; i < 64; i++) {
+        px[i * 4 + 0] = (unsigned char)(i * 4);
+        px[i * 4 + 1] = 0x40;
+        px[i * 4 + 2] = 0xC0;
+        px[i * 4 + 3] = i < 32 ? 0xFF : 0x00;
+    }
+    png_image pi;
+    memset(&pi, 0, sizeof pi);
+    pi.version = PNG_IMAGE_VERSION;
+    pi.width = 8;
+    pi.height = 8;
+    pi.format = PNG_FORMAT_RGBA;
+    png_alloc_size_t len = 0;
+    ck_assert(png_image_write_to_memory(&pi, NULL, &len, 0, px, 0, NULL));
+    unsigned char *mem = malloc(len);
+    ck_assert(png_image_write_to_memory(&pi, mem, &len, 0, px, 0, NULL));
+    if (corrupt) {
+        size_t pos = 8;
+        bool done = false;
+        while (pos + 12 <= len && !done) {
+            uint32_t n = (uint32_t)mem[pos] << 24 | (uint32_t)mem[pos + 1] << 16 |
+                         (uint32_t)mem[pos + 2] << 8 | mem[pos + 3];
+            if (memcmp(mem + pos + 4, "IDAT", 4) == 0 && n > 4) {
+                for (uint32_t i = 2; i < n; i++)   // keep the 2-byte zlib header
+                    mem[pos + 8 + i] ^= 0x5A;
+                uint32_t c = crc32_test(mem + pos + 4, 4 + (size_t)n);
+                unsigned char *q = mem + pos + 8 + n;
+                q[0] = (unsigned char)(c >> 24);
+                q[1] = (unsigned char)(c >> 16);
+                q[2] = (unsigned char)(c >> 8);
+                q[3] = (unsigned char)c;
+                done = true;
+            }
+            pos += 12 + (size_t)n;
+        }
+        ck_assert(done);
+    }
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(mem, 1, len, f), len);
+    fclose(f);
+    free(mem);
+}
+
+// Four pages: two front-matter pages (i, ii) and two body pages (1, 2).
+// Page ii has a contents line linking to page 2 and link-coloured text;
+// page 1 has the PNG twice, the JPEG, an RGBA PNG, an external link with
+// non-ASCII in it, a javascript: link (dropped), synthetic bold CJK text;
+// four bookmarks at levels 1, 3, 2, 1, one Chinese.
+static gl_run nav_front1[] = {
+    {.face = GL_FACE_LATIN_BOLD, .size = 20, .x = 72, .y = 700, .text = "Weekly brief", .len = 12},
+};
+static gl_run nav_front2[] = {
+    {.face = GL_FACE_LATIN_REGULAR, .size = 12, .x = 72, .y = 700, .text = "Contents", .len = 8},
+    {.face = GL_FACE_LATIN_REGULAR, .size = 12, .x = 72, .y = 680, .text = "Part two", .len = 8,
+     .flags = GL_RUN_LINK},
+};
+static gl_run nav_body1[] = {
+    {.face = GL_FACE_LATIN_REGULAR, .size = 12, .x = 72, .y = 760, .text = "Introduction",
+     .len = 12},
+    {.face = GL_FACE_CJK, .size = 12, .x = 72, .y = 740, .text = "粗体字", .len = 9,
+     .flags = GL_RUN_FAKE_BOLD},
+    {.face = GL_FACE_CJK, .size = 12, .x = 108, .y = 740, .text = "链接", .len = 6,
+     .flags = GL_RUN_FAKE_BOLD | GL_RUN_LINK},
+    {.face = GL_FACE_CJK, .size = 12, .x = 132, .y = 740, .text = "正文", .len = 6},
+    {.face = GL_FACE_LATIN_REGULAR, .size = 12, .x = 72, .y = 720, .text = "example.com",
+     .len = 11, .flags = GL_RUN_LINK},
+};
+static gl_run nav_body2[] = {
+    {.face = GL_FACE_LATIN_REGULAR, .size = 12, .x = 72, .y = 760, .text = "Part two", .len = 8},
+};
+static gl_image nav_images[] = {
+    {.path = FIGURE_PNG, .x = 72, .y = 500, .w = 144, .h = 96},
+    {.path = FIGURE_PNG, .x = 300, .y = 500, .w = 48, .h = 32},
+    {.path = PHOTO_JPG, .x = 72, .y = 300, .w = 120, .h = 72},
+    {.path = NULL, .x = 300, .y = 300, .w = 80, .h = 80},   // the RGBA PNG, set per test
+};
+static gl_link nav_front2_links[] = {
+    {.x0 = 72, .y0 = 676, .x1 = 300, .y1 = 692, .page = 3, .y = 772},
+};
+static gl_link nav_body1_links[] = {
+    {.x0 = 72, .y0 = 716, .x1 = 140, .y1 = 732, .uri = "https://example.com/a b?q=中"},
+    {.x0 = 72, .y0 = 600, .x1 = 140, .y1 = 616, .uri = "javascript:alert(1)"},
+    {.x0 = 72, .y0 = 580, .x1 = 140, .y1 = 596, .uri = "MAILTO:ann@example.com"},
+};
+static gl_outline nav_outlines[] = {
+    {.title = "Introduction", .level = 1, .page = 2, .y = 780},
+    {.title = "第一节 背景", .level = 3, .page = 2, .y = 752},
+    {.title = "Details (and more)", .level = 2, .page = 2, .y = 600},
+    {.title = "Part two", .level = 1, .page = 3, .y = 780},
+};
+
+static void make_nav_frames(gl_frames *f, gl_page pages[4], const char *rgba_png)
+{
+    memset(f, 0, sizeof *f);
+    memset(pages, 0, 4 * sizeof *pages);
+    nav_images[3].path = rgba_png;
+    pages[0] = (gl_page){.runs = nav_front1, .nruns = 1, .number = 1, .front = true};
+    pages[1] = (gl_page){.runs = nav_front2, .nruns = 2, .links = nav_front2_links, .nlinks = 1,
+                         .number = 2, .front = true};
+    pages[2] = (gl_page){.runs = nav_body1, .nruns = sizeof nav_body1 / sizeof *nav_body1,
+                         .images = nav_images, .nimages = 4, .links = nav_body1_links,
+                         .nlinks = 3, .number = 1};
+    pages[3] = (gl_page){.runs = nav_body2, .nruns = 1, .number = 2};
+    f->width = 595.276;
+    f->height = 841.89;
+    f->pages = pages;
+    f->npages = 4;
+    f->outlines = nav_outlines;
+    f->noutlines = sizeof nav_outlines / sizeof *nav_outlines;
+}
+
+// Number of occurrences of needle in hay.
+static int count_str(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+// Occurrences of needle in n bytes of binary data (streams hold NULs).
+static int count_mem(const char *hay, size_t n, const char *needle)
+{
+    size_t k = strlen(needle);
+    int c = 0;
+    for (size_t i = 0; i + k <= n; i++)
+        c += memcmp(hay + i, needle, k) == 0;
+    return c;
+}
+
+START_TEST(test_nav_pdf)
+{
+    char png[300], path[300], cmd[1600];
+    snprintf(png, sizeof png, "%s/rgba.png", dir);
+    write_rgba_png(png, false);
+    gl_frames f;
+    gl_page pages[4];
+    make_nav_frames(&f, pages, png);
+    snprintf(path, sizeof path, "%s/nav.pdf", dir);
+    write_ok(&f, &meta, path);
+
+    char *out, *err;
+    // The shared checker when this machine has it, else its core by hand.
+    if (access("/work/shared/checks/pdf-check.sh", X_OK) == 0)
+        snprintf(cmd, sizeof cmd, "/work/shared/checks/pdf-check.sh '%s'", path);
+    else
+        snprintf(cmd, sizeof cmd, "qpdf --check '%s' && pdftoppm -r 36 '%s' '%s/pp'", path,
+                 path, dir);
+    int st = run(cmd, &out, &err);
+    ck_assert_msg(st == 0, "check: %s\n%s", out, err);
+    free(out);
+    free(err);
+
+    // Bookmarks: titles (one Chinese) nested 1 > {3, 2}, then 1; the top
+    // level open, each pointing at its page.
+    snprintf(cmd, sizeof cmd, "mutool show '%s' outline", path);
+    ck_assert_int_eq(run(cmd, &out, &err), 0);
+    ck_assert_msg(strstr(out, "-\t\"Introduction\"\t#page=3") != NULL, "outline: %s", out);
+    ck_assert_msg(strstr(out, "\n|\t\t\"第一节 背景\"\t#page=3") != NULL, "outline: %s", out);
+    ck_assert_msg(strstr(out, "\n|\t\t\"Details (and more)\"\t#page=3") != NULL, "outline: %s",
+                  out);
+    ck_assert_msg(strstr(out, "\n|\t\"Part two\"\t#page=4") != NULL, "outline: %s", out);
+    free(out);
+    free(err);
+
+    // Catalog: bookmarks shown on opening; page labels r from 1 at page
+    // index 0, D from 1 at index 2.
+    snprintf(cmd, sizeof cmd, "qpdf --json --json-key=pagelabels --json-key=outlines '%s'",
+             path);
+    ck_assert_int_eq(run(cmd, &out, &err), 0);
+    ck_assert_msg(strstr(out, "\"/S\": \"/r\"") && strstr(out, "\"/S\": \"/D\""), "labels: %s",
+                  out);
+    ck_assert_int_eq(count_str(out, "\"index\": "), 2);
+    ck_assert_msg(strstr(out, "\"index\": 0") && strstr(out, "\"index\": 2"), "labels: %s", out);
+    free(out);
+    free(err);
+    snprintf(cmd, sizeof cmd, "mutool show '%s' trailer/Root/PageMode", path);
+    ck_assert_int_eq(run(cmd, &out, &err), 0);
+    ck_assert_msg(strstr(out, "/UseOutlines") != NULL, "PageMode: %s", out);
+    free(out);
+    free(err);
+    // Links: three annotations (the javascript: one dropped), borderless;
+    // the external ones as 7-bit ASCII URIs, the internal one to page 4.
+    snprintf(cmd, sizeof cmd, "qpdf --qdf --object-streams=disable '%s' '%s/nav.qdf'", path,
+             dir);
+    ck_assert_int_eq(run(cmd, NULL, NULL), 0);
+    snprintf(cmd, sizeof cmd, "%s/nav.qdf", dir);
+    size_t len;
+    char *qdf = slurp(cmd, &len);
+    ck_assert_ptr_nonnull(qdf);
+    ck_assert_int_eq(count_mem(qdf, len, "/Subtype /Image"), 4);   // the figure once
+    ck_assert_int_eq(count_mem(qdf, len, "/SMask "), 1);
+    ck_assert(memcmp(qdf, "%PDF-1.4", 8) == 0);   // soft masks are PDF 1.4
+    ck_assert_int_eq(count_mem(qdf, len, "/Subtype /Link"), 3);
+    ck_assert_int_eq(count_mem(qdf, len, "/Border [\n"), 3);
+    ck_assert_msg(count_mem(qdf, len, "(https://example.com/a%20b?q=%E4%B8%AD)") > 0, "uri");
+    ck_assert_msg(count_mem(qdf, len, "(MAILTO:ann@example.com)") > 0, "mailto");
+    ck_assert_msg(count_mem(qdf, len, "javascript") == 0, "javascript link kept");
+    ck_assert_msg(count_mem(qdf, len, "/XYZ\n") > 0, "no XYZ destination");
+    // Synthetic bold: render mode 2 with a 0.4 pt line, back to 0; link blue.
+    ck_assert_msg(count_mem(qdf, len, "2 Tr") > 0 && count_mem(qdf, len, "0 Tr") > 0, "Tr");
+    ck_assert_msg(count_mem(qdf, len, "0.4 w") > 0, "stroke width");
+    ck_assert_msg(count_mem(qdf, len, "0.1 0.2 0.55 rg") > 0 && count_mem(qdf, len, "0.1 0.2 0.55 RG") > 0,
+                  "link colour");
+    ck_assert_int_eq(count_mem(qdf, len, "2 Tr"), 1);   // written once for two runs
+    free(qdf);
+
+    // Images: the PNG drawn twice is embedded once; with the JPEG and the
+    // RGBA PNG (plus its soft mask), four image objects.
+    snprintf(cmd, sizeof cmd, "pdfimages -list '%s'", path);
+    ck_assert_int_eq(run(cmd, &out, &err), 0);
+    ck_assert_msg(err[0] == 0, "pdfimages: %s", err);
+    ck_assert_int_eq(count_str(out, "\n   3 "), 5);   // four draws and a soft mask
+    ck_assert_int_eq(count_str(out, " smask "), 1);
+    ck_assert_int_eq(count_str(out, " jpeg "), 1);
+    ck_assert_msg(strstr(out, "   48    32  rgb ") != NULL, "png: %s", out);
+    ck_assert_msg(strstr(out, "   40    24  rgb ") != NULL, "jpeg: %s", out);
+    free(out);
+    free(err);
+
+    // The text, including the link and bold runs.
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' -", path);
+    ck_assert_int_eq(run(cmd, &out, &err), 0);
+    ck_assert_msg(strstr(out, "粗体字链接正文") != NULL, "text: %s", out);
+    ck_assert_msg(strstr(out, "Part two") != NULL, "text: %s", out);
+    free(out);
+    free(err);
+}
+END_TEST
+
+START_TEST(test_nav_reproducible)
+{
+    char png[300], a[300], b[300];
+    snprintf(png, sizeof png, "%s/rgba.png", dir);
+    write_rgba_png(png, false);
+    gl_frames f;
+    gl_page pages[4];
+    make_nav_frames(&f, pages, png);
+    snprintf(a, sizeof a, "%s/a.pdf", dir);
+    snprintf(b, sizeof b, "%s/b.pdf", dir);
+    write_ok(&f, &meta, a);
+    write_ok(&f, &meta, b);
+    size_t la, lb;
+    char *da = slurp(a, &la), *db = slurp(b, &lb);
+    ck_assert_uint_eq(la, lb);
+    ck_assert(memcmp(da, db, la) == 0);
+    free(da);
+    free(db);
+}
+END_TEST
+
+// No labels when the numbering is the viewer's own (1..n, no front matter).
+START_TEST(test_no_labels_by_default)
+{
+    gl_frames f;
+    gl_page pages[2];
+    make_frames(&f, pages);
+    char path[300], cmd[700];
+    snprintf(path, sizeof path, "%s/plain.pdf", dir);
+    write_ok(&f, &meta, path);
+    char *out, *err;
+    snprintf(cmd, sizeof cmd, "mutool show '%s' trailer/Root", path);
+    ck_assert_int_eq(run(cmd, &out, &err), 0);
+    ck_assert_msg(strstr(out, "/PageLabels") == NULL, "root: %s", out);
+    ck_assert_msg(strstr(out, "/Outlines") == NULL, "root: %s", out);
+    ck_assert_msg(strstr(out, "/PageMode") == NULL, "root: %s", out);
+    free(out);
+    free(err);
+    // A body starting at 5 does get a label.
+    pages[0].number = 5;
+    pages[1].number = 6;
+    write_ok(&f, &meta, path);
+    snprintf(cmd, sizeof cmd, "qpdf --json --json-key=pagelabels '%s'", path);
+    ck_assert_int_eq(run(cmd, &out, &err), 0);
+    ck_assert_msg(strstr(out, "\"/St\": 5") != NULL, "labels: %s", out);
+    ck_assert_int_eq(count_str(out, "\"index\": "), 1);
+    free(out);
+    free(err);
+}
+END_TEST
+
+// A PNG whose chunks are sound but whose data is not (libharu would let
+// libpng abort the process), a JPEG cut short, and a missing file: each a
+// backend error naming the image; the old output stays.
+START_TEST(test_bad_images)
+{
+    char png[300], jpg[300], path[300];
+    snprintf(png, sizeof png, "%s/bad.png", dir);
+    write_rgba_png(png, true);
+    snprintf(jpg, sizeof jpg, "%s/cut.jpg", dir);
+    FILE *o = fopen(jpg, "wb");
+    fwrite("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xFF\xC0\x00", 1,
+           25, o);
+    fclose(o);
+    snprintf(path, sizeof path, "%s/keep.pdf", dir);
+    o = fopen(path, "w");
+    fputs("old contents", o);
+    fclose(o);
+
+    const char *bad[] = {png, jpg, "data/markdown/no-such.png"};
+    for (size_t i = 0; i < 3; i++) {
+        gl_image im = {.path = bad[i], .x = 72, .y = 500, .w = 100, .h = 100};
+        gl_page page = {.images = &im, .nimages = 1, .number = 1};
+        gl_frames f = {.width = 595, .height = 842, .pages = &page, .npages = 1};
+        memset(&ctx, 0, sizeof ctx);
+        ck_assert_msg(gl_pdf_write(&ctx, &f, fs, &meta, path) == -1, "%s accepted", bad[i]);
+        ck_assert_int_eq(ctx.status, GALLEY_ERR_BACKEND);
+        char want[400];
+        snprintf(want, sizeof want, "%s: cannot embed image: ", bad[i]);
+        ck_assert_msg(strncmp(ctx.errmsg, want, strlen(want)) == 0, "message: %s", ctx.errmsg);
+        size_t len;
+        char *bytes = slurp(path, &len);
+        ck_assert_str_eq(bytes, "old contents");
+        free(bytes);
+        ck_assert_int_eq(count_files(dir, "galley-"), 0);
+    }
+}
+END_TEST
+
+// Links and bookmarks to pages that do not exist are layout's bugs: an
+// internal error, not a broken PDF.
+START_TEST(test_bad_targets)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/t.pdf", dir);
+    gl_link l = {.x0 = 1, .y0 = 1, .x1 = 9, .y1 = 9, .page = 1, .y = 10};
+    gl_page page = {.links = &l, .nlinks = 1, .number = 1};
+    gl_frames f = {.width = 595, .height = 842, .pages = &page, .npages = 1};
+    ck_assert_int_eq(gl_pdf_write(&ctx, &f, fs, &meta, path), -1);
+    ck_assert_int_eq(ctx.status, GALLEY_ERR_INTERNAL);
+    memset(&ctx, 0, sizeof ctx);
+    page.nlinks = 0;
+    gl_outline o = {.title = "x", .level = 1, .page = -1};
+    f.outlines = &o;
+    f.noutlines = 1;
+    ck_assert_int_eq(gl_pdf_write(&ctx, &f, fs, &meta, path), -1);
+    ck_assert_int_eq(ctx.status, GALLEY_ERR_INTERNAL);
+    ck_assert_int_eq(access(path, F_OK), -1);
+}
+END_TEST
+
 Suite *suite_pdf(void)
 {
     Suite *s = suite_create("pdf");
@@ -368,5 +735,14 @@ Suite *suite_pdf(void)
     tcase_add_test(tc, test_missing_glyphs_and_empty);
     tcase_add_test(tc, test_bad_page_size);
     suite_add_tcase(s, tc);
+    TCase *nav = tcase_create("navigation");
+    tcase_add_checked_fixture(nav, setup, teardown);
+    tcase_set_timeout(nav, 60);
+    tcase_add_test(nav, test_nav_pdf);
+    tcase_add_test(nav, test_nav_reproducible);
+    tcase_add_test(nav, test_no_labels_by_default);
+    tcase_add_test(nav, test_bad_images);
+    tcase_add_test(nav, test_bad_targets);
+    suite_add_tcase(s, nav);
     return s;
 }
