@@ -1083,7 +1083,8 @@ START_TEST(test_page_list)
     xmlFreeDoc(d);
 
     d = parse_entry(out, "OEBPS/content.opf");
-    ck_xs_eq(d, "//opf:meta[@property='a11y:pageBreakSource']", "A Rich Article (print PDF)");
+    ck_xs_eq(d, "//dc:source[@id='print-source']", "A Rich Article (print PDF)");
+    ck_xs_eq(d, "//opf:meta[@refines='#print-source'][@property='source-of']", "pagination");
     ck_assert_int_eq(
         xn(d, "//opf:meta[@property='schema:accessibilityFeature'][.='printPageNumbers']"), 1);
     ck_assert_int_eq(
@@ -1096,7 +1097,7 @@ START_TEST(test_page_list)
     ck_assert_int_eq(xn(d, "//h:nav[@epub:type='page-list']"), 0);
     xmlFreeDoc(d);
     d = parse_entry(tpath("q.epub"), "OEBPS/content.opf");
-    ck_assert_int_eq(xn(d, "//opf:meta[@property='a11y:pageBreakSource']"), 0);
+    ck_assert_int_eq(xn(d, "//dc:source"), 0);
     ck_assert_int_eq(
         xn(d, "//opf:meta[@property='schema:accessibilityFeature'][.='printPageNumbers']"), 0);
     xmlFreeDoc(d);
