@@ -64,8 +64,9 @@ typedef struct {
      * block is not in the doc are ignored.  Borrowed. */
     const gl_epub_pagebreak *breaks;
     size_t nbreaks;
-    /* What the page numbers come from (a11y:pageBreakSource), e.g. the
-     * print edition's identifier or file name; NULL: "<title> (print PDF)". */
+    /* What the page numbers come from (the OPF's dc:source refined by
+     * source-of "pagination"; A11y 1.1's pageBreakSource), e.g. the print
+     * edition's identifier or file name; NULL: "<title> (print PDF)". */
     const char *page_source;
 } gl_epub_opts;
 int gl_epub_write(gl_ctx *ctx, const gl_doc *doc, const gl_epub_opts *eo, const char *out_path);
