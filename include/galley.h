@@ -62,7 +62,9 @@ typedef enum {
     GALLEY_ERR_ARG = 3,     /* invalid argument or option value */
     GALLEY_ERR_FONT = 4,    /* a font is missing, unreadable or not TrueType */
     GALLEY_ERR_BACKEND = 5, /* libharu, libxml2 or libzip reported an error */
-    GALLEY_ERR_INTERNAL = 6 /* a bug in galley */
+    GALLEY_ERR_INTERNAL = 6,/* a bug in galley */
+    GALLEY_ERR_INPUT = 7    /* a file the document refers to (an image) is
+                               missing, unreadable or corrupt */
 } galley_status;
 
 /* Opaque context: diagnostics, the last error, font search paths. */
@@ -150,6 +152,8 @@ typedef struct {
     galley_cjk_punct cjk_punct;
     galley_linebreak linebreak;
     int hyphenate;          /* English hyphenation; default 1 */
+    int continuous;         /* a brief's articles run on instead of each
+                               starting a new page; default 0 */
     /* Creation date as seconds since 1970 (UTC); negative: take the
      * document's date, then SOURCE_DATE_EPOCH, then the clock. */
     long long timestamp;

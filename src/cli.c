@@ -170,6 +170,7 @@ static int exit_for(galley_status st, bool writing)
     case GALLEY_ERR_ARG:
         return EXIT_USAGE;
     case GALLEY_ERR_FONT:
+    case GALLEY_ERR_INPUT:
         return EXIT_INPUT;
     case GALLEY_ERR_IO:
     case GALLEY_ERR_BACKEND:

@@ -437,11 +437,11 @@ int gl_image_probe(gl_ctx *ctx, const char *source, const gl_block *img, gl_imag
     if (!source)
         source = "<memory>";
     if (!path || !path[0])
-        return gl_error(ctx, GALLEY_ERR_IO, "%s:%u: image with an empty path", source,
+        return gl_error(ctx, GALLEY_ERR_INPUT, "%s:%u: image with an empty path", source,
                         img->line);
     FILE *f = fopen(path, "rb");
     if (!f)
-        return gl_error(ctx, GALLEY_ERR_IO, "%s:%u: image '%s' is missing or unreadable",
+        return gl_error(ctx, GALLEY_ERR_INPUT, "%s:%u: image '%s' is missing or unreadable",
                         source, img->line, path);
     // Read it whole: images are embedded whole anyway, and checking the
     // chunk CRCs needs every byte.
@@ -458,7 +458,7 @@ int gl_image_probe(gl_ctx *ctx, const char *source, const gl_block *img, gl_imag
     bool rerr = ferror(f);
     fclose(f);
     if (rc == 0 && rerr)
-        rc = gl_error(ctx, GALLEY_ERR_IO, "%s:%u: cannot read image '%s'", source, img->line,
+        rc = gl_error(ctx, GALLEY_ERR_INPUT, "%s:%u: cannot read image '%s'", source, img->line,
                       path);
     if (rc == 0) {
         const unsigned char *d = (const unsigned char *)(b.data ? b.data : "");
@@ -468,10 +468,10 @@ int gl_image_probe(gl_ctx *ctx, const char *source, const gl_block *img, gl_imag
         else if ((why = check_jpeg(d, b.len, out)))
             out->type = GL_IMG_JPEG, out->media_type = "image/jpeg";
         if (!why)
-            rc = gl_error(ctx, GALLEY_ERR_IO, "%s:%u: image '%s' is not a PNG or JPEG image",
+            rc = gl_error(ctx, GALLEY_ERR_INPUT, "%s:%u: image '%s' is not a PNG or JPEG image",
                           source, img->line, path);
         else if (why[0])
-            rc = gl_error(ctx, GALLEY_ERR_IO, "%s:%u: image '%s': %s", source, img->line, path,
+            rc = gl_error(ctx, GALLEY_ERR_INPUT, "%s:%u: image '%s': %s", source, img->line, path,
                           why);
     }
     gl_buf_free(&b);

@@ -350,7 +350,7 @@ static char *join_path(gl_ctx *ctx, const char *dir, const char *name)
 static const char *const DEFAULT_FILES[GL_FACE_COUNT] = {
     "NotoSerif-Regular.ttf", "NotoSerif-Bold.ttf", "NotoSerif-Italic.ttf",
     "NotoSerif-BoldItalic.ttf", "uming.ttc:0", "wqy-microhei.ttc:0",
-    "LXGWWenKai-Regular.ttf",
+    "LXGWWenKai-Regular.ttf", "NotoSansMono-Regular.ttf", "NotoSansMono-Bold.ttf",
 };
 
 gl_fontset *gl_fontset_new(gl_ctx *ctx, const gl_font_config *cfg)
@@ -366,9 +366,9 @@ gl_fontset *gl_fontset_new(gl_ctx *ctx, const gl_font_config *cfg)
     if (!fs)
         return NULL;
     for (int i = 0; i < GL_FACE_COUNT; i++) {
-        const char *user = i <= GL_FACE_LATIN_BOLD_ITALIC ? cfg->latin[i]
-                         : i != GL_FACE_CJK_FALLBACK      ? cfg->cjk
-                                                          : NULL;
+        const char *user = i <= GL_FACE_LATIN_BOLD_ITALIC          ? cfg->latin[i]
+                         : i == GL_FACE_CJK || i == GL_FACE_CJK_HEADING ? cfg->cjk
+                                                                         : NULL;
         specs[i] = user ? gl_strdup(ctx, user) : join_path(ctx, dir, DEFAULT_FILES[i]);
         if (!specs[i])
             goto fail;
@@ -465,8 +465,9 @@ double gl_face_advance(const gl_fontset *fs, int face, uint32_t cp)
 
 static int latin_of(gl_font_style style)
 {
-    return (unsigned)style <= GL_F_BOLD_ITALIC ? GL_FACE_LATIN_REGULAR + (int)style
-                                                : GL_FACE_LATIN_REGULAR;
+    if (style & GL_F_MONO)
+        return style & GL_F_BOLD ? GL_FACE_MONO_BOLD : GL_FACE_MONO;
+    return GL_FACE_LATIN_REGULAR + (int)(style & GL_F_BOLD_ITALIC);
 }
 
 static int pick_cjk(const gl_fontset *fs, bool heading, uint32_t cp)

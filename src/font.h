@@ -17,6 +17,7 @@ typedef enum {
     GL_F_BOLD = 1,
     GL_F_ITALIC = 2,
     GL_F_BOLD_ITALIC = 3,
+    GL_F_MONO = 4,        /* monospace (code): the mono face first, bold kept */
 } gl_font_style;
 
 /* Roles of the faces in a set; a face id is an index into the set. */
@@ -28,6 +29,8 @@ typedef enum {
     GL_FACE_CJK,          /* body text (Song/Ming) */
     GL_FACE_CJK_HEADING,  /* headings (Hei); may be the same file as GL_FACE_CJK */
     GL_FACE_CJK_FALLBACK, /* last resort for rare ideographs */
+    GL_FACE_MONO,         /* code (monospace) */
+    GL_FACE_MONO_BOLD,
     GL_FACE_COUNT
 } gl_face_id;
 

@@ -124,19 +124,23 @@ static bool warned_before(gl_shaper *sh, uint32_t cp)
     return false;
 }
 
-static gl_font_style span_style(const gl_block *b, size_t off, gl_font_style base)
+/* The span of a block that covers byte off (spans are sorted), as
+ * 1 + index, or 0. */
+static uint32_t span_at(const gl_block *b, size_t off, uint32_t hint)
 {
-    unsigned st = base;
-    for (size_t i = 0; i < b->nspans; i++) {
+    if (!b || !b->spans)
+        return 0;
+    size_t i = hint ? hint - 1 : 0;
+    if (i < b->nspans && off < b->spans[i].off)
+        i = 0;
+    for (; i < b->nspans; i++) {
         const gl_span *s = &b->spans[i];
-        if (off >= s->off && off < (size_t)s->off + s->len) {
-            if (s->style & GL_S_BOLD)
-                st |= GL_F_BOLD;
-            if (s->style & GL_S_ITALIC)
-                st |= GL_F_ITALIC;
-        }
+        if (off < s->off)
+            return 0;
+        if (off < (size_t)s->off + s->len)
+            return (uint32_t)i + 1;
     }
-    return (gl_font_style)st;
+    return 0;
 }
 
 /* Code points that layout treats as breakable word space. */
@@ -149,7 +153,7 @@ static int measure(gl_shaper *sh, const gl_block *b, const char *text, size_t le
                    const gl_text_style *ts)
 {
     bool cjk_doc = sh->doc->meta.lang_is_cjk;
-    double size = ts->size;
+    uint32_t span = 0;
     for (size_t i = 0; i < len;) {
         size_t at = i;
         uint32_t cp = gl_utf8_next(text, len, &i);
@@ -161,9 +165,31 @@ static int measure(gl_shaper *sh, const gl_block *b, const char *text, size_t le
         g->cp = cp;
         g->nbytes = (uint8_t)(i - at);
         g->brk = sh->brk[at];
-        gl_font_style st = b && b->spans ? span_style(b, at, ts->style) : ts->style;
+        span = span_at(b, at, span);
+        g->span = span;
+        unsigned sst = span ? b->spans[span - 1].style : 0;
+        unsigned stv = ts->style;
+        if (sst & GL_S_BOLD)
+            stv |= GL_F_BOLD;
+        if (sst & GL_S_ITALIC)
+            stv |= GL_F_ITALIC;
+        if (sst & GL_S_CODE)
+            stv |= GL_F_MONO;
+        gl_font_style st = (gl_font_style)stv;
+        double size = ts->size;
+        if (sst & GL_S_NOTEREF) {
+            // footnote numbers: a superscript at 62% of the size
+            size *= 0.62;
+            g->rise = (float)(ts->size * 0.36);
+            g->flags |= GL_G_NOTEREF;
+        } else if (sst & GL_S_CODE) {
+            size *= 0.9;  /* monospace looks large beside a serif */
+        }
+        g->size = (float)size;
+        if (sst & GL_S_LINK)
+            g->flags |= GL_G_LINK;
         if (is_word_space(cp)) {
-            g->flags = GL_G_SPACE;
+            g->flags |= GL_G_SPACE;
             int f = gl_font_pick(sh->fs, st, ts->heading, ' ');
             g->face = (int16_t)(f < 0 ? GL_FACE_LATIN_REGULAR : f);
             g->adv = g->nat = (float)(gl_face_advance(sh->fs, g->face, ' ') * size);
@@ -206,6 +232,9 @@ static int measure(gl_shaper *sh, const gl_block *b, const char *text, size_t le
         }
         if (cjk)
             g->flags |= GL_G_CJK;
+        // CJK faces have no bold: strong Han is stroked (synthetic bold)
+        if ((st & GL_F_BOLD) && face >= GL_FACE_CJK && face <= GL_FACE_CJK_FALLBACK)
+            g->flags |= GL_G_FAKE_BOLD;
         g->face = (int16_t)face;
         g->adv = (float)(gl_face_advance(sh->fs, face, (g->flags & GL_G_ASTRAL) ? 0xFFFD : cp) * size);
         g->nat = g->adv;

@@ -19,6 +19,9 @@ enum {
     GL_G_NOTDEF = 4,     /* no face has it: drawn as .notdef */
     GL_G_ASTRAL = 8,     /* above U+FFFF: drawn as U+FFFD (libharu cannot) */
     GL_G_HYPHEN_OK = 16, /* a hyphen may be inserted before this glyph */
+    GL_G_LINK = 32,      /* part of a link (span has the href) */
+    GL_G_FAKE_BOLD = 64, /* bold wanted but the face has no bold (CJK) */
+    GL_G_NOTEREF = 128,  /* a footnote reference number (superscript) */
 };
 
 typedef struct {
@@ -30,6 +33,9 @@ typedef struct {
     float lcomp;         /* leading blank removed: drawn this far left of its slot */
     float end_trim;      /* trailing blank removed when the glyph ends a line */
     float space_before;  /* Han–Latin spacing before this glyph, points */
+    float size;          /* font size, points (superscripts and code differ) */
+    float rise;          /* baseline shift up, points */
+    uint32_t span;       /* 1 + index of the block span it is in; 0 = none */
     int16_t face;
     uint8_t nbytes;
     uint8_t flags;       /* GL_G_* */

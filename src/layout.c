@@ -1,17 +1,19 @@
 /*
  * layout.c — the layout engine: document model in, frames out.
  *
- * For each text block it measures every character in the face that draws
- * it (font.c), asks linebreak.c (ICU) where lines may break, fills lines,
- * justifies them (inter-word space for Latin, inter-character space for
- * CJK), then flows the lines into pages with the title block, widow and
- * orphan control and folios.  It emits positioned runs only: no PDF here.
- *
- * The line filler is a first-fit breaker behind fill_lines(); the
- * typography issue replaces it with Knuth–Plass over the same glyph array.
+ * Each text block is shaped (items.c: faces, ICU + CLREQ breaks,
+ * punctuation compression, Han–Latin spacing, hyphenation), broken into
+ * lines (break.c: Knuth–Plass), justified, and flowed into pages with
+ * widow and orphan control.  Around that: articles each on a new page
+ * with a title block, the cover and the contents of a brief (whose page
+ * numbers are final in one pass: front matter is numbered i, ii, ... on
+ * its own), running heads, folios, footnotes at the page foot, lists,
+ * code, quotations, images and tables, outlines and links.  It emits
+ * positioned runs, rules, images and links only: no PDF here.
  */
 #include "layout.h"
 #include "items.h"
+#include "linebreak.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -42,6 +44,7 @@ int gl_layout_opts_from(gl_ctx *ctx, gl_layout_opts *lo, const galley_options *o
     lo->punct = opt->cjk_punct;
     lo->first_fit = opt->linebreak == GALLEY_LINEBREAK_FIRST_FIT;
     lo->no_hyphenate = !opt->hyphenate;
+    lo->continuous = opt->continuous;
     double w = lo->page_w - lo->margin_l - lo->margin_r;
     double h = lo->page_h - lo->margin_t - lo->margin_b;
     if (!(lo->page_w > 0) || !(lo->page_h > 0) || lo->page_w > 14400 || lo->page_h > 14400)
@@ -61,22 +64,67 @@ int gl_layout_opts_from(gl_ctx *ctx, gl_layout_opts *lo, const galley_options *o
 /* ================================================================ engine state */
 
 typedef struct {
+    const char *anchor;   /* heading anchor ("#" not included) */
+    int page;             /* page index */
+    float y;              /* PDF y of the heading's top */
+} anchor_rec;
+
+typedef struct {
+    int page;             /* page index of the link */
+    size_t link;          /* index in that page's links */
+    const char *anchor;   /* target anchor, resolved at the end */
+} pending_link;
+
+/* A contents entry: an article (level 0) or a heading in it. */
+typedef struct {
+    const char *title;
+    size_t len;
+    int level;
+    int page;             /* body page index */
+    float y;
+} toc_entry;
+
+typedef struct {
     gl_ctx *ctx;
     const gl_doc *doc;
     gl_fontset *fs;
     const gl_layout_opts *lo;
     gl_frames *fr;
-    gl_page *page;        /* current page */
+    gl_page *page;        /* where add_run/add_rule write */
     double y;             /* last baseline (from the top), points */
     bool page_empty;      /* nothing set on the current page yet */
-    double top, bottom;   /* text area in top-down coordinates */
+    double top, bottom;   /* text area in top-down coordinates (bottom moves
+                             up as footnotes take the page foot) */
+    double bottom0;       /* the text area's own bottom */
     double left, measure;
     gl_shaper sh;         /* shaping scratch, reused across blocks */
+    gl_shaper fsh;        /* the same for footnotes, set while a paragraph is */
     gl_hyph *hyph;        /* English hyphenation, or NULL */
-    gl_break_result br;   /* breaker output, reused */
+    gl_break_result br, fbr;
     gl_break_params bp;
     double *pos;          /* per glyph: x of its slot on the current line */
     size_t cappos;
+    const gl_block *block;  /* the block being set (links, notes) */
+    /* articles and pages */
+    const gl_meta *ameta;   /* current article's metadata */
+    int *page_article;      /* per page: article index */
+    bool *page_opens;       /* per page: an article starts on it */
+    size_t cappa, cappo;
+    int article;
+    /* footnotes of the current page, laid out into fnotes (y relative to
+     * the top of the footnote area) */
+    gl_page fnotes;
+    double fn_height;
+    const gl_block **placed;  /* notes already placed */
+    size_t nplaced, capplaced;
+    /* cross references */
+    anchor_rec *anchors;
+    size_t nanchors, capanchors;
+    pending_link *plinks;
+    size_t nplinks, capplinks;
+    toc_entry *toc;
+    size_t ntoc, captoc;
+    int list_depth;
 } engine;
 
 /* The style of a block's text: what the text is, and how to set it. */
@@ -87,26 +135,48 @@ typedef struct {
     bool heading;         /* CJK heading face, no hyphenation */
     bool hyphenate;
     double indent;        /* first-line indent, points */
-    enum { AL_JUSTIFY, AL_LEFT, AL_CENTER } align;
+    enum { AL_JUSTIFY, AL_LEFT, AL_CENTER, AL_RIGHT } align;
 } pstyle;
+
+static pstyle body_style(const engine *e)
+{
+    pstyle ps = {.size = e->lo->size,
+                 .leading = e->lo->size * e->lo->leading,
+                 .style = GL_F_REGULAR,
+                 .heading = false,
+                 .hyphenate = true,
+                 .indent = 0,
+                 .align = AL_JUSTIFY};
+    return ps;
+}
 
 /* ================================================================ pages */
 
+static int flush_notes(engine *e);
+
 static int new_page(engine *e)
 {
+    if (e->fr->npages && flush_notes(e))
+        return -1;
     gl_frames *fr = e->fr;
-    if (GL_GROW(e->ctx, fr->pages, fr->cappages, fr->npages + 1))
+    if (GL_GROW(e->ctx, fr->pages, fr->cappages, fr->npages + 1) ||
+        GL_GROW(e->ctx, e->page_article, e->cappa, fr->npages + 1) ||
+        GL_GROW(e->ctx, e->page_opens, e->cappo, fr->npages + 1))
         return -1;
     e->page = &fr->pages[fr->npages];
     memset(e->page, 0, sizeof *e->page);
+    e->page_article[fr->npages] = e->article;
+    e->page_opens[fr->npages] = false;
     e->page->number = (int)++fr->npages;
     e->y = e->top;
     e->page_empty = true;
+    e->bottom = e->bottom0;
+    e->fn_height = 0;
     return 0;
 }
 
 static int add_run(engine *e, int face, double size, double x, double y_top, double cs,
-                   const char *text, size_t len)
+                   const char *text, size_t len, uint32_t flags)
 {
     gl_page *p = e->page;
     if (GL_GROW(e->ctx, p->runs, p->capruns, p->nruns + 1))
@@ -119,6 +189,7 @@ static int add_run(engine *e, int face, double size, double x, double y_top, dou
     r->char_space = (float)cs;
     r->text = text;
     r->len = (uint32_t)len;
+    r->flags = flags;
     return 0;
 }
 
@@ -135,16 +206,90 @@ static int add_rule(engine *e, double x0, double x1, double y_top, double width)
     return 0;
 }
 
+static int add_vrule(engine *e, double x, double y0_top, double y1_top, double width)
+{
+    gl_page *p = e->page;
+    if (GL_GROW(e->ctx, p->rules, p->caprules, p->nrules + 1))
+        return -1;
+    gl_rule *r = &p->rules[p->nrules++];
+    r->x0 = r->x1 = (float)x;
+    r->y0 = (float)(e->lo->page_h - y0_top);
+    r->y1 = (float)(e->lo->page_h - y1_top);
+    r->width = (float)width;
+    return 0;
+}
+
+static gl_link *add_link(engine *e, double x0, double y0_top, double x1, double y1_top)
+{
+    gl_page *p = e->page;
+    if (GL_GROW(e->ctx, p->links, p->caplinks, p->nlinks + 1))
+        return NULL;
+    gl_link *l = &p->links[p->nlinks++];
+    memset(l, 0, sizeof *l);
+    l->x0 = (float)x0;
+    l->x1 = (float)x1;
+    l->y0 = (float)(e->lo->page_h - y1_top);
+    l->y1 = (float)(e->lo->page_h - y0_top);
+    l->page = -1;
+    return l;
+}
+
+static int add_outline(engine *e, const char *title, int level, int page, double y_top)
+{
+    gl_frames *fr = e->fr;
+    if (GL_GROW(e->ctx, fr->outlines, fr->capoutlines, fr->noutlines + 1))
+        return -1;
+    gl_outline *o = &fr->outlines[fr->noutlines++];
+    o->title = title;
+    o->level = level;
+    o->page = page;
+    o->y = (float)(e->lo->page_h - y_top);
+    return 0;
+}
+
+/* Width of UTF-8 text in one face (folios, labels, leaders). */
+static double text_width(const engine *e, int face, double size, const char *s, size_t n)
+{
+    double w = 0;
+    for (size_t i = 0; i < n;)
+        w += gl_face_advance(e->fs, face, gl_utf8_next(s, n, &i)) * size;
+    return w;
+}
+
 /* ================================================================ lines */
+
+static bool safe_href(const char *h)
+{
+    return h && (!strncasecmp(h, "http://", 7) || !strncasecmp(h, "https://", 8) ||
+                 !strncasecmp(h, "mailto:", 7) || h[0] == '#');
+}
+
+static int add_text_link(engine *e, const gl_span *sp, double x0, double x1, double y,
+                         double size)
+{
+    if (!safe_href(sp->href))
+        return 0;
+    gl_link *l = add_link(e, x0, y - size * 0.85, x1, y + size * 0.25);
+    if (!l)
+        return -1;
+    if (sp->href[0] != '#') {
+        l->uri = sp->href;
+        return 0;
+    }
+    if (GL_GROW(e->ctx, e->plinks, e->capplinks, e->nplinks + 1))
+        return -1;
+    e->plinks[e->nplinks++] = (pending_link){(int)(e->page - e->fr->pages),
+                                             e->page->nlinks - 1, sp->href + 1};
+    return 0;
+}
 
 /* Sets one broken line: places every glyph of its boxes, stretching or
  * shrinking glue by the line's ratio when justified, then emits runs of
- * glyphs that share a face and an even spacing (PDF Tc carries the
- * inter-character space of justified CJK text). */
-static int emit_line(engine *e, const char *text, const gl_line *ln, double x, double width,
-                     double y, double size, int align)
+ * glyphs that share a face, size and style and an even spacing (PDF Tc
+ * carries the inter-character space of justified CJK text). */
+static int emit_line(engine *e, gl_shaper *sh, const char *text, const gl_line *ln, double x,
+                     double width, double y, int align)
 {
-    gl_shaper *sh = &e->sh;
     const gl_glyph *g = sh->g;
     // Justified lines take the breaker's ratio; ragged and last lines are
     // set at natural width, but still shrink if the breaker counted on it.
@@ -171,12 +316,12 @@ static int emit_line(engine *e, const char *text, const gl_line *ln, double x, d
     bool hyphen = ln->end < sh->nitems && sh->items[ln->end].type == GL_ITEM_PENALTY &&
                   sh->items[ln->end].width > 0;
     double shift = 0;
-    if (align == AL_CENTER) {
+    if (align == AL_CENTER || align == AL_RIGHT) {
         double natural = cx - x + (hyphen ? sh->items[ln->end].width : 0);
-        // the trailing blank of a closing mark does not count when centring
-        natural -= g[last_g].end_trim;
-        shift = (width - natural) / 2;
+        natural -= g[last_g].end_trim;  /* a closing mark's blank does not count */
+        shift = align == AL_CENTER ? (width - natural) / 2 : width - natural;
     }
+    const uint8_t style_flags = GL_G_LINK | GL_G_FAKE_BOLD | GL_G_NOTEREF;
     for (size_t a = first_g; a <= last_g;) {
         if (g[a].flags & GL_G_SPACE) {
             a++;
@@ -186,9 +331,11 @@ static int emit_line(engine *e, const char *text, const gl_line *ln, double x, d
         size_t z = a;
         double cs = 0;
         // extend while the next glyph is adjacent in the text, in the same
-        // face, and the gap after the drawn advance is the same
+        // face, size and style, and the gap after the drawn advance is the same
         while (!astral && z + 1 <= last_g && !(g[z + 1].flags & (GL_G_SPACE | GL_G_ASTRAL)) &&
-               g[z + 1].face == g[a].face) {
+               g[z + 1].face == g[a].face && g[z + 1].size == g[a].size &&
+               g[z + 1].rise == g[a].rise &&
+               (g[z + 1].flags & style_flags) == (g[a].flags & style_flags)) {
             double gap = (e->pos[z + 1] - g[z + 1].lcomp) - (e->pos[z] - g[z].lcomp + g[z].nat);
             if (z == a)
                 cs = gap;
@@ -200,34 +347,184 @@ static int emit_line(engine *e, const char *text, const gl_line *ln, double x, d
             cs = 0;
         const char *rt = astral ? "\xEF\xBF\xBD" : text + g[a].off;
         size_t rl = astral ? 3 : (size_t)(g[z].off + g[z].nbytes - g[a].off);
-        if (add_run(e, g[a].face, size, e->pos[a] - g[a].lcomp + shift, y, cs, rt, rl))
+        uint32_t rf = ((g[a].flags & GL_G_FAKE_BOLD) ? GL_RUN_FAKE_BOLD : 0) |
+                      ((g[a].flags & GL_G_LINK) ? GL_RUN_LINK : 0);
+        if (add_run(e, g[a].face, g[a].size, e->pos[a] - g[a].lcomp + shift, y - g[a].rise, cs,
+                    rt, rl, rf))
             return -1;
         a = z + 1;
     }
-    if (hyphen && add_run(e, g[last_g].face, size, cx + shift, y, 0, "-", 1))
+    if (hyphen && add_run(e, g[last_g].face, g[last_g].size, cx + shift, y, 0, "-", 1, 0))
         return -1;
+    // link areas: one rectangle per link span on this line
+    if (e->block && e->block->spans) {
+        for (size_t a = first_g; a <= last_g;) {
+            if (!(g[a].flags & GL_G_LINK) || !g[a].span) {
+                a++;
+                continue;
+            }
+            size_t z = a;
+            while (z + 1 <= last_g && g[z + 1].span == g[a].span)
+                z++;
+            double x1 = e->pos[z] + g[z].adv + shift;
+            if (add_text_link(e, &e->block->spans[g[a].span - 1], e->pos[a] + shift, x1, y,
+                              g[a].size))
+                return -1;
+            a = z + 1;
+        }
+    }
+    return 0;
+}
+
+/* Shapes and breaks text with sh into br at the given widths. */
+static int break_text(engine *e, gl_shaper *sh, gl_break_result *br, const gl_block *b,
+                      const char *text, size_t len, const pstyle *ps, double width)
+{
+    gl_text_style ts = {.size = ps->size, .style = ps->style, .heading = ps->heading,
+                        .hyphenate = ps->hyphenate && e->hyph};
+    if (gl_shape(sh, b, text, len, &ts))
+        return -1;
+    if (gl_build_items(sh, &ts, width - ps->indent))
+        return -1;
+    if (GL_GROW(e->ctx, e->pos, e->cappos, sh->ng + 1))
+        return -1;
+    double widths[2] = {width - ps->indent, width};
+    gl_break_fn brk = e->lo->first_fit ? gl_break_first_fit : gl_break_total_fit;
+    return brk(e->ctx, sh->items, sh->nitems, widths, 2, &e->bp, br);
+}
+
+/* ================================================================ footnotes */
+
+static bool note_placed(const engine *e, const gl_block *note)
+{
+    for (size_t i = 0; i < e->nplaced; i++)
+        if (e->placed[i] == note)
+            return true;
+    return false;
+}
+
+/* Lays a footnote out into e->fnotes below what is there; returns its
+ * height through *h.  Runs are positioned with y from the top of the
+ * footnote area (fixed when the page is finished). */
+static int layout_note(engine *e, const gl_block *note, double *h)
+{
+    pstyle ps = body_style(e);
+    ps.size = e->lo->size * 0.8;
+    ps.leading = ps.size * 1.35;
+    ps.align = AL_JUSTIFY;
+    double label_w = ps.size * 1.6;
+    gl_page *save_page = e->page;
+    const gl_block *save_block = e->block;
+    e->page = &e->fnotes;
+    double y = e->fn_height + (e->fn_height == 0 ? ps.size * 0.8 : ps.size * 0.3);
+    double y_first = y + ps.size * 0.9;
+    int rc = 0;
+    char num[16];
+    int n = snprintf(num, sizeof num, "%u", note->note_num);
+    char *lab = gl_arena_strndup(&e->fr->arena, num, (size_t)n);
+    if (!lab)
+        rc = -1;
+    else
+        rc = add_run(e, GL_FACE_LATIN_REGULAR, ps.size, e->left, y_first, 0, lab, (size_t)n, 0);
+    double yy = y_first - ps.leading;
+    for (const gl_block *b = note->children; b && !rc; b = b->next) {
+        if (!b->text || !b->len)
+            continue;
+        e->block = b;
+        rc = break_text(e, &e->fsh, &e->fbr, b, b->text, b->len, &ps, e->measure - label_w);
+        for (size_t k = 0; k < e->fbr.nlines && !rc; k++) {
+            yy += ps.leading;
+            rc = emit_line(e, &e->fsh, b->text, &e->fbr.lines[k], e->left + label_w,
+                           e->measure - label_w, yy, ps.align);
+        }
+    }
+    e->page = save_page;
+    e->block = save_block;
+    *h = yy + ps.size * 0.35 - e->fn_height;
+    return rc;
+}
+
+/* Puts the current page's footnotes at its foot, under a short rule. */
+static int flush_notes(engine *e)
+{
+    if (e->fnotes.nruns == 0)
+        return 0;
+    double area_top = e->bottom0 - e->fn_height;
+    if (add_rule(e, e->left, e->left + e->measure * 0.3, area_top + e->lo->size * 0.3, 0.4))
+        return -1;
+    for (size_t i = 0; i < e->fnotes.nruns; i++) {
+        gl_run r = e->fnotes.runs[i];
+        r.y -= (float)area_top;
+        gl_page *p = e->page;
+        if (GL_GROW(e->ctx, p->runs, p->capruns, p->nruns + 1))
+            return -1;
+        p->runs[p->nruns++] = r;
+    }
+    e->fnotes.nruns = 0;
+    e->fn_height = 0;
+    return 0;
+}
+
+/* Footnotes referenced on glyphs [g0, g1] of the current shaper that are
+ * not placed yet: lays them out and returns their total height. */
+static int notes_of_line(engine *e, size_t g0, size_t g1, double *h)
+{
+    *h = 0;
+    const gl_block *b = e->block;
+    if (!b || !b->spans)
+        return 0;
+    for (size_t q = g0; q <= g1 && q < e->sh.ng; q++) {
+        const gl_glyph *g = &e->sh.g[q];
+        if (!(g->flags & GL_G_NOTEREF) || !g->span)
+            continue;
+        const gl_block *note = b->spans[g->span - 1].note;
+        if (!note || note_placed(e, note))
+            continue;
+        if (GL_GROW(e->ctx, e->placed, e->capplaced, e->nplaced + 1))
+            return -1;
+        e->placed[e->nplaced++] = note;
+        double nh;
+        if (layout_note(e, note, &nh))
+            return -1;
+        e->fn_height += nh;
+        *h += nh;
+        while (q <= g1 && e->sh.g[q].span == g->span)
+            q++;
+    }
     return 0;
 }
 
 /* ================================================================ blocks */
 
-static int set_block(engine *e, const gl_block *b, const char *text, size_t len,
-                     const pstyle *ps, bool keep_with_next)
+static size_t line_first_glyph(const gl_shaper *sh, const gl_line *l)
 {
-    gl_text_style ts = {.size = ps->size, .style = ps->style, .heading = ps->heading,
-                        .hyphenate = ps->hyphenate && e->hyph};
+    for (size_t k = l->start; k < l->end && k < sh->nitems; k++)
+        if (sh->items[k].type == GL_ITEM_BOX)
+            return sh->spans[k].g0;
+    return 0;
+}
+
+static size_t line_last_glyph(const gl_shaper *sh, const gl_line *l)
+{
+    for (size_t k = l->end; k-- > l->start;)
+        if (k < sh->nitems && sh->items[k].type == GL_ITEM_BOX)
+            return sh->spans[k].g1 - 1;
+    return 0;
+}
+
+/* Sets a text block: shape, break, then flow the lines onto pages with
+ * widow/orphan control (keep_with_next: headings and title lines, which
+ * also never split).  *first_y gets the top of the first line. */
+static int set_block(engine *e, const gl_block *b, const char *text, size_t len,
+                     const pstyle *ps, bool keep_with_next, double *first_y)
+{
     double width = e->measure;
-    if (gl_shape(&e->sh, b, text, len, &ts))
-        return -1;
-    if (gl_build_items(&e->sh, &ts, width - ps->indent))
-        return -1;
-    if (GL_GROW(e->ctx, e->pos, e->cappos, e->sh.ng + 1))
-        return -1;
-    double widths[2] = {width - ps->indent, width};
-    gl_break_fn brk = e->lo->first_fit ? gl_break_first_fit : gl_break_total_fit;
-    if (brk(e->ctx, e->sh.items, e->sh.nitems, widths, 2, &e->bp, &e->br))
+    e->block = b;
+    if (break_text(e, &e->sh, &e->br, b, text, len, ps, width))
         return -1;
     size_t n = e->br.nlines;
+    if (first_y)
+        *first_y = -1;
     if (n == 0)
         return 0;
     double lead = ps->leading;
@@ -260,20 +557,37 @@ static int set_block(engine *e, const gl_block *b, const char *text, size_t len,
                 return -1;
             continue;
         }
-        for (size_t k = 0; k < take; k++) {
+        size_t k = 0;
+        for (; k < take; k++) {
             const gl_line *l = &e->br.lines[done + k];
             double y = k == 0 ? y0 : e->y + lead;
+            // a footnote referenced here must fit at this page's foot
+            double nh = 0;
+            double save_fn = e->fn_height;
+            size_t save_runs = e->fnotes.nruns, save_placed = e->nplaced;
+            if (notes_of_line(e, line_first_glyph(&e->sh, l), line_last_glyph(&e->sh, l), &nh))
+                return -1;
+            if (nh > 0 && y > e->bottom0 - e->fn_height + 1e-6 && !e->page_empty) {
+                // does not fit with its note: undo, and go on on the next page
+                e->fn_height = save_fn;
+                e->fnotes.nruns = save_runs;
+                e->nplaced = save_placed;
+                break;
+            }
+            e->bottom = e->bottom0 - e->fn_height;
             double x = e->left, w = width;
             if (done + k == 0) {
                 x += ps->indent;
                 w -= ps->indent;
             }
-            if (emit_line(e, text, l, x, w, y, ps->size, ps->align))
+            if (emit_line(e, &e->sh, text, l, x, w, y, ps->align))
                 return -1;
+            if (first_y && *first_y < 0)
+                *first_y = y - ps->size;
             e->y = y;
             e->page_empty = false;
         }
-        done += take;
+        done += k;
         if (done < n && new_page(e))
             return -1;
     }
@@ -286,22 +600,10 @@ static void space_before(engine *e, double pts)
         e->y += pts;
 }
 
-static pstyle body_style(const engine *e)
+/* Title block of an article: title, display date, byline, a hairline. */
+static int title_block(engine *e, const gl_meta *m, int article)
 {
-    pstyle ps = {.size = e->lo->size,
-                 .leading = e->lo->size * e->lo->leading,
-                 .style = GL_F_REGULAR,
-                 .heading = false,
-                 .hyphenate = true,
-                 .indent = 0,
-                 .align = AL_JUSTIFY};
-    return ps;
-}
-
-static int title_block(engine *e)
-{
-    const gl_meta *m = &e->doc->meta;
-    bool cjk = m->lang_is_cjk;
+    bool cjk = e->doc->meta.lang_is_cjk;
     pstyle ps = body_style(e);
     ps.size = e->lo->size * 1.9;
     ps.leading = ps.size * 1.3;
@@ -309,28 +611,39 @@ static int title_block(engine *e)
     ps.heading = true;
     ps.align = cjk ? AL_CENTER : AL_LEFT;
     gl_block tb = {.type = GL_B_HEADING, .level = 0, .line = 1};
-    if (m->title && *m->title) {
-        if (set_block(e, &tb, m->title, strlen(m->title), &ps, true))
+    const char *title = m->title && *m->title ? m->title : NULL;
+    if (title) {
+        double top;
+        if (set_block(e, &tb, title, strlen(title), &ps, true, &top))
             return -1;
+        int page = (int)(e->page - e->fr->pages);
+        if (add_outline(e, title, 1, page, top))
+            return -1;
+        if (GL_GROW(e->ctx, e->toc, e->captoc, e->ntoc + 1))
+            return -1;
+        e->toc[e->ntoc++] = (toc_entry){title, strlen(title), 0, page, (float)top};
     }
+    (void)article;
     pstyle sub = body_style(e);
-    sub.size = e->lo->size * 1.0;
+    sub.size = e->lo->size;
     sub.leading = sub.size * 1.5;
     sub.style = cjk ? GL_F_REGULAR : GL_F_ITALIC;
     sub.hyphenate = false;
     sub.align = ps.align;
-    const char *lines[2] = {m->display_date ? m->display_date : m->date, m->byline};
+    const char *lines[3] = {m->subtitle, m->display_date ? m->display_date : m->date, m->byline};
     bool first = true;
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
         if (!lines[i] || !*lines[i])
             continue;
         if (first)
             e->y += sub.size * 0.6;
         first = false;
         gl_block lb = {.type = GL_B_PARA, .line = 1};
-        if (set_block(e, &lb, lines[i], strlen(lines[i]), &sub, true))
+        if (set_block(e, &lb, lines[i], strlen(lines[i]), &sub, true, NULL))
             return -1;
     }
+    if (!title && first)
+        return 0;
     // a hairline under the title block sets it apart from the body
     e->y += e->lo->size * 0.9;
     if (add_rule(e, e->left, e->left + e->measure, e->y, 0.5))
@@ -339,50 +652,431 @@ static int title_block(engine *e)
     return 0;
 }
 
-static int blocks(engine *e, const gl_block *b, double indent_extra);
+static int blocks(engine *e, const gl_block *b, const gl_block *end, double inset);
 
-static int one_block(engine *e, const gl_block *b, bool *after_heading, double inset)
+/* Code: monospace, spaces kept, no justification; a line too long for the
+ * measure wraps at any character, the continuation marked with "↪". */
+static int code_block(engine *e, const gl_block *b)
+{
+    double size = e->lo->size * 0.85;
+    double lead = size * 1.35;
+    double cw = gl_face_advance(e->fs, GL_FACE_MONO, 'M') * size;
+    const char *mark = gl_face_has(e->fs, GL_FACE_MONO, 0x21AA) ? "\xE2\x86\xAA" : ">";
+    int mark_face = GL_FACE_MONO;
+    double inset = size;
+    space_before(e, e->lo->size * 0.4);
+    const char *t = b->text;
+    size_t n = b->len, i = 0;
+    while (i <= n) {
+        size_t j = i;
+        while (j < n && t[j] != '\n')
+            j++;
+        // one source line, wrapped into screen lines
+        size_t k = i;
+        bool cont = false;
+        do {
+            double avail = e->measure - inset - (cont ? 2 * cw : 0);
+            size_t m = k, chars = 0;
+            while (m < j && (double)(chars + 1) * cw <= avail + 1e-6) {
+                gl_utf8_next(t, j, &m);
+                chars++;
+            }
+            if (m == k && k < j)
+                gl_utf8_next(t, j, &m);  /* at least one character */
+            double y0 = e->page_empty ? e->top + size * 0.9 : e->y + lead;
+            if (y0 > e->bottom) {
+                if (new_page(e))
+                    return -1;
+                y0 = e->top + size * 0.9;
+            }
+            double x = e->left + inset;
+            if (cont) {
+                if (add_run(e, mark_face, size, x, y0, 0, mark, strlen(mark), 0))
+                    return -1;
+                x += 2 * cw;
+            }
+            // runs split where the face changes (CJK inside code)
+            size_t a = k;
+            while (a < m) {
+                size_t z = a;
+                uint32_t cp0 = gl_utf8_next(t, m, &z);
+                int face = gl_font_pick(e->fs, GL_F_MONO, false, cp0);
+                if (face < 0)
+                    face = GL_FACE_MONO;
+                double w = gl_face_advance(e->fs, face, cp0) * size;
+                size_t zz = z;
+                while (zz < m) {
+                    size_t q = zz;
+                    uint32_t cp = gl_utf8_next(t, m, &q);
+                    int f2 = gl_font_pick(e->fs, GL_F_MONO, false, cp);
+                    if ((f2 < 0 ? GL_FACE_MONO : f2) != face)
+                        break;
+                    w += gl_face_advance(e->fs, face, cp) * size;
+                    zz = q;
+                }
+                if (add_run(e, face, size, x, y0, 0, t + a, zz - a, 0))
+                    return -1;
+                x += w;
+                a = zz;
+            }
+            e->y = y0;
+            e->page_empty = false;
+            k = m;
+            cont = true;
+        } while (k < j);
+        i = j + 1;
+    }
+    e->y += e->lo->size * 0.4;
+    return 0;
+}
+
+/* An image scaled to the measure (and to the page height), kept whole on
+ * one page, with its alt text as a caption. */
+static int image_block(engine *e, const gl_block *b)
+{
+    gl_image_info info;
+    if (gl_image_probe(e->ctx, e->doc->meta.source, b, &info))
+        return -1;
+    double dpi = 150;  /* pixels per inch when the image is small */
+    double w = info.width * 72.0 / dpi, h = info.height * 72.0 / dpi;
+    double maxh = (e->bottom0 - e->top) * 0.8;
+    if (w > e->measure) {
+        h *= e->measure / w;
+        w = e->measure;
+    }
+    if (h > maxh) {
+        w *= maxh / h;
+        h = maxh;
+    }
+    bool caption = b->text && b->len;
+    double cap_h = caption ? e->lo->size * 2.2 : 0;
+    space_before(e, e->lo->size * 0.6);
+    double top = e->page_empty ? e->top : e->y + e->lo->size * 0.3;
+    if (top + h + cap_h > e->bottom && !e->page_empty) {
+        if (new_page(e))
+            return -1;
+        top = e->top;
+    }
+    gl_page *p = e->page;
+    if (GL_GROW(e->ctx, p->images, p->capimages, p->nimages + 1))
+        return -1;
+    gl_image *im = &p->images[p->nimages++];
+    im->path = b->path;
+    im->x = (float)(e->left + (e->measure - w) / 2);
+    im->y = (float)(e->lo->page_h - top - h);
+    im->w = (float)w;
+    im->h = (float)h;
+    e->y = top + h;
+    e->page_empty = false;
+    if (caption) {
+        pstyle ps = body_style(e);
+        ps.size = e->lo->size * 0.85;
+        ps.leading = ps.size * 1.4;
+        ps.style = e->doc->meta.lang_is_cjk ? GL_F_REGULAR : GL_F_ITALIC;
+        ps.align = AL_CENTER;
+        ps.hyphenate = false;
+        e->y += ps.size * 0.4;
+        if (set_block(e, b, b->text, b->len, &ps, false, NULL))
+            return -1;
+    }
+    e->y += e->lo->size * 0.6;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- tables */
+
+typedef struct {
+    double natural, minimum;  /* widest cell on one line; widest word */
+} col_width;
+
+/* Natural width of a cell's text on one line, and of its widest word. */
+static int cell_widths(engine *e, const gl_block *c, const pstyle *ps, double *nat, double *min)
+{
+    *nat = *min = 0;
+    if (!c->text || !c->len)
+        return 0;
+    gl_text_style ts = {.size = ps->size, .style = ps->style, .heading = ps->heading};
+    if (gl_shape(&e->sh, c, c->text, c->len, &ts))
+        return -1;
+    double word = 0;
+    for (size_t i = 0; i < e->sh.ng; i++) {
+        const gl_glyph *g = &e->sh.g[i];
+        *nat += g->adv + g->end_trim + g->space_before;
+        if ((g->flags & GL_G_SPACE) || g->brk == GL_BRK_ALLOW)
+            word = 0;
+        if (!(g->flags & GL_G_SPACE))
+            word += g->adv;
+        if (word > *min)
+            *min = word;
+    }
+    return 0;
+}
+
+/* Sets one table row at the current position; returns its height. */
+static int table_row(engine *e, const gl_block *row, const double *cw, const gl_align *align,
+                     unsigned ncols, double pad, bool draw, double *height)
+{
+    pstyle ps = body_style(e);
+    ps.size = e->lo->size * 0.9;
+    ps.leading = ps.size * 1.35;
+    ps.hyphenate = false;
+    if (row->header)
+        ps.style = GL_F_BOLD;
+    double top = e->y, h = 0;
+    double x = e->left;
+    unsigned c = 0;
+    for (const gl_block *cell = row->children; cell && c < ncols; cell = cell->next, c++) {
+        gl_align al = align ? align[c] : GL_ALIGN_NONE;
+        ps.align = al == GL_ALIGN_CENTER ? AL_CENTER : al == GL_ALIGN_RIGHT ? AL_RIGHT : AL_LEFT;
+        double w = cw[c] - 2 * pad;
+        if (cell->text && cell->len) {
+            e->block = cell;
+            if (break_text(e, &e->sh, &e->br, cell, cell->text, cell->len, &ps, w))
+                return -1;
+            double ch = (double)e->br.nlines * ps.leading;
+            if (ch > h)
+                h = ch;
+            for (size_t k = 0; draw && k < e->br.nlines; k++)
+                if (emit_line(e, &e->sh, cell->text, &e->br.lines[k], x + pad, w,
+                              top + pad + ps.size * 0.9 + (double)k * ps.leading, ps.align))
+                    return -1;
+        }
+        x += cw[c];
+    }
+    *height = h + 2 * pad - (ps.leading - ps.size);
+    if (*height < ps.size + 2 * pad)
+        *height = ps.size + 2 * pad;
+    return 0;
+}
+
+/* A table: column widths from content, rows never split, the header row
+ * repeated at the top of each page, rules in the booktabs manner. */
+static int table_block(engine *e, const gl_block *t)
+{
+    unsigned ncols = t->ncols;
+    if (ncols == 0)
+        return 0;
+    col_width *cols = gl_calloc(e->ctx, ncols, sizeof *cols);
+    double *cw = gl_calloc(e->ctx, ncols, sizeof *cw);
+    int rc = -1;
+    if (!cols || !cw)
+        goto cleanup;
+    pstyle ps = body_style(e);
+    ps.size = e->lo->size * 0.9;
+    double pad = e->lo->size * 0.3;
+    const gl_block *header = NULL;
+    for (const gl_block *row = t->children; row; row = row->next) {
+        if (row->header && !header)
+            header = row;
+        unsigned c = 0;
+        for (const gl_block *cell = row->children; cell && c < ncols; cell = cell->next, c++) {
+            pstyle cs = ps;
+            if (row->header)
+                cs.style = GL_F_BOLD;
+            double nat, min;
+            GL_CHECK(cell_widths(e, cell, &cs, &nat, &min));
+            nat += 2 * pad + 0.5;
+            min += 2 * pad + 0.5;
+            if (nat > cols[c].natural)
+                cols[c].natural = nat;
+            if (min > cols[c].minimum)
+                cols[c].minimum = min;
+        }
+    }
+    // natural widths if they fit; else every column gets its minimum and the
+    // rest of the measure is shared in proportion to what each still wants
+    double total = 0, tmin = 0;
+    for (unsigned c = 0; c < ncols; c++) {
+        total += cols[c].natural;
+        tmin += cols[c].minimum;
+    }
+    if (total <= e->measure) {
+        for (unsigned c = 0; c < ncols; c++)
+            cw[c] = cols[c].natural;
+    } else if (tmin >= e->measure) {
+        for (unsigned c = 0; c < ncols; c++)
+            cw[c] = e->measure * cols[c].minimum / tmin;
+    } else {
+        double extra = e->measure - tmin, want = total - tmin;
+        for (unsigned c = 0; c < ncols; c++)
+            cw[c] = cols[c].minimum + extra * (cols[c].natural - cols[c].minimum) / want;
+    }
+    double width = 0;
+    for (unsigned c = 0; c < ncols; c++)
+        width += cw[c];
+    space_before(e, e->lo->size * 0.6);
+    if (e->page_empty)
+        e->y = e->top;
+    GL_CHECK(add_rule(e, e->left, e->left + width, e->y, 0.8));
+    for (const gl_block *row = t->children; row; row = row->next) {
+        double h;
+        GL_CHECK(table_row(e, row, cw, t->align, ncols, pad, false, &h));
+        if (e->y + h > e->bottom && !(e->page_empty)) {
+            // the row goes whole to the next page, under a repeated header
+            GL_CHECK(add_rule(e, e->left, e->left + width, e->y, 0.5));
+            GL_CHECK(new_page(e));
+            e->y = e->top;
+            e->page_empty = false;
+            GL_CHECK(add_rule(e, e->left, e->left + width, e->y, 0.8));
+            if (header && header != row) {
+                double hh;
+                GL_CHECK(table_row(e, header, cw, t->align, ncols, pad, true, &hh));
+                e->y += hh;
+                GL_CHECK(add_rule(e, e->left, e->left + width, e->y, 0.5));
+            }
+        }
+        GL_CHECK(table_row(e, row, cw, t->align, ncols, pad, true, &h));
+        e->y += h;
+        e->page_empty = false;
+        if (row->header)
+            GL_CHECK(add_rule(e, e->left, e->left + width, e->y, 0.5));
+    }
+    GL_CHECK(add_rule(e, e->left, e->left + width, e->y, 0.8));
+    e->y += e->lo->size * 0.8;
+    rc = 0;
+cleanup:
+    gl_free(cols);
+    gl_free(cw);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- lists */
+
+static int list_block(engine *e, const gl_block *list)
+{
+    static const char *const bullets[] = {"\xE2\x80\xA2", "\xE2\x97\xA6", "\xE2\x80\x93"};
+    double size = e->lo->size;
+    double hang = 1.8 * size;
+    unsigned num = list->start ? list->start : 1;
+    int depth = e->list_depth++;
+    int rc = 0;
+    if (depth == 0)
+        space_before(e, size * 0.3);
+    for (const gl_block *item = list->children; item && !rc; item = item->next, num++) {
+        char lab[32];
+        int n = list->ordered ? snprintf(lab, sizeof lab, "%u.", num)
+                              : snprintf(lab, sizeof lab, "%s", bullets[depth % 3]);
+        char *label = gl_arena_strndup(&e->fr->arena, lab, (size_t)n);
+        if (!label)
+            return -1;
+        size_t runs_before = e->page->nruns;
+        // The page as an index, not a pointer: laying the item out may add
+        // pages and move fr->pages (issue 7: a deeply nested list crashed).
+        bool in_fnotes = e->page == &e->fnotes;
+        size_t page_before = in_fnotes ? 0 : (size_t)(e->page - e->fr->pages);
+        double save_left = e->left, save_measure = e->measure;
+        e->left += hang;
+        e->measure -= hang;
+        rc = blocks(e, item->children, NULL, 0);
+        e->left = save_left;
+        e->measure = save_measure;
+        if (rc)
+            break;
+        // the label goes on the baseline of the item's first line, right
+        // aligned in the hanging indent
+        gl_page *pg = in_fnotes ? &e->fnotes : &e->fr->pages[page_before];
+        size_t first = runs_before;
+        if (first >= pg->nruns && pg != e->page && !in_fnotes &&
+            page_before + 1 < e->fr->npages) {
+            pg = &e->fr->pages[page_before + 1];
+            first = 0;
+        }
+        if (first < pg->nruns) {
+            const gl_run *r0 = &pg->runs[first];
+            size_t li = 0;
+            int face = gl_font_pick(e->fs, GL_F_REGULAR, false, gl_utf8_next(label, (size_t)n, &li));
+            if (face < 0) {  /* a font without the bullet: the plain one */
+                label = "\xE2\x80\xA2";
+                n = 3;
+                face = gl_font_pick(e->fs, GL_F_REGULAR, false, 0x2022);
+                if (face < 0)
+                    face = GL_FACE_LATIN_REGULAR;
+            }
+            double w = text_width(e, face, size, label, (size_t)n);
+            gl_page *save = e->page;
+            e->page = pg;
+            rc = add_run(e, face, size, e->left + hang - w - size * 0.5,
+                         e->lo->page_h - r0->y, 0, label, (size_t)n, 0);
+            e->page = save;
+        }
+        if (!list->tight)
+            space_before(e, size * 0.3);
+    }
+    e->list_depth--;
+    if (depth == 0)
+        space_before(e, size * 0.3);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- dispatch */
+
+static int one_block(engine *e, const gl_block *b, bool *after_heading)
 {
     bool cjk = e->doc->meta.lang_is_cjk;
     pstyle ps = body_style(e);
-    double save_left = e->left, save_measure = e->measure;
-    e->left += inset;
-    e->measure -= inset;
     int rc = 0;
     switch (b->type) {
     case GL_B_PARA:
         // Chinese paragraphs always indent 2 em; Latin ones indent 1.5 em
-        // except right after a heading or the title (book convention).
-        ps.indent = cjk ? 2 * ps.size : (*after_heading ? 0 : 1.5 * ps.size);
-        if (!cjk && *after_heading)
-            space_before(e, 0);
-        rc = set_block(e, b, b->text, b->len, &ps, false);
+        // except right after a heading or the title (book convention);
+        // none inside lists
+        ps.indent = e->list_depth ? 0 : cjk ? 2 * ps.size : (*after_heading ? 0 : 1.5 * ps.size);
+        rc = set_block(e, b, b->text, b->len, &ps, false, NULL);
         *after_heading = false;
         break;
     case GL_B_HEADING: {
         int lvl = b->level < 1 ? 1 : b->level > 6 ? 6 : b->level;
-        static const double scale[] = {1.5, 1.3, 1.15, 1.05, 1.0, 1.0};
+        static const double scale[] = {1.45, 1.25, 1.12, 1.05, 1.0, 1.0};
         ps.size = e->lo->size * scale[lvl - 1];
         ps.leading = ps.size * 1.3;
         ps.style = GL_F_BOLD;
         ps.heading = true;
+        ps.hyphenate = false;
         ps.align = AL_LEFT;
-        space_before(e, e->lo->size * 1.2);
-        rc = set_block(e, b, b->text, b->len, &ps, true);
+        space_before(e, e->lo->size * (lvl <= 2 ? 1.4 : 1.0));
+        double top;
+        rc = set_block(e, b, b->text, b->len, &ps, true, &top);
+        if (!rc && top >= 0) {
+            int page = (int)(e->page - e->fr->pages);
+            rc = add_outline(e, b->text, lvl + 1, page, top);
+            if (!rc && b->anchor) {
+                if (GL_GROW(e->ctx, e->anchors, e->capanchors, e->nanchors + 1))
+                    return -1;
+                e->anchors[e->nanchors++] =
+                    (anchor_rec){b->anchor, page, (float)(e->lo->page_h - top)};
+            }
+            if (!rc && lvl <= 2 && !e->list_depth) {
+                if (GL_GROW(e->ctx, e->toc, e->captoc, e->ntoc + 1))
+                    return -1;
+                e->toc[e->ntoc++] = (toc_entry){b->text, b->len, lvl, page, (float)top};
+            }
+        }
         e->y += e->lo->size * 0.4;
         *after_heading = true;
         break;
     }
     case GL_B_CODE:
-        ps.align = AL_LEFT;
-        rc = set_block(e, b, b->text, b->len, &ps, false);
-        *after_heading = false;
+        rc = code_block(e, b);
+        *after_heading = true;
         break;
-    case GL_B_QUOTE:
+    case GL_B_QUOTE: {
         space_before(e, e->lo->size * 0.5);
-        rc = blocks(e, b->children, 2 * ps.size);
+        double save_left = e->left, save_measure = e->measure;
+        double inset = 1.5 * ps.size;
+        e->left += inset;
+        e->measure -= 2 * inset > e->measure / 2 ? e->measure / 4 : 2 * inset;
+        gl_page *p0 = e->page;
+        double y0 = e->page_empty ? e->top : e->y;
+        rc = blocks(e, b->children, NULL, 0);
+        e->left = save_left;
+        e->measure = save_measure;
+        // a rule in the margin of the quotation, on its last page
+        if (!rc && e->page == p0)
+            rc = add_vrule(e, save_left + inset * 0.4, y0 + ps.size * 0.2, e->y + ps.size * 0.3, 1.2);
         space_before(e, e->lo->size * 0.5);
+        *after_heading = true;
         break;
+    }
     case GL_B_HR:
         space_before(e, e->lo->size);
         if (e->y + e->lo->size > e->bottom)
@@ -392,56 +1086,284 @@ static int one_block(engine *e, const gl_block *b, bool *after_heading, double i
         e->y += e->lo->size * 0.5;
         *after_heading = true;
         break;
-    default:
-        // Markdown's lists, tables, images and articles get their own
-        // layout with the briefs issue; until then their text is set as
-        // plain paragraphs so that nothing is lost
-        if (b->text && b->len) {
-            ps.align = AL_LEFT;
-            rc = set_block(e, b, b->text, b->len, &ps, false);
-        }
-        if (!rc && b->children)
-            rc = blocks(e, b->children, b->type == GL_B_ITEM ? 1.5 * ps.size : 0);
-        *after_heading = false;
+    case GL_B_LIST:
+        rc = list_block(e, b);
+        *after_heading = true;
+        break;
+    case GL_B_ITEM:
+        rc = blocks(e, b->children, NULL, 0);
+        break;
+    case GL_B_IMAGE:
+        rc = image_block(e, b);
+        *after_heading = true;
+        break;
+    case GL_B_TABLE:
+        rc = table_block(e, b);
+        *after_heading = true;
+        break;
+    case GL_B_FOOTNOTE:
+        // set at the foot of the page that references it
+        break;
+    case GL_B_TABLE_ROW:
+    case GL_B_TABLE_CELL:
+    case GL_B_ARTICLE:
+        // only inside tables / at the top level: not reached
         break;
     }
+    return rc;
+}
+
+static int blocks(engine *e, const gl_block *b, const gl_block *end, double inset)
+{
+    bool after_heading = true;
+    double save_left = e->left, save_measure = e->measure;
+    e->left += inset;
+    e->measure -= inset;
+    int rc = 0;
+    for (; b && b != end && !rc; b = b->next)
+        rc = one_block(e, b, &after_heading);
     e->left = save_left;
     e->measure = save_measure;
     return rc;
 }
 
-static int blocks(engine *e, const gl_block *b, double inset)
-{
-    bool after_heading = true;
-    for (; b; b = b->next)
-        if (one_block(e, b, &after_heading, inset))
-            return -1;
-    return 0;
-}
+/* ================================================================ furniture */
 
-/* Folios: the page number centred in the bottom margin. */
-static int folios(engine *e)
+/* Running heads and folios on body pages [from, to): the folio centred in
+ * the bottom margin; the head (the article's title, and in a brief the
+ * brief's title on left-hand pages) centred in the top margin, except on
+ * a page where an article starts. */
+static int furniture(engine *e, size_t from, size_t to, const gl_article_ref *arts, size_t nart,
+                     bool brief)
 {
-    for (size_t i = 0; i < e->fr->npages; i++) {
+    double size = e->lo->size * 0.85;
+    for (size_t i = from; i < to; i++) {
         e->page = &e->fr->pages[i];
         char num[24];
         int n = snprintf(num, sizeof num, "%d", e->page->number);
         char *s = gl_arena_strndup(&e->fr->arena, num, (size_t)n);
         if (!s)
             return -1;
-        double size = e->lo->size * 0.85;
-        double w = 0;
-        for (int k = 0; k < n; k++)
-            w += gl_face_advance(e->fs, GL_FACE_LATIN_REGULAR, (uint32_t)num[k]) * size;
+        double w = text_width(e, GL_FACE_LATIN_REGULAR, size, num, (size_t)n);
         double y = e->lo->page_h - e->lo->margin_b / 2;
-        if (y < e->bottom + size * 1.5)
-            y = e->bottom + size * 1.5;
+        if (y < e->bottom0 + size * 1.5)
+            y = e->bottom0 + size * 1.5;
         if (y > e->lo->page_h - size * 0.5)
             y = e->lo->page_h - size * 0.5;
         double x = e->lo->margin_l + (e->lo->page_w - e->lo->margin_l - e->lo->margin_r - w) / 2;
-        if (add_run(e, GL_FACE_LATIN_REGULAR, size, x, y, 0, s, (size_t)n))
+        if (add_run(e, GL_FACE_LATIN_REGULAR, size, x, y, 0, s, (size_t)n, 0))
+            return -1;
+        if (e->page_opens[i])
+            continue;
+        int a = e->page_article[i];
+        const char *head = NULL;
+        if (brief && e->page->number % 2 == 0)
+            head = e->doc->meta.title;
+        else if (a >= 0 && (size_t)a < nart)
+            head = arts[a].meta->title;
+        if (!head || !*head)
+            continue;
+        // shape the head as a one-line paragraph, cut to the measure
+        pstyle ps = body_style(e);
+        ps.size = size;
+        ps.style = e->doc->meta.lang_is_cjk ? GL_F_REGULAR : GL_F_ITALIC;
+        ps.align = AL_CENTER;
+        ps.hyphenate = false;
+        e->block = NULL;
+        if (break_text(e, &e->sh, &e->br, NULL, head, strlen(head), &ps, e->measure))
+            return -1;
+        if (e->br.nlines == 0)
+            continue;
+        gl_line l = e->br.lines[0];
+        if (e->br.nlines > 1)
+            l.forced = 1;
+        double hy = e->lo->margin_t / 2 + size * 0.3;
+        if (hy > e->top - size * 1.2)
+            hy = e->top - size * 1.2;
+        if (hy < size)
+            hy = size;
+        if (emit_line(e, &e->sh, head, &l, e->left, e->measure, hy, AL_CENTER))
             return -1;
     }
+    return 0;
+}
+
+/* ================================================================ front matter */
+
+static int cover_page(engine *e)
+{
+    const gl_meta *m = &e->doc->meta;
+    pstyle ps = body_style(e);
+    ps.align = AL_CENTER;
+    ps.hyphenate = false;
+    // the title a third of the way down
+    e->y = e->top + (e->bottom0 - e->top) * 0.28;
+    e->page_empty = false;
+    ps.size = e->lo->size * 2.6;
+    ps.leading = ps.size * 1.25;
+    ps.style = GL_F_BOLD;
+    ps.heading = true;
+    gl_block tb = {.type = GL_B_HEADING, .line = 1};
+    const char *title = m->title && *m->title ? m->title : "Untitled";
+    if (set_block(e, &tb, title, strlen(title), &ps, true, NULL))
+        return -1;
+    ps.heading = false;
+    ps.style = GL_F_REGULAR;
+    if (m->subtitle && *m->subtitle) {
+        ps.size = e->lo->size * 1.5;
+        ps.leading = ps.size * 1.3;
+        e->y += ps.size * 0.8;
+        if (set_block(e, &tb, m->subtitle, strlen(m->subtitle), &ps, true, NULL))
+            return -1;
+    }
+    e->y += e->lo->size * 2;
+    if (add_rule(e, e->left + e->measure * 0.4, e->left + e->measure * 0.6, e->y, 0.6))
+        return -1;
+    e->y += e->lo->size * 1.5;
+    ps.size = e->lo->size * 1.25;
+    ps.leading = ps.size * 1.5;
+    const char *lines[2] = {m->byline, m->display_date ? m->display_date : m->date};
+    for (int i = 0; i < 2; i++)
+        if (lines[i] && *lines[i] &&
+            set_block(e, &tb, lines[i], strlen(lines[i]), &ps, true, NULL))
+            return -1;
+    return 0;
+}
+
+/* The contents: each article and its sections with the real page number,
+ * right-aligned after dot leaders, each entry a link to its page. */
+static int contents_pages(engine *e, size_t body0)
+{
+    bool cjk = e->doc->meta.lang_is_cjk;
+    pstyle hs = body_style(e);
+    hs.size = e->lo->size * 1.5;
+    hs.leading = hs.size * 1.3;
+    hs.style = GL_F_BOLD;
+    hs.heading = true;
+    hs.align = AL_LEFT;
+    const char *head = cjk ? "目录" : "Contents";
+    gl_block hb = {.type = GL_B_HEADING, .line = 1};
+    if (set_block(e, &hb, head, strlen(head), &hs, true, NULL))
+        return -1;
+    e->y += e->lo->size;
+    double size = e->lo->size;
+    double numw = text_width(e, GL_FACE_LATIN_REGULAR, size, "0000", 4);
+    double pitch = size * 0.55;  /* leader dot spacing, aligned on a grid */
+    double dotw = gl_face_advance(e->fs, GL_FACE_LATIN_REGULAR, '.') * size;
+    for (size_t i = 0; i < e->ntoc; i++) {
+        const toc_entry *t = &e->toc[i];
+        pstyle ps = body_style(e);
+        ps.style = t->level == 0 ? GL_F_BOLD : GL_F_REGULAR;
+        ps.align = AL_LEFT;
+        ps.hyphenate = false;
+        ps.leading = size * 1.45;
+        double indent = t->level == 0 ? 0 : size * 1.5 * t->level;
+        if (t->level == 0 && i > 0)
+            space_before(e, size * 0.5);
+        double save_left = e->left, save_measure = e->measure;
+        e->left += indent;
+        e->measure -= indent + numw + size;
+        gl_page *p0 = e->page;
+        size_t nr0 = p0->nruns;
+        double top;
+        gl_block tb = {.type = GL_B_PARA, .line = 1};
+        int rc = set_block(e, &tb, t->title, t->len, &ps, false, &top);
+        e->left = save_left;
+        e->measure = save_measure;
+        if (rc)
+            return -1;
+        // the end of the entry's last line: where the leaders start
+        double end = e->left + indent;
+        for (size_t k = (e->page == p0 ? nr0 : 0); k < e->page->nruns; k++) {
+            const gl_run *r = &e->page->runs[k];
+            if (fabs(r->y - (e->lo->page_h - e->y)) > 0.01)
+                continue;
+            double rx = r->x + text_width(e, r->face, r->size, r->text, r->len) +
+                        r->char_space * (double)gl_utf8_count(r->text, r->len);
+            if (rx > end)
+                end = rx;
+        }
+        char num[24];
+        int n = snprintf(num, sizeof num, "%d", e->fr->pages[body0 + (size_t)t->page].number);
+        char *s = gl_arena_strndup(&e->fr->arena, num, (size_t)n);
+        if (!s)
+            return -1;
+        double w = text_width(e, GL_FACE_LATIN_REGULAR, size, num, (size_t)n);
+        double xr = e->left + e->measure;
+        if (add_run(e, ps.style == GL_F_BOLD ? GL_FACE_LATIN_BOLD : GL_FACE_LATIN_REGULAR, size,
+                    xr - w, e->y, 0, s, (size_t)n, 0))
+            return -1;
+        // leaders on a grid, so that the dots of all entries line up
+        double x0 = ceil((end + size * 0.6 - e->left) / pitch) * pitch + e->left;
+        double x1 = xr - w - size * 0.6;
+        int ndots = (int)floor((x1 - x0) / pitch);
+        if (ndots > 0) {
+            char *dots = gl_arena_alloc(&e->fr->arena, (size_t)ndots + 1);
+            if (!dots)
+                return -1;
+            memset(dots, '.', (size_t)ndots);
+            if (add_run(e, GL_FACE_LATIN_REGULAR, size, x0, e->y, pitch - dotw, dots,
+                        (size_t)ndots, 0))
+                return -1;
+        }
+        gl_link *l = add_link(e, e->left + indent, e->y - size, xr, e->y + size * 0.3);
+        if (!l)
+            return -1;
+        l->page = (int)body0 + t->page;  /* shifted when the front moves ahead */
+        l->y = t->y;
+        (void)top;
+    }
+    return 0;
+}
+
+/* ================================================================ the whole */
+
+static void resolve_links(engine *e)
+{
+    for (size_t i = 0; i < e->nplinks; i++) {
+        const pending_link *p = &e->plinks[i];
+        gl_link *l = &e->fr->pages[p->page].links[p->link];
+        for (size_t k = 0; k < e->nanchors; k++)
+            if (!strcmp(e->anchors[k].anchor, p->anchor)) {
+                l->page = e->anchors[k].page;
+                l->y = e->anchors[k].y;
+                break;
+            }
+    }
+    // a link to an anchor that names nothing goes (its text stays)
+    for (size_t i = 0; i < e->fr->npages; i++) {
+        gl_page *pg = &e->fr->pages[i];
+        size_t k = 0;
+        for (size_t j = 0; j < pg->nlinks; j++)
+            if (pg->links[j].uri || pg->links[j].page >= 0)
+                pg->links[k++] = pg->links[j];
+        pg->nlinks = k;
+    }
+}
+
+/* Moves the front pages (laid out after the body, at the end of
+ * fr->pages) to the front, and shifts every page index that pointed into
+ * the body. */
+static int move_front(engine *e, size_t nbody)
+{
+    gl_frames *fr = e->fr;
+    size_t nfront = fr->npages - nbody;
+    if (nfront == 0)
+        return 0;
+    gl_page *tmp = gl_malloc(e->ctx, nfront * sizeof *tmp);
+    if (!tmp)
+        return -1;
+    memcpy(tmp, fr->pages + nbody, nfront * sizeof *tmp);
+    memmove(fr->pages + nfront, fr->pages, nbody * sizeof *tmp);
+    memcpy(fr->pages, tmp, nfront * sizeof *tmp);
+    gl_free(tmp);
+    // every internal link targets a body page (contents entries, anchors)
+    for (size_t i = 0; i < fr->npages; i++)
+        for (size_t k = 0; k < fr->pages[i].nlinks; k++)
+            if (fr->pages[i].links[k].page >= 0)
+                fr->pages[i].links[k].page += (int)nfront;
+    for (size_t i = 0; i < fr->noutlines; i++)
+        fr->outlines[i].page += (int)nfront;
     return 0;
 }
 
@@ -455,7 +1377,7 @@ gl_frames *gl_layout(gl_ctx *ctx, const gl_doc *doc, gl_fontset *fs, const gl_la
     fr->height = lo->page_h;
     engine e = {.ctx = ctx, .doc = doc, .fs = fs, .lo = lo, .fr = fr};
     e.top = lo->margin_t;
-    e.bottom = lo->page_h - lo->margin_b;
+    e.bottom = e.bottom0 = lo->page_h - lo->margin_b;
     e.left = lo->margin_l;
     e.measure = lo->page_w - lo->margin_l - lo->margin_r;
     if (doc->meta.lang_is_cjk) {
@@ -467,6 +1389,7 @@ gl_frames *gl_layout(gl_ctx *ctx, const gl_doc *doc, gl_fontset *fs, const gl_la
         e.measure -= trim;
     }
     gl_shaper_init(&e.sh, ctx, doc, fs, lo->punct, NULL);
+    gl_shaper_init(&e.fsh, ctx, doc, fs, lo->punct, NULL);
     gl_break_params_init(&e.bp);
     // One pass with hyphenation and a high tolerance instead of TeX's three
     // (pretolerance 100, tolerance 200, then emergency stretch): a single
@@ -480,19 +1403,97 @@ gl_frames *gl_layout(gl_ctx *ctx, const gl_doc *doc, gl_fontset *fs, const gl_la
     if (!lo->no_hyphenate && doc->meta.lang && !strncasecmp(doc->meta.lang, "en", 2) &&
         (doc->meta.lang[2] == 0 || doc->meta.lang[2] == '-'))
         e.hyph = gl_hyph_new(ctx, doc->meta.lang);
-    e.sh.hyph = e.hyph;
-    int rc = ctx->oom ? -1 : new_page(&e);
+    e.sh.hyph = e.fsh.hyph = e.hyph;
+
+    size_t nart = gl_doc_articles(doc, NULL, 0);
+    gl_article_ref *arts = gl_calloc(ctx, nart ? nart : 1, sizeof *arts);
+    int rc = arts ? 0 : -1;
     if (!rc)
-        rc = title_block(&e);
+        gl_doc_articles(doc, arts, nart);
+    bool brief = doc->narticles > 0 && nart > 1;
+    // ---- the body: each article on a new page (or run on)
+    for (size_t a = 0; a < nart && !rc; a++) {
+        e.article = (int)a;
+        e.ameta = arts[a].meta;
+        if (a == 0 || !lo->continuous || e.fr->npages == 0) {
+            rc = new_page(&e);
+        } else {
+            space_before(&e, lo->size * 2.5);
+            if (!e.page_empty && e.y + lo->size * 8 > e.bottom)
+                rc = new_page(&e);
+        }
+        if (rc)
+            break;
+        size_t pi = e.fr->npages - 1;
+        if (e.page_empty)
+            e.page_opens[pi] = true;
+        e.page_article[pi] = (int)a;
+        rc = title_block(&e, arts[a].meta, (int)a);
+        if (!rc)
+            rc = blocks(&e, arts[a].first, arts[a].end, 0);
+    }
+    if (!rc && e.fr->npages == 0)
+        rc = new_page(&e);
     if (!rc)
-        rc = blocks(&e, doc->first, 0);
+        rc = flush_notes(&e);
+    size_t nbody = e.fr->npages;
     if (!rc)
-        rc = folios(&e);
+        rc = furniture(&e, 0, nbody, arts, nart, brief);
+    resolve_links(&e);
+    // ---- front matter of a brief or book: cover and contents, numbered
+    // i, ii, ... so that the body's numbers are final already
+    if (!rc && brief) {
+        e.article = -1;
+        size_t front0 = e.fr->npages;
+        rc = new_page(&e);
+        if (!rc)
+            rc = cover_page(&e);
+        if (!rc)
+            rc = new_page(&e);
+        if (!rc)
+            rc = contents_pages(&e, 0);
+        for (size_t i = front0; i < e.fr->npages; i++) {
+            e.fr->pages[i].front = true;
+            e.fr->pages[i].number = (int)(i - front0) + 1;
+        }
+        // contents pages get folios (roman: the back end labels them)
+        for (size_t i = front0 + 1; i < e.fr->npages && !rc; i++) {
+            e.page = &e.fr->pages[i];
+            static const char *const roman[] = {"i", "ii", "iii", "iv", "v", "vi", "vii",
+                                                "viii", "ix", "x", "xi", "xii", "xiii", "xiv",
+                                                "xv", "xvi", "xvii", "xviii", "xix", "xx"};
+            int num = e.page->number;
+            if (num > 20)
+                continue;
+            const char *s = roman[num - 1];
+            double size = lo->size * 0.85;
+            double w = text_width(&e, GL_FACE_LATIN_REGULAR, size, s, strlen(s));
+            double y = lo->page_h - lo->margin_b / 2;
+            if (y < e.bottom0 + size * 1.5)
+                y = e.bottom0 + size * 1.5;
+            rc = add_run(&e, GL_FACE_LATIN_REGULAR, size,
+                         lo->margin_l + (lo->page_w - lo->margin_l - lo->margin_r - w) / 2, y, 0,
+                         s, strlen(s), 0);
+        }
+        if (!rc)
+            rc = move_front(&e, nbody);
+    }
+    gl_free(arts);
     gl_shaper_free(&e.sh);
+    gl_shaper_free(&e.fsh);
     gl_hyph_free(e.hyph);
     gl_break_result_free(&e.br);
+    gl_break_result_free(&e.fbr);
     gl_free(e.pos);
-    if (rc) {
+    gl_free(e.page_article);
+    gl_free(e.page_opens);
+    gl_free(e.fnotes.runs);
+    gl_free(e.fnotes.rules);
+    gl_free(e.placed);
+    gl_free(e.anchors);
+    gl_free(e.plinks);
+    gl_free(e.toc);
+    if (rc || ctx->oom) {
         gl_frames_free(fr);
         return NULL;
     }

@@ -18,6 +18,7 @@ typedef struct {
     galley_cjk_punct punct;
     bool first_fit;                        /* first-fit lines instead of Knuth–Plass */
     bool no_hyphenate;
+    bool continuous;                       /* articles run on (no new page each) */
 } gl_layout_opts;
 
 /* Fills lo from the public options and the document (CJK text gets more

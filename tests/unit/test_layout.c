@@ -229,16 +229,22 @@ START_TEST(test_pages_and_folios)
         ck_assert_int_eq(pg->number, (int)p + 1);
         char num[24];
         snprintf(num, sizeof num, "%zu", p + 1);
-        bool found = false;
+        bool found = false, head = false;
         for (size_t i = 0; i < pg->nruns; i++) {
             const gl_run *r = &pg->runs[i];
             if (r->y < lo.margin_b && r->len == strlen(num) && !memcmp(r->text, num, r->len))
                 found = true;
-            // body text stays inside the top and bottom margins
-            if (r->y >= lo.margin_b)
-                ck_assert_msg(r->y <= lo.page_h - lo.margin_t, "run above the top margin");
+            // body text stays inside the top and bottom margins; above it
+            // only the running head, set smaller
+            if (r->y > lo.page_h - lo.margin_t) {
+                ck_assert_msg(r->size < lo.size, "body text above the top margin");
+                ck_assert(r->len == 5 && !memcmp(r->text, "Title", 5));
+                head = true;
+            }
         }
         ck_assert_msg(found, "page %zu has no folio", p + 1);
+        // the running head (the title) on every page but the first
+        ck_assert_msg(head == (p > 0), "page %zu: running head %d", p + 1, head);
     }
     assert_no_overflow(fr, &lo);
     gl_frames_free(fr);
