@@ -24,7 +24,7 @@ DEB_BUILD := gcc make pkg-config libhpdf-dev libharfbuzz-dev libfreetype-dev lib
              libxml2-dev libzip-dev libhyphen-dev hyphen-en-us check \
              libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev libpng-dev
 DEB_TEST  := qpdf poppler-utils mupdf-tools python3 unicode-data libxml2-utils epubcheck default-jre-headless \
-             fonts-urw-base35 parallel \
+             fonts-urw-base35 parallel strace \
              calibre  # tests/e2e/35-epub-reader.sh: a real EPUB engine (installs in ~45 s)
 
 # Libraries with a .pc file go through pkg-config; libharu and libhyphen ship none.
@@ -188,12 +188,12 @@ fuzz-replay: $(FUZZ_TARGETS:%=$(B)/fuzz-replay/%)
 check-asan:
 	$(Q)$(MAKE) --no-print-directory B=$(B)/asan CFLAGS='-O1 -g $(SAN_FLAGS)' \
 	  all $(B)/asan/unit-tests $(FUZZ_TARGETS:%=$(B)/asan/fuzz-replay/%)
-	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 ROBUST_DIVIDE=10 \
 	  $(MAKE) --no-print-directory B=$(B)/asan CFLAGS='-O1 -g $(SAN_FLAGS)' unit e2e fuzz-replay
 
 # --- libFuzzer builds with clang: the library is instrumented for coverage
 FUZZ_B := $(B)/fuzz
-FUZZ_CFLAGS = $(filter-out -MMD -MP,$(ALL_CFLAGS)) -O1 -g $(SAN_FLAGS)
+FUZZ_CFLAGS = $(ALL_CFLAGS) -O1 -g $(SAN_FLAGS)
 $(FUZZ_B)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(call say,CLANG,$<)
@@ -229,12 +229,12 @@ VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-k
 leakcheck: all $(B)/unit-tests
 	$(call need_pkgs,$(DEB_LEAK))
 	@mkdir -p $(B)/leak
-	$(Q)set -e; for in in tests/data/seed-article.txt tests/data/zh-article.txt; do \
-	  n=$$(basename $$in .txt); echo "  VALGRIND galley $$in"; \
+	$(Q)set -e; for in in tests/data/seed-article.txt tests/data/zh-article.txt tests/data/markdown/all.md; do \
+	  n=$$(basename $${in%.*}); echo "  VALGRIND galley $$in"; \
 	  $(VALGRIND) $(B)/galley -q $$in -o $(B)/leak/$$n.pdf -o $(B)/leak/$$n.epub; \
 	done
 	$(Q)echo "  VALGRIND unit-tests (api: out-of-memory sample)"; \
-	  cd tests && CK_FORK=no CK_RUN_SUITE=api CK_RUN_CASE=oom GALLEY_OOM_SAMPLE=1 \
+	  cd tests && CK_FORK=no CK_RUN_SUITE=api CK_RUN_CASE=oom GALLEY_OOM_SAMPLE=25 \
 	  $(VALGRIND) ../$(B)/unit-tests
 
 # ---------------------------------------------------------------- install (issue 6)
@@ -314,4 +314,4 @@ bench: all
 clean:
 	rm -rf $(B)
 
--include $(wildcard $(B)/obj/*.d $(B)/obj/test/*.d $(B)/obj/fuzz/*.d)
+-include $(wildcard $(B)/obj/*.d $(B)/obj/test/*.d $(B)/obj/fuzz/*.d $(B)/fuzz/obj/*.d)

@@ -1,8 +1,8 @@
 /*
- * fuzz_reader_md.c — libFuzzer target for the Markdown reader, through the
- * public reader entry point with a ".md" source name (the reader is chosen
- * by extension; until src/reader_md.c lands this fuzzes the text reader with
- * Markdown-shaped seeds).  Checks every block at any depth, iteratively.
+ * fuzz_reader_md.c — libFuzzer target for the Markdown reader
+ * (src/reader_md.c), through the public reader entry point with a ".md"
+ * source name (galley_read_text picks the reader by extension).  Checks
+ * every block at any depth, iteratively, and the spans' bounds.
  */
 #include "backend.h"
 #include "fuzz.h"
