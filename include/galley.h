@@ -137,6 +137,7 @@ typedef struct {
     unsigned version;       /* set by galley_options_init(); do not change */
     /* Metadata overrides (NULL: take from the document). Borrowed. */
     const char *title;
+    const char *subtitle;   /* a brief's or book's subtitle (cover page) */
     const char *author;
     const char *lang;       /* BCP 47, e.g. "en", "zh-Hans"; NULL: detect */
     const char *identifier; /* EPUB dc:identifier; NULL: derived from content */
@@ -190,6 +191,22 @@ GALLEY_API galley_status galley_read_file(galley_ctx *ctx, const char *path,
 GALLEY_API galley_status galley_read_text(galley_ctx *ctx, const char *data, size_t len,
                                           const char *source_name,
                                           const galley_options *opt, galley_doc **out);
+/* Reads several inputs and binds them into one brief: each file becomes
+ * an article (a chapter), in order.  A directory stands for its .txt, .md
+ * and .markdown files in name order; a .yaml/.yml file is a manifest
+ * naming the inputs (relative to it), the brief's metadata (title,
+ * subtitle, author, date, lang) and options (paper, margins, font-size,
+ * continuous, cjk-punct, linebreak), which it writes into *opt where the
+ * caller left them at their defaults.  One plain file gives the same doc as
+ * galley_read_file().  The brief's title comes from opt->title, the
+ * manifest, else the directory's name or "Brief".  On success *out is a
+ * new document the caller owns.  Returns GALLEY_OK, GALLEY_ERR_IO,
+ * GALLEY_ERR_INPUT (bad manifest, a directory with no inputs),
+ * GALLEY_ERR_ARG or GALLEY_ERR_NOMEM. */
+GALLEY_API galley_status galley_read_inputs(galley_ctx *ctx, const char *const *paths,
+                                            size_t npaths, galley_options *opt,
+                                            galley_doc **out);
+
 /* Frees a document.  NULL is a no-op. */
 GALLEY_API void galley_doc_free(galley_doc *doc);
 

@@ -258,12 +258,25 @@ static long long file_size(const char *path)
 
 /* Publishes one input to its outputs; returns an exit code.  An output
  * named "-" is standard output in format to_fmt. */
-static int publish(galley_ctx *ctx, const galley_options *opt, const char *in, char **outs,
-                   int nouts, bool quiet, out_format to_fmt)
+/* A directory or a manifest: inputs that make a brief even when alone. */
+static bool binds(const char *in)
+{
+    struct stat st;
+    size_t n = strlen(in);
+    return (stat(in, &st) == 0 && S_ISDIR(st.st_mode)) ||
+           (n > 5 && !strcasecmp(in + n - 5, ".yaml")) || (n > 4 && !strcasecmp(in + n - 4, ".yml"));
+}
+
+/* Publishes ins (one input, or several bound into a brief) to outs. */
+static int publish(galley_ctx *ctx, galley_options *opt, const char *const *ins, int nin,
+                   char **outs, int nouts, bool quiet, out_format to_fmt)
 {
     galley_doc *doc = NULL;
     double t0 = now();
-    galley_status st = read_input(ctx, opt, in, &doc);
+    const char *in = ins[0];
+    galley_status st = nin == 1 && !binds(in)
+                           ? read_input(ctx, opt, in, &doc)
+                           : galley_read_inputs(ctx, ins, (size_t)nin, opt, &doc);
     print_diags(ctx, 0, quiet);
     size_t seen = galley_diag_count(ctx);
     if (st != GALLEY_OK) {
@@ -491,7 +504,9 @@ static void run_worker(const batch_job *j, const galley_options *opt, bool quiet
         for (int f = 0; f < 2; f++)
             if (j->out[f])
                 outs[n++] = j->out[f];
-        code = publish(ctx, opt, j->in, outs, n, quiet, FMT_PDF);
+        galley_options o = *opt;
+        const char *in = j->in;
+        code = publish(ctx, &o, &in, 1, outs, n, quiet, FMT_PDF);
         if (code && *galley_errmsg(ctx)) {
             const char *m = galley_errmsg(ctx);
             ssize_t w = write(fd, m, strlen(m) < 500 ? strlen(m) : 500);
@@ -667,6 +682,7 @@ enum {
     OPT_TITLE = 256, OPT_AUTHOR, OPT_LANG, OPT_IDENT, OPT_PAPER, OPT_MARGINS, OPT_SIZE,
     OPT_LEADING, OPT_FONT, OPT_FONT_B, OPT_FONT_I, OPT_FONT_BI, OPT_CJK_FONT, OPT_PUNCT,
     OPT_BATCH, OPT_OUTDIR, OPT_FORMATS, OPT_FORCE, OPT_EPUB_FONTS, OPT_LINEBREAK, OPT_NOHYPH,
+    OPT_SUBTITLE, OPT_CONTINUOUS,
 };
 
 static int parse_number(const char *s, double lo, double hi, double *out)
@@ -826,6 +842,8 @@ int main(int argc, char **argv)
         {"cjk-font", required_argument, NULL, OPT_CJK_FONT},
         {"cjk-punct", required_argument, NULL, OPT_PUNCT},
         {"linebreak", required_argument, NULL, OPT_LINEBREAK},
+        {"subtitle", required_argument, NULL, OPT_SUBTITLE},
+        {"continuous", no_argument, NULL, OPT_CONTINUOUS},
         {"no-hyphenate", no_argument, NULL, OPT_NOHYPH},
         {"epub-fonts", required_argument, NULL, OPT_EPUB_FONTS},
         {"quiet", no_argument, NULL, 'q'},
@@ -941,6 +959,12 @@ int main(int argc, char **argv)
             break;
         case OPT_NOHYPH:
             opt.hyphenate = 0;
+            break;
+        case OPT_SUBTITLE:
+            opt.subtitle = optarg;
+            break;
+        case OPT_CONTINUOUS:
+            opt.continuous = 1;
             break;
         case OPT_EPUB_FONTS:
             if (!strcmp(optarg, "subset"))
@@ -1060,8 +1084,35 @@ int main(int argc, char **argv)
             }
             outs[nouts++] = "-";  // stdin in, stdout out, as a filter
         }
-    if (nin > 1 && nouts > 0) {
-        code = usage_error("%s", "-o takes one input; binding several inputs into one document is not supported yet");
+    // Several inputs with -o, or a directory or manifest: one brief.
+    if ((nin > 1 && nouts > 0) || (nin == 1 && binds(argv[optind]))) {
+        const char *const *ins = (const char *const *)argv + optind;
+        char *made[2] = {NULL, NULL};
+        char **o = outs;
+        int no = nouts;
+        if (nouts == 0) {  /* a directory or manifest alone: named after it */
+            char stem[4096];
+            snprintf(stem, sizeof stem, "%s", argv[optind]);
+            size_t sl = strlen(stem);
+            while (sl > 1 && stem[sl - 1] == '/')
+                stem[--sl] = 0;
+            no = 0;
+            if (want[0])
+                made[no++] = sibling(stem, ".pdf");
+            if (want[1])
+                made[no++] = sibling(stem, ".epub");
+            o = made;
+        }
+        for (int k = 0; k < no && code == 0; k++)
+            for (int i = 0; i < nin && code == 0; i++)
+                if (o[k] && strcmp(o[k], "-") != 0 && (!strcmp(o[k], ins[i]) || same_file(o[k], ins[i]))) {
+                    fprintf(stderr, "%s: error: %s: output would overwrite the input\n", prog, o[k]);
+                    code = EXIT_USAGE;
+                }
+        if (code == 0)
+            code = publish(ctx, &opt, ins, nin, o, no, quiet, to_fmt);
+        free(made[0]);
+        free(made[1]);
         goto done;
     }
     for (int i = optind; i < argc && code == 0; i++) {
@@ -1087,7 +1138,7 @@ int main(int argc, char **argv)
                 code = EXIT_USAGE;
             }
         if (code == 0)
-            code = publish(ctx, &opt, in, o, no, quiet, to_fmt);
+            code = publish(ctx, &opt, &in, 1, o, no, quiet, to_fmt);
         free(made[0]);
         free(made[1]);
     }

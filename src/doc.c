@@ -160,6 +160,12 @@ int gl_doc_apply_options(gl_doc *doc, const galley_options *opt)
             return -1;
         doc->meta.title = t;
     }
+    if (opt->subtitle) {
+        const char *t = gl_arena_strdup(&doc->arena, opt->subtitle);
+        if (!t)
+            return -1;
+        doc->meta.subtitle = t;
+    }
     if (opt->author) {
         const char *a = gl_arena_strdup(&doc->arena, opt->author);
         if (!a)

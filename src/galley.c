@@ -6,6 +6,9 @@
  */
 #define _GNU_SOURCE /* dladdr */
 #include "backend.h"
+#include "manifest.h"
+#include <dirent.h>
+#include <errno.h>
 #include "layout.h"
 #include "linebreak.h"
 
@@ -323,6 +326,220 @@ galley_status galley_read_file(galley_ctx *ctx, const char *path, const galley_o
     galley_status st = galley_read_text(ctx, data, len, path, opt, out);
     gl_free(data);
     return st;
+}
+
+/* ---------------------------------------------------------------- briefs */
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcasecmp(s + n - k, suffix);
+}
+
+static bool is_manifest(const char *p) { return ends_with(p, ".yaml") || ends_with(p, ".yml"); }
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+typedef struct {
+    char **v;
+    size_t n, cap;
+} strlist;
+
+static int push_path(gl_ctx *ctx, strlist *l, const char *dir, const char *name)
+{
+    if (GL_GROW(ctx, l->v, l->cap, l->n + 1))
+        return -1;
+    size_t n = (dir ? strlen(dir) + 1 : 0) + strlen(name) + 1;
+    char *p = gl_malloc(ctx, n);
+    if (!p)
+        return -1;
+    if (dir && *name != '/')
+        snprintf(p, n, "%s/%s", dir, name);
+    else
+        snprintf(p, n, "%s", name);
+    l->v[l->n++] = p;
+    return 0;
+}
+
+/* A directory's inputs: its .txt/.md/.markdown files in name order. */
+static int expand_dir(gl_ctx *ctx, strlist *l, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return gl_error(ctx, GALLEY_ERR_IO, "%s: cannot open directory: %s", dir, strerror(errno));
+    size_t first = l->n;
+    int rc = 0;
+    for (struct dirent *de; (de = readdir(d)) && rc == 0;) {
+        const char *nm = de->d_name;
+        if (nm[0] == '.')
+            continue;
+        if (ends_with(nm, ".txt") || ends_with(nm, ".md") || ends_with(nm, ".markdown"))
+            rc = push_path(ctx, l, dir, nm);
+    }
+    closedir(d);
+    if (rc)
+        return -1;
+    if (l->n == first)
+        return gl_error(ctx, GALLEY_ERR_INPUT, "%s: the directory has no .txt or .md files", dir);
+    qsort(l->v + first, l->n - first, sizeof *l->v, cmp_str);
+    return 0;
+}
+
+/* Applies a manifest's options where the caller left the defaults. */
+static int manifest_options(gl_ctx *ctx, const char *path, const gl_manifest *m,
+                            galley_options *opt)
+{
+    galley_options def;
+    galley_options_init(&def);
+    if (m->paper && opt->page_width_pt == def.page_width_pt &&
+        opt->page_height_pt == def.page_height_pt &&
+        galley_parse_paper(ctx, m->paper, &opt->page_width_pt, &opt->page_height_pt))
+        return gl_error(ctx, GALLEY_ERR_INPUT, "%s: %s", path, galley_errmsg(ctx));
+    if (m->margins && opt->margin_top_pt == def.margin_top_pt &&
+        opt->margin_left_pt == def.margin_left_pt && galley_parse_margins(ctx, m->margins, opt))
+        return gl_error(ctx, GALLEY_ERR_INPUT, "%s: %s", path, galley_errmsg(ctx));
+    if (m->font_size && opt->font_size_pt == def.font_size_pt) {
+        double v = atof(m->font_size);
+        if (!(v >= 4 && v <= 72))
+            return gl_error(ctx, GALLEY_ERR_INPUT, "%s: font-size '%s' must be 4 to 72 (points)",
+                            path, m->font_size);
+        opt->font_size_pt = v;
+    }
+    if (m->continuous)
+        opt->continuous = !strcasecmp(m->continuous, "true") || !strcasecmp(m->continuous, "yes");
+    if (m->cjk_punct)
+        opt->cjk_punct = !strcmp(m->cjk_punct, "full")       ? GALLEY_PUNCT_FULL
+                       : !strcmp(m->cjk_punct, "centered") ? GALLEY_PUNCT_CENTERED
+                                                            : GALLEY_PUNCT_GB;
+    if (m->linebreak && !strcmp(m->linebreak, "first-fit"))
+        opt->linebreak = GALLEY_LINEBREAK_FIRST_FIT;
+    return 0;
+}
+
+/* Sets a metadata string of the brief (copied into its arena). */
+static int set_meta(gl_doc *doc, const char **slot, const char *v)
+{
+    if (!v)
+        return 0;
+    const char *c = gl_arena_strdup(&doc->arena, v);
+    if (!c)
+        return -1;
+    *slot = c;
+    return 0;
+}
+
+galley_status galley_read_inputs(galley_ctx *ctx, const char *const *paths, size_t npaths,
+                                 galley_options *opt, galley_doc **out)
+{
+    *out = NULL;
+    gl_clear_error(ctx);
+    if (!paths || npaths == 0 || !opt) {
+        gl_error(ctx, GALLEY_ERR_ARG, "galley_read_inputs: no inputs");
+        return GALLEY_ERR_ARG;
+    }
+    if (npaths == 1 && !is_dir(paths[0]) && !is_manifest(paths[0]))
+        return galley_read_file(ctx, paths[0], opt, out);
+    strlist files = {0};
+    gl_manifest man;
+    bool have_man = false;
+    gl_doc *brief = NULL, *d = NULL;
+    int rc = -1;
+    const char *dirname = NULL;
+    for (size_t i = 0; i < npaths; i++) {
+        if (is_dir(paths[i])) {
+            GL_CHECK(expand_dir(ctx, &files, paths[i]));
+            if (npaths == 1)
+                dirname = paths[i];
+        } else if (is_manifest(paths[i])) {
+            if (have_man) {
+                gl_error(ctx, GALLEY_ERR_ARG, "%s: only one manifest per brief", paths[i]);
+                goto cleanup;
+            }
+            GL_CHECK(gl_manifest_read(ctx, paths[i], &man));
+            have_man = true;
+            char *mdir = gl_strdup(ctx, paths[i]);
+            if (!mdir)
+                goto cleanup;
+            char *slash = strrchr(mdir, '/');
+            if (slash)
+                *slash = 0;
+            int mrc = manifest_options(ctx, paths[i], &man, opt);
+            for (size_t k = 0; k < man.ninputs && mrc == 0; k++) {
+                const char *in = man.inputs[k];
+                size_t before = files.n;
+                mrc = push_path(ctx, &files, slash ? mdir : NULL, in);
+                if (mrc == 0 && is_dir(files.v[before])) {
+                    char *dp = files.v[--files.n];
+                    mrc = expand_dir(ctx, &files, dp);
+                    gl_free(dp);
+                }
+            }
+            gl_free(mdir);
+            GL_CHECK(mrc);
+        } else {
+            GL_CHECK(push_path(ctx, &files, NULL, paths[i]));
+        }
+    }
+    // Articles keep their own titles: the options' title, subtitle and
+    // author belong to the brief.
+    galley_options each = *opt;
+    each.title = each.subtitle = each.author = NULL;
+    brief = gl_doc_new(ctx, files.n ? files.v[0] : "brief");
+    if (!brief)
+        goto cleanup;
+    for (size_t i = 0; i < files.n; i++) {
+        if (galley_read_file(ctx, files.v[i], &each, &d) != GALLEY_OK)
+            goto cleanup;
+        if (gl_doc_absorb(brief, d))
+            goto cleanup;
+        d = NULL;
+    }
+    // the brief's metadata: options first, then the manifest
+    const char *title = opt->title ? opt->title : have_man && man.title ? man.title : NULL;
+    char base[256] = "";
+    if (!title && dirname) {
+        const char *b = strrchr(dirname, '/');
+        b = b && b[1] ? b + 1 : dirname;
+        snprintf(base, sizeof base, "%s", b);
+        char *sl = strchr(base, '/');
+        if (sl)
+            *sl = 0;
+        title = base;
+    }
+    GL_CHECK(set_meta(brief, &brief->meta.title, title ? title : "Brief"));
+    GL_CHECK(set_meta(brief, &brief->meta.subtitle,
+                      opt->subtitle ? opt->subtitle : have_man ? man.subtitle : NULL));
+    GL_CHECK(set_meta(brief, &brief->meta.byline,
+                      opt->author ? opt->author : have_man ? man.author : NULL));
+    if (have_man && man.date) {
+        long long t;
+        GL_CHECK(set_meta(brief, gl_parse_iso_date(man.date, &t) ? &brief->meta.date
+                                                                  : &brief->meta.display_date,
+                          man.date));
+    }
+    const char *lang = opt->lang ? opt->lang : have_man ? man.lang : NULL;
+    if (lang) {
+        GL_CHECK(set_meta(brief, &brief->meta.lang, lang));
+        brief->meta.lang_is_cjk = gl_lang_is_cjk(lang);
+    } else {
+        brief->meta.lang = NULL;
+        gl_doc_detect_lang(brief);
+    }
+    *out = brief;
+    brief = NULL;
+    rc = 0;
+cleanup:
+    gl_doc_free(d);
+    gl_doc_free(brief);
+    for (size_t i = 0; i < files.n; i++)
+        gl_free(files.v[i]);
+    gl_free(files.v);
+    if (have_man)
+        gl_manifest_free(&man);
+    return gl_api_exit(ctx, rc);
 }
 
 void galley_doc_free(galley_doc *doc) { gl_doc_free(doc); }

@@ -1250,15 +1250,19 @@ static int contents_pages(engine *e, size_t body0)
     double numw = text_width(e, GL_FACE_LATIN_REGULAR, size, "0000", 4);
     double pitch = size * 0.55;  /* leader dot spacing, aligned on a grid */
     double dotw = gl_face_advance(e->fs, GL_FACE_LATIN_REGULAR, '.') * size;
+    // articles stand out in bold only when sections are listed under them
+    bool nested = false;
+    for (size_t i = 0; i < e->ntoc; i++)
+        nested |= e->toc[i].level > 0;
     for (size_t i = 0; i < e->ntoc; i++) {
         const toc_entry *t = &e->toc[i];
         pstyle ps = body_style(e);
-        ps.style = t->level == 0 ? GL_F_BOLD : GL_F_REGULAR;
+        ps.style = t->level == 0 && nested ? GL_F_BOLD : GL_F_REGULAR;
         ps.align = AL_LEFT;
         ps.hyphenate = false;
         ps.leading = size * 1.45;
         double indent = t->level == 0 ? 0 : size * 1.5 * t->level;
-        if (t->level == 0 && i > 0)
+        if (t->level == 0 && i > 0 && nested)
             space_before(e, size * 0.5);
         double save_left = e->left, save_measure = e->measure;
         e->left += indent;
