@@ -21,6 +21,7 @@ void gl_shaper_init(gl_shaper *sh, gl_ctx *ctx, const gl_doc *doc, gl_fontset *f
     sh->fs = fs;
     sh->punct = punct;
     sh->hyph = hyph;
+    sh->cjk_text = doc->meta.lang_is_cjk;
 }
 
 void gl_shaper_free(gl_shaper *sh)
@@ -152,7 +153,7 @@ static bool is_word_space(uint32_t cp)
 static int measure(gl_shaper *sh, const gl_block *b, const char *text, size_t len,
                    const gl_text_style *ts)
 {
-    bool cjk_doc = sh->doc->meta.lang_is_cjk;
+    bool cjk_doc = sh->cjk_text;
     uint32_t span = 0;
     for (size_t i = 0; i < len;) {
         size_t at = i;

@@ -62,6 +62,8 @@ typedef struct {
     const gl_doc *doc;
     gl_fontset *fs;
     gl_hyph *hyph;          /* NULL: no hyphenation */
+    bool cjk_text;          /* the text is Chinese/Japanese/Korean (ambiguous
+                               punctuation takes the CJK face) */
     galley_cjk_punct punct;
     gl_glyph *g;
     size_t ng, capg;

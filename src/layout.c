@@ -40,7 +40,9 @@ int gl_layout_opts_from(gl_ctx *ctx, gl_layout_opts *lo, const galley_options *o
     lo->size = opt->font_size_pt > 0 ? opt->font_size_pt : 11;
     // CJK text needs more air between lines than Latin (CLREQ suggests
     // 1.5-2 times the character size); Latin body text reads well at ~1.4.
-    lo->leading = opt->leading > 0 ? opt->leading : (doc && doc->meta.lang_is_cjk ? 1.75 : 1.4);
+    lo->leading = opt->leading > 0 ? opt->leading : 1.4;
+    lo->leading_cjk = opt->leading > 0 ? opt->leading : 1.75;
+    (void)doc;
     lo->punct = opt->cjk_punct;
     lo->first_fit = opt->linebreak == GALLEY_LINEBREAK_FIRST_FIT;
     lo->no_hyphenate = !opt->hyphenate;
@@ -54,7 +56,7 @@ int gl_layout_opts_from(gl_ctx *ctx, gl_layout_opts *lo, const galley_options *o
         return gl_error(ctx, GALLEY_ERR_ARG, "margins must not be negative");
     if (lo->size < 2 || lo->size > 200)
         return gl_error(ctx, GALLEY_ERR_ARG, "font size %.1f pt is out of range (2-200)", lo->size);
-    if (w < lo->size * 4 || h < lo->size * lo->leading * 6)
+    if (w < lo->size * 4 || h < lo->size * fmax(lo->leading, lo->leading_cjk) * 6)
         return gl_error(ctx, GALLEY_ERR_ARG,
                         "the text area (%.0fx%.0f pt) is too small for %.1f pt type: "
                         "check --paper and --margins", w, h, lo->size);
@@ -125,6 +127,9 @@ typedef struct {
     toc_entry *toc;
     size_t ntoc, captoc;
     int list_depth;
+    bool cjk;               /* the current article is Chinese/Japanese/Korean */
+    bool english;           /* ... English: hyphenate */
+    double left0, measure0; /* the text block for Latin text */
 } engine;
 
 /* The style of a block's text: what the text is, and how to set it. */
@@ -141,7 +146,7 @@ typedef struct {
 static pstyle body_style(const engine *e)
 {
     pstyle ps = {.size = e->lo->size,
-                 .leading = e->lo->size * e->lo->leading,
+                 .leading = e->lo->size * (e->cjk ? e->lo->leading_cjk : e->lo->leading),
                  .style = GL_F_REGULAR,
                  .heading = false,
                  .hyphenate = true,
@@ -381,7 +386,8 @@ static int break_text(engine *e, gl_shaper *sh, gl_break_result *br, const gl_bl
                       const char *text, size_t len, const pstyle *ps, double width)
 {
     gl_text_style ts = {.size = ps->size, .style = ps->style, .heading = ps->heading,
-                        .hyphenate = ps->hyphenate && e->hyph};
+                        .hyphenate = ps->hyphenate && e->hyph && e->english};
+    sh->cjk_text = e->cjk;
     if (gl_shape(sh, b, text, len, &ts))
         return -1;
     if (gl_build_items(sh, &ts, width - ps->indent))
@@ -528,7 +534,7 @@ static int set_block(engine *e, const gl_block *b, const char *text, size_t len,
     if (n == 0)
         return 0;
     double lead = ps->leading;
-    double body_lead = e->lo->size * e->lo->leading;
+    double body_lead = e->lo->size * (e->cjk ? e->lo->leading_cjk : e->lo->leading);
     size_t done = 0;
     while (done < n) {
         // baseline of the next line: the first line of a page hangs from the
@@ -603,7 +609,7 @@ static void space_before(engine *e, double pts)
 /* Title block of an article: title, display date, byline, a hairline. */
 static int title_block(engine *e, const gl_meta *m, int article)
 {
-    bool cjk = e->doc->meta.lang_is_cjk;
+    bool cjk = e->cjk;
     pstyle ps = body_style(e);
     ps.size = e->lo->size * 1.9;
     ps.leading = ps.size * 1.3;
@@ -772,7 +778,7 @@ static int image_block(engine *e, const gl_block *b)
         pstyle ps = body_style(e);
         ps.size = e->lo->size * 0.85;
         ps.leading = ps.size * 1.4;
-        ps.style = e->doc->meta.lang_is_cjk ? GL_F_REGULAR : GL_F_ITALIC;
+        ps.style = e->cjk ? GL_F_REGULAR : GL_F_ITALIC;
         ps.align = AL_CENTER;
         ps.hyphenate = false;
         e->y += ps.size * 0.4;
@@ -1012,7 +1018,7 @@ static int list_block(engine *e, const gl_block *list)
 
 static int one_block(engine *e, const gl_block *b, bool *after_heading)
 {
-    bool cjk = e->doc->meta.lang_is_cjk;
+    bool cjk = e->cjk;
     pstyle ps = body_style(e);
     int rc = 0;
     switch (b->type) {
@@ -1166,7 +1172,7 @@ static int furniture(engine *e, size_t from, size_t to, const gl_article_ref *ar
         // shape the head as a one-line paragraph, cut to the measure
         pstyle ps = body_style(e);
         ps.size = size;
-        ps.style = e->doc->meta.lang_is_cjk ? GL_F_REGULAR : GL_F_ITALIC;
+        ps.style = e->cjk ? GL_F_REGULAR : GL_F_ITALIC;
         ps.align = AL_CENTER;
         ps.hyphenate = false;
         e->block = NULL;
@@ -1234,7 +1240,7 @@ static int cover_page(engine *e)
  * right-aligned after dot leaders, each entry a link to its page. */
 static int contents_pages(engine *e, size_t body0)
 {
-    bool cjk = e->doc->meta.lang_is_cjk;
+    bool cjk = e->cjk;
     pstyle hs = body_style(e);
     hs.size = e->lo->size * 1.5;
     hs.leading = hs.size * 1.3;
@@ -1371,6 +1377,29 @@ static int move_front(engine *e, size_t nbody)
     return 0;
 }
 
+static bool is_english(const char *lang)
+{
+    return lang && !strncasecmp(lang, "en", 2) && (lang[2] == 0 || lang[2] == '-');
+}
+
+/* Sets the text block and habits for an article's language: Chinese gets
+ * a measure of a whole number of characters (CLREQ: lines of Han then set
+ * solid, with no inter-character justification), more leading, 2-em
+ * indents; English gets hyphenation. */
+static void set_language(engine *e, const gl_meta *m)
+{
+    e->cjk = m->lang_is_cjk;
+    e->english = is_english(m->lang);
+    e->left = e->left0;
+    e->measure = e->measure0;
+    if (e->cjk) {
+        double chars = floor(e->measure / e->lo->size + 1e-9);
+        double trim = e->measure - chars * e->lo->size;
+        e->left += trim / 2;
+        e->measure -= trim;
+    }
+}
+
 gl_frames *gl_layout(gl_ctx *ctx, const gl_doc *doc, gl_fontset *fs, const gl_layout_opts *lo)
 {
     gl_frames *fr = gl_calloc(ctx, 1, sizeof *fr);
@@ -1384,14 +1413,9 @@ gl_frames *gl_layout(gl_ctx *ctx, const gl_doc *doc, gl_fontset *fs, const gl_la
     e.bottom = e.bottom0 = lo->page_h - lo->margin_b;
     e.left = lo->margin_l;
     e.measure = lo->page_w - lo->margin_l - lo->margin_r;
-    if (doc->meta.lang_is_cjk) {
-        // CLREQ: a measure of a whole number of characters lets lines of
-        // Han set solid, with no inter-character justification at all.
-        double chars = floor(e.measure / lo->size + 1e-9);
-        double trim = e.measure - chars * lo->size;
-        e.left += trim / 2;
-        e.measure -= trim;
-    }
+    e.left0 = e.left;
+    e.measure0 = e.measure;
+    e.cjk = doc->meta.lang_is_cjk;
     gl_shaper_init(&e.sh, ctx, doc, fs, lo->punct, NULL);
     gl_shaper_init(&e.fsh, ctx, doc, fs, lo->punct, NULL);
     gl_break_params_init(&e.bp);
@@ -1404,21 +1428,23 @@ gl_frames *gl_layout(gl_ctx *ctx, const gl_doc *doc, gl_fontset *fs, const gl_la
     e.bp.tolerance = 1000;
     e.bp.emergency_stretch = 0;
     // English hyphenation (libhyphen); other languages are not hyphenated
-    if (!lo->no_hyphenate && doc->meta.lang && !strncasecmp(doc->meta.lang, "en", 2) &&
-        (doc->meta.lang[2] == 0 || doc->meta.lang[2] == '-'))
-        e.hyph = gl_hyph_new(ctx, doc->meta.lang);
-    e.sh.hyph = e.fsh.hyph = e.hyph;
-
     size_t nart = gl_doc_articles(doc, NULL, 0);
     gl_article_ref *arts = gl_calloc(ctx, nart ? nart : 1, sizeof *arts);
     int rc = arts ? 0 : -1;
     if (!rc)
         gl_doc_articles(doc, arts, nart);
+    bool any_english = false;
+    for (size_t a = 0; !rc && a < nart; a++)
+        any_english |= is_english(arts[a].meta->lang);
+    if (!rc && !lo->no_hyphenate && any_english)
+        e.hyph = gl_hyph_new(ctx, "en");
+    e.sh.hyph = e.fsh.hyph = e.hyph;
     bool brief = doc->narticles > 0 && nart > 1;
     // ---- the body: each article on a new page (or run on)
     for (size_t a = 0; a < nart && !rc; a++) {
         e.article = (int)a;
         e.ameta = arts[a].meta;
+        set_language(&e, arts[a].meta);
         if (a == 0 || !lo->continuous || e.fr->npages == 0) {
             rc = new_page(&e);
         } else {
@@ -1441,6 +1467,7 @@ gl_frames *gl_layout(gl_ctx *ctx, const gl_doc *doc, gl_fontset *fs, const gl_la
     if (!rc)
         rc = flush_notes(&e);
     size_t nbody = e.fr->npages;
+    set_language(&e, &doc->meta);
     if (!rc)
         rc = furniture(&e, 0, nbody, arts, nart, brief);
     resolve_links(&e);
@@ -1448,6 +1475,7 @@ gl_frames *gl_layout(gl_ctx *ctx, const gl_doc *doc, gl_fontset *fs, const gl_la
     // i, ii, ... so that the body's numbers are final already
     if (!rc && brief) {
         e.article = -1;
+        set_language(&e, &doc->meta);
         size_t front0 = e.fr->npages;
         rc = new_page(&e);
         if (!rc)

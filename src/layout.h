@@ -14,7 +14,8 @@ typedef struct {
     double page_w, page_h;                 /* points */
     double margin_t, margin_r, margin_b, margin_l;
     double size;                           /* body font size, points */
-    double leading;                        /* baseline distance / size */
+    double leading;                        /* baseline distance / size, Latin text */
+    double leading_cjk;                    /* the same for Chinese/Japanese/Korean */
     galley_cjk_punct punct;
     bool first_fit;                        /* first-fit lines instead of Knuth–Plass */
     bool no_hyphenate;
