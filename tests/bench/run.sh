@@ -26,6 +26,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 RUNS=${RUNS:-3}
 W=$repo/build/bench
+GALLEY_ENV=${GALLEY:+GALLEY=$GALLEY }  # recorded in RESULTS.md's command line
 GALLEY=${GALLEY:-$repo/build/galley}
 mkdir -p "$W"
 
@@ -161,7 +162,7 @@ typst_ver=$(node -e "console.log(require('@myriaddreamin/typst-ts-node-compiler/
 {
   echo "# galley benchmark results"
   echo
-  echo "Produced by \`make bench\` (exact command: \`RUNS=$RUNS bash tests/bench/run.sh\`) on"
+  echo "Produced by \`make bench\` (exact command: \`${GALLEY_ENV}RUNS=$RUNS bash tests/bench/run.sh\`) on"
   echo "$(date -u +%Y-%m-%d), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')),"
   echo "a machine shared with other work (load average $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end),"
   echo "so wall times carry noise; CPU time (user+sys) is steadier. galley $("$GALLEY" --version | cut -d' ' -f2),"
