@@ -154,6 +154,8 @@ struct galley_doc {
     size_t narticles;          /* GL_B_ARTICLE blocks at the top level */
     size_t nnotes;             /* GL_B_FOOTNOTE blocks anywhere */
     struct galley_doc *absorbed;  /* docs moved in by gl_doc_absorb (owned) */
+    unsigned long serial;      /* unique per process: tells docs apart even when
+                                  one reuses a freed one's address */
 };
 typedef struct galley_doc gl_doc;
 
@@ -205,7 +207,7 @@ typedef struct {
 } gl_image_info;
 /* Checks the GL_B_IMAGE's file: exists, readable, a PNG (signature + IHDR)
  * or JPEG (SOI + a SOF marker) and reads its pixel size.  On failure
- * records GALLEY_ERR_IO with a message naming source:line and the image
+ * records GALLEY_ERR_INPUT with a message naming source:line and the image
  * path ("missing" / "not a PNG or JPEG image" / "corrupt") and returns -1. */
 int gl_image_probe(gl_ctx *ctx, const char *source, const gl_block *img, gl_image_info *out);
 

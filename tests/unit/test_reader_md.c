@@ -614,7 +614,7 @@ START_TEST(test_image_probe)
     ck_assert_uint_eq(info.height, 24);
     img.path = "data/markdown/nope.png";
     ck_assert_int_eq(gl_image_probe(ctx, "x.md", &img, &info), -1);
-    ck_assert_int_eq(ctx->status, GALLEY_ERR_IO);
+    ck_assert_int_eq(ctx->status, GALLEY_ERR_INPUT);
     ck_assert_ptr_nonnull(strstr(ctx->errmsg, "x.md:7"));
     ck_assert_ptr_nonnull(strstr(ctx->errmsg, "nope.png"));
     gl_clear_error(ctx);
