@@ -43,7 +43,9 @@ struct galley_ctx {
     gl_diag_rec *diags;
     size_t ndiags, capdiags;
     char *font_dir;        /* owned; NULL: GALLEY_FONT_DIR default */
-    bool quiet_diag_dedup; /* unused for now */
+    /* The pagination of the last PDF published with this context (galley.c):
+     * an EPUB of the same document written next gets a page-list. */
+    struct gl_pagemap *pagemap;
     /* When set, gl_out_open() collects the output in this buffer instead of
      * writing a file (galley_write_pdf_mem/_epub_mem).  Borrowed. */
     struct gl_buf *out_mem;

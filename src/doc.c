@@ -24,6 +24,8 @@ gl_doc *gl_doc_new(gl_ctx *ctx, const char *source)
     if (!doc)
         return NULL;
     doc->ctx = ctx;
+    static _Atomic unsigned long serials;
+    doc->serial = ++serials;
     gl_arena_init(&doc->arena, ctx);
     // Same fallback name as gl_warn() uses, so diagnostics and metadata agree.
     doc->meta.source = gl_arena_strdup(&doc->arena, source ? source : "<memory>");

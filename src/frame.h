@@ -55,6 +55,9 @@ typedef struct {
     gl_link *links;
     size_t nlinks, caplinks;
     int number;          /* printed page number: 1-based within its numbering */
+    const void *start_block; /* the gl_block whose text the page starts with
+                                (NULL: none, e.g. front matter) ... */
+    uint32_t start_off;      /* ... and the byte offset in it */
     bool front;          /* front matter (cover, contents): numbered i, ii, ... */
 } gl_page;
 

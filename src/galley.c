@@ -25,6 +25,8 @@
 
 #define MM (72.0 / 25.4)
 
+static void pagemap_free(gl_ctx *ctx);
+
 const char *galley_version_string(void) { return GALLEY_VERSION_STRING; }
 
 /* ================================================================ process set-up */
@@ -115,6 +117,7 @@ void galley_ctx_free(galley_ctx *ctx)
     if (!ctx)
         return;
     galley_diag_clear(ctx);
+    pagemap_free(ctx);
     free(ctx->diags);
     free(ctx->font_dir);
     free(ctx);
@@ -293,16 +296,18 @@ bad:
 
 /* ================================================================ reading */
 
-galley_status galley_read_text(galley_ctx *ctx, const char *data, size_t len,
+/* Reads one input; md_flags go to the Markdown reader (GL_MD_ONE_ARTICLE
+ * when the input is one article of a brief). */
+static galley_status read_text(galley_ctx *ctx, const char *data, size_t len,
                                const char *source_name, const galley_options *opt,
-                               galley_doc **out)
+                               unsigned md_flags, galley_doc **out)
 {
     *out = NULL;
     gl_clear_error(ctx);
     // Markdown by file extension or front matter (issue 4); else the text reader.
     const char *src = source_name ? source_name : "<memory>";
     gl_doc *doc = gl_is_markdown(src, data, data ? len : 0)
-                      ? gl_read_markdown(ctx, data ? data : "", data ? len : 0, src, 0)
+                      ? gl_read_markdown(ctx, data ? data : "", data ? len : 0, src, md_flags)
                       : gl_read_text(ctx, data ? data : "", data ? len : 0, src);
     if (doc && opt && gl_doc_apply_options(doc, opt) != 0) {
         gl_doc_free(doc);
@@ -314,8 +319,15 @@ galley_status galley_read_text(galley_ctx *ctx, const char *data, size_t len,
     return GALLEY_OK;
 }
 
-galley_status galley_read_file(galley_ctx *ctx, const char *path, const galley_options *opt,
+galley_status galley_read_text(galley_ctx *ctx, const char *data, size_t len,
+                               const char *source_name, const galley_options *opt,
                                galley_doc **out)
+{
+    return read_text(ctx, data, len, source_name, opt, 0, out);
+}
+
+static galley_status read_file(galley_ctx *ctx, const char *path, const galley_options *opt,
+                               unsigned md_flags, galley_doc **out)
 {
     *out = NULL;
     gl_clear_error(ctx);
@@ -323,9 +335,15 @@ galley_status galley_read_file(galley_ctx *ctx, const char *path, const galley_o
     size_t len;
     if (gl_read_file(ctx, path, &data, &len) != 0)
         return gl_api_exit(ctx, -1);
-    galley_status st = galley_read_text(ctx, data, len, path, opt, out);
+    galley_status st = read_text(ctx, data, len, path, opt, md_flags, out);
     gl_free(data);
     return st;
+}
+
+galley_status galley_read_file(galley_ctx *ctx, const char *path, const galley_options *opt,
+                               galley_doc **out)
+{
+    return read_file(ctx, path, opt, 0, out);
 }
 
 /* ---------------------------------------------------------------- briefs */
@@ -491,7 +509,8 @@ galley_status galley_read_inputs(galley_ctx *ctx, const char *const *paths, size
     if (!brief)
         goto cleanup;
     for (size_t i = 0; i < files.n; i++) {
-        if (galley_read_file(ctx, files.v[i], &each, &d) != GALLEY_OK)
+        // each input is one article: a Markdown file's headings stay inside it
+        if (read_file(ctx, files.v[i], &each, GL_MD_ONE_ARTICLE, &d) != GALLEY_OK)
             goto cleanup;
         if (gl_doc_absorb(brief, d))
             goto cleanup;
@@ -586,6 +605,80 @@ static char *subject_of(gl_ctx *ctx, const gl_doc *doc)
     return s.data;
 }
 
+/* ---------------------------------------------------------------- pagination */
+
+/* Where each printed page of the last PDF begins in the document, kept on
+ * the context so that an EPUB written next from the same document can map
+ * its text to the print pages (page-list, EPUB Accessibility 1.1). */
+struct gl_pagemap {
+    const gl_doc *doc;
+    unsigned long serial;   /* of doc: a later doc at the same address differs */
+    gl_epub_pagebreak *breaks;
+    size_t n;
+    gl_arena arena;         /* labels and the source name */
+    const char *source;
+};
+
+static void pagemap_free(gl_ctx *ctx)
+{
+    if (!ctx->pagemap)
+        return;
+    gl_free(ctx->pagemap->breaks);
+    gl_arena_free(&ctx->pagemap->arena);
+    gl_free(ctx->pagemap);
+    ctx->pagemap = NULL;
+}
+
+static void roman(int n, char *out, size_t cap)
+{
+    static const struct {
+        int v;
+        const char *s;
+    } t[] = {{1000, "m"}, {900, "cm"}, {500, "d"}, {400, "cd"}, {100, "c"}, {90, "xc"},
+             {50, "l"},   {40, "xl"},  {10, "x"},  {9, "ix"},   {5, "v"},   {4, "iv"}, {1, "i"}};
+    size_t k = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < sizeof t / sizeof *t && n > 0; i++)
+        while (n >= t[i].v && k + strlen(t[i].s) < cap) {
+            strcpy(out + k, t[i].s);
+            k += strlen(t[i].s);
+            n -= t[i].v;
+        }
+}
+
+static int pagemap_keep(gl_ctx *ctx, const gl_doc *doc, const gl_frames *fr, const char *path)
+{
+    pagemap_free(ctx);
+    struct gl_pagemap *pm = gl_calloc(ctx, 1, sizeof *pm);
+    if (!pm)
+        return -1;
+    gl_arena_init(&pm->arena, ctx);
+    ctx->pagemap = pm;
+    pm->doc = doc;
+    pm->serial = doc->serial;
+    pm->breaks = gl_calloc(ctx, fr->npages ? fr->npages : 1, sizeof *pm->breaks);
+    if (!pm->breaks)
+        return -1;
+    for (size_t i = 0; i < fr->npages; i++) {
+        const gl_page *p = &fr->pages[i];
+        if (!p->start_block)
+            continue;
+        char lab[32];
+        if (p->front)
+            roman(p->number, lab, sizeof lab);
+        else
+            snprintf(lab, sizeof lab, "%d", p->number);
+        gl_epub_pagebreak *b = &pm->breaks[pm->n++];
+        b->block = p->start_block;
+        b->off = p->start_off;
+        if (!(b->label = gl_arena_strdup(&pm->arena, lab)))
+            return -1;
+    }
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    pm->source = gl_arena_strdup(&pm->arena, base);
+    return pm->source ? 0 : -1;
+}
+
 galley_status galley_write_pdf(galley_ctx *ctx, const galley_doc *doc, const galley_options *opt,
                                const char *path)
 {
@@ -620,6 +713,7 @@ galley_status galley_write_pdf(galley_ctx *ctx, const galley_doc *doc, const gal
         .created = gl_choose_time(opt, has_date ? &date : NULL),
     };
     GL_CHECK(gl_pdf_write(ctx, fr, fs, &pm, path));
+    GL_CHECK(pagemap_keep(ctx, doc, fr, path));
     rc = 0;
 cleanup:
     gl_free(subject);
@@ -645,6 +739,13 @@ galley_status galley_write_epub(galley_ctx *ctx, const galley_doc *doc,
         if (!fs)
             return gl_api_exit(ctx, -1);
         eo.fonts = fs;
+    }
+    // After the PDF of the same document: a page-list of the print pages.
+    if (ctx->pagemap && ctx->pagemap->doc == doc && ctx->pagemap->serial == doc->serial &&
+        ctx->pagemap->n) {
+        eo.breaks = ctx->pagemap->breaks;
+        eo.nbreaks = ctx->pagemap->n;
+        eo.page_source = ctx->pagemap->source;
     }
     int rc = gl_epub_write(ctx, doc, &eo, path);
     gl_fontset_free(fs);

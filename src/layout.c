@@ -318,6 +318,12 @@ static int emit_line(engine *e, gl_shaper *sh, const char *text, const gl_line *
     }
     if (first_g == (size_t)-1)
         return 0;
+    // where the page begins in the document (the EPUB page-list)
+    if (!e->page->start_block && e->block && sh == &e->sh && e->page >= e->fr->pages &&
+        e->page < e->fr->pages + e->fr->npages) {
+        e->page->start_block = e->block;
+        e->page->start_off = g[first_g].off;
+    }
     bool hyphen = ln->end < sh->nitems && sh->items[ln->end].type == GL_ITEM_PENALTY &&
                   sh->items[ln->end].width > 0;
     double shift = 0;
@@ -616,11 +622,10 @@ static int title_block(engine *e, const gl_meta *m, int article)
     ps.style = GL_F_BOLD;
     ps.heading = true;
     ps.align = cjk ? AL_CENTER : AL_LEFT;
-    gl_block tb = {.type = GL_B_HEADING, .level = 0, .line = 1};
     const char *title = m->title && *m->title ? m->title : NULL;
     if (title) {
         double top;
-        if (set_block(e, &tb, title, strlen(title), &ps, true, &top))
+        if (set_block(e, NULL, title, strlen(title), &ps, true, &top))
             return -1;
         int page = (int)(e->page - e->fr->pages);
         if (add_outline(e, title, 1, page, top))
@@ -644,8 +649,7 @@ static int title_block(engine *e, const gl_meta *m, int article)
         if (first)
             e->y += sub.size * 0.6;
         first = false;
-        gl_block lb = {.type = GL_B_PARA, .line = 1};
-        if (set_block(e, &lb, lines[i], strlen(lines[i]), &sub, true, NULL))
+        if (set_block(e, NULL, lines[i], strlen(lines[i]), &sub, true, NULL))
             return -1;
     }
     if (!title && first)
@@ -767,6 +771,10 @@ static int image_block(engine *e, const gl_block *b)
     if (GL_GROW(e->ctx, p->images, p->capimages, p->nimages + 1))
         return -1;
     gl_image *im = &p->images[p->nimages++];
+    if (!p->start_block) {
+        p->start_block = b;
+        p->start_off = 0;
+    }
     im->path = b->path;
     im->x = (float)(e->left + (e->measure - w) / 2);
     im->y = (float)(e->lo->page_h - top - h);
@@ -1209,9 +1217,8 @@ static int cover_page(engine *e)
     ps.leading = ps.size * 1.25;
     ps.style = GL_F_BOLD;
     ps.heading = true;
-    gl_block tb = {.type = GL_B_HEADING, .line = 1};
     const char *title = m->title && *m->title ? m->title : "Untitled";
-    if (set_block(e, &tb, title, strlen(title), &ps, true, NULL))
+    if (set_block(e, NULL, title, strlen(title), &ps, true, NULL))
         return -1;
     ps.heading = false;
     ps.style = GL_F_REGULAR;
@@ -1219,7 +1226,7 @@ static int cover_page(engine *e)
         ps.size = e->lo->size * 1.5;
         ps.leading = ps.size * 1.3;
         e->y += ps.size * 0.8;
-        if (set_block(e, &tb, m->subtitle, strlen(m->subtitle), &ps, true, NULL))
+        if (set_block(e, NULL, m->subtitle, strlen(m->subtitle), &ps, true, NULL))
             return -1;
     }
     e->y += e->lo->size * 2;
@@ -1231,7 +1238,7 @@ static int cover_page(engine *e)
     const char *lines[2] = {m->byline, m->display_date ? m->display_date : m->date};
     for (int i = 0; i < 2; i++)
         if (lines[i] && *lines[i] &&
-            set_block(e, &tb, lines[i], strlen(lines[i]), &ps, true, NULL))
+            set_block(e, NULL, lines[i], strlen(lines[i]), &ps, true, NULL))
             return -1;
     return 0;
 }
@@ -1248,8 +1255,7 @@ static int contents_pages(engine *e, size_t body0)
     hs.heading = true;
     hs.align = AL_LEFT;
     const char *head = cjk ? "目录" : "Contents";
-    gl_block hb = {.type = GL_B_HEADING, .line = 1};
-    if (set_block(e, &hb, head, strlen(head), &hs, true, NULL))
+    if (set_block(e, NULL, head, strlen(head), &hs, true, NULL))
         return -1;
     e->y += e->lo->size;
     double size = e->lo->size;
@@ -1276,8 +1282,7 @@ static int contents_pages(engine *e, size_t body0)
         gl_page *p0 = e->page;
         size_t nr0 = p0->nruns;
         double top;
-        gl_block tb = {.type = GL_B_PARA, .line = 1};
-        int rc = set_block(e, &tb, t->title, t->len, &ps, false, &top);
+        int rc = set_block(e, NULL, t->title, t->len, &ps, false, &top);
         e->left = save_left;
         e->measure = save_measure;
         if (rc)

@@ -48,7 +48,9 @@ cmp -s "$T/self.pdf" "$DATA/seed-article.txt" && ok "input not overwritten" || b
 # input errors: exit 1, one line naming the file
 expect_exit 1 "missing input" -- "$GALLEY" "$T/nope.txt" -o "$T/n.pdf"
 [ "$(wc -l < "$T/stderr")" -eq 1 ] && grep -q "nope.txt" "$T/stderr" && ok "one-line error naming the input" || bad "missing-input message: $(cat "$T/stderr")"
-expect_exit 1 "directory as input" -- "$GALLEY" "$T" -o "$T/n.pdf"
+mkdir -p "$T/emptydir"
+expect_exit 1 "directory with no .txt/.md inputs" -- "$GALLEY" "$T/emptydir" -o "$T/n.pdf"
+grep -q "emptydir: the directory has no" "$T/stderr" && ok "empty directory message" || bad "empty directory message: $(cat "$T/stderr")"
 expect_exit 1 "missing font" -- "$GALLEY" "$DATA/seed-article.txt" -o "$T/f.pdf" --font "$T/nofont.ttf"
 grep -q "nofont.ttf" "$T/stderr" && ok "font error names the file" || bad "font error: $(cat "$T/stderr")"
 echo "not a font" > "$T/fake.ttf"

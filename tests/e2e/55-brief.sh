@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Briefs (issue 4): ten English and five Chinese articles bound into one PDF
+# and EPUB.  Checks: validators pass; one outline entry per article (the
+# articles have no headings); every contents entry names the page whose
+# text begins with that article's title; every link annotation points at
+# an existing page; page labels i, ii... then 1, 2...; the EPUB written in
+# the same run has a page-list whose labels are the PDF's page numbers.
+set -u
+: "${GALLEY:?}" "${OUT:?}" "${DATA:?}"
+T=$OUT/brief-bind; rm -rf "$T"; mkdir -p "$T"
+fails=0
+ok()   { echo "ok   $*"; }
+fail() { echo "FAIL $*"; fails=$((fails+1)); }
+
+ins=$(ls "$DATA"/brief/*.txt | head -10; ls "$DATA"/zh-brief/*.txt | head -5)
+if ! "$GALLEY" -q $ins -o "$T/brief.pdf" -o "$T/brief.epub" --title "Weekly brief" \
+     --subtitle "Federalist papers and work reports" --author "The Desk" 2> "$T/log"; then
+  fail "binding 15 articles: $(head -3 "$T/log")"; exit 1
+fi
+ok "15 inputs bound into brief.pdf ($(stat -c %s "$T/brief.pdf") bytes) and brief.epub ($(stat -c %s "$T/brief.epub") bytes)"
+if [ -n "${CHECKS:-}" ]; then
+  PDF_CHECK_REQUIRE="Title Producer" bash "$CHECKS/pdf-check.sh" "$T/brief.pdf" > "$T/pdf.check" 2>&1 \
+    && ok "pdf-check: $(tail -1 "$T/pdf.check")" || { fail "pdf-check"; grep FAIL "$T/pdf.check"; }
+  bash "$CHECKS/epub-check.sh" "$T/brief.epub" > "$T/epub.check" 2>&1 \
+    && ok "epub-check: $(tail -1 "$T/epub.check")" || { fail "epub-check"; grep -E 'FAIL|ERROR|WARN' "$T/epub.check" | head; }
+else
+  qpdf --check "$T/brief.pdf" > /dev/null 2>&1 && ok "qpdf --check" || fail "qpdf --check"
+  java -jar /usr/share/java/epubcheck.jar "$T/brief.epub" > "$T/epubcheck.out" 2>&1 \
+    && ok "epubcheck" || { fail "epubcheck"; tail -5 "$T/epubcheck.out"; }
+fi
+
+python3 - "$T/brief.pdf" "$T/brief.epub" $ins <<'PY' || fails=$((fails+1))
+import json, re, subprocess, sys, unicodedata, zipfile
+pdf, epub, inputs = sys.argv[1], sys.argv[2], sys.argv[3:]
+def run(*a):
+    return subprocess.run(a, capture_output=True, text=True).stdout
+bad = 0
+def check(cond, msg):
+    global bad
+    print(("ok   " if cond else "FAIL ") + msg)
+    bad += 0 if cond else 1
+titles = []
+for f in inputs:
+    head = open(f, encoding="utf-8").read().lstrip().split("\n", 1)[0]
+    titles.append(re.sub(r"^date\s+\S+\s+Title:\s*", "", head).strip())
+norm = lambda s: re.sub(r"\s+", "", unicodedata.normalize("NFC", s))
+npages = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", pdf)).group(1))
+page_text = [run("pdftotext", "-f", str(i), "-l", str(i), "-enc", "UTF-8", pdf, "-") for i in range(1, npages + 1)]
+# outlines: one per article, in order
+outline = [l for l in run("mutool", "show", pdf, "outline").splitlines() if l.strip()]
+check(len(outline) == len(titles), "outline entries %d = articles + headings %d" % (len(outline), len(titles)))
+got = [re.search(r'"(.*)"', l).group(1) for l in outline if '"' in l]
+check([norm(t) for t in got] == [norm(t) for t in titles], "outline titles are the article titles, in order")
+# page labels: front matter roman, body from 1
+j = json.loads(run("qpdf", "--json", "--json-key=pagelabels", pdf))
+labels = j.get("pagelabels", [])
+check(any(l["label"].get("/S") == "/r" for l in labels) and any(l["label"].get("/S") == "/D" for l in labels),
+      "page labels: roman front matter, decimal body (%d ranges)" % len(labels))
+body0 = next(l["index"] for l in labels if l["label"].get("/S") == "/D")
+# contents: for each entry, the page it names begins with that article.
+# Entries are read from the layout text: an entry ends with leaders and
+# its page number at the end of a line (titles may wrap onto two lines).
+toc_lines = run("pdftotext", "-layout", "-f", "1", "-l", str(body0), "-enc", "UTF-8", pdf, "-").splitlines()
+found, buf = [], ""
+for ln in toc_lines:
+    m = re.match(r"^(.*?)[ .]{4,}(\d+)\s*$", ln)
+    if m:
+        found.append((norm(buf + m.group(1)), int(m.group(2))))
+        buf = ""
+    else:
+        buf = buf + ln.strip() if ln.strip() and ln.strip() not in ("Contents", "目录") else ""
+entries = 0
+for t in titles:
+    hit = [n for s_, n in found if s_ == norm(t) or norm(t).startswith(s_) or s_.startswith(norm(t))]
+    if not hit:
+        check(False, "contents lists %r" % t[:40]); continue
+    num = hit[0]
+    first = norm(page_text[body0 + num - 1])[:len(norm(t))]
+    check(first == norm(t) and num >= 1,
+          "contents: %r -> page %d, which begins with it" % (t[:38], num))
+    entries += 1
+check(entries == len(titles), "%d contents entries" % entries)
+# every link points at an existing page
+j = json.loads(run("qpdf", "--json", pdf))
+objs = j["qpdf"][1] if isinstance(j.get("qpdf"), list) else j.get("objects", {})
+pages_refs = set()
+for k, v in objs.items():
+    val = v.get("value", v) if isinstance(v, dict) else v
+    if isinstance(val, dict) and val.get("/Type") == "/Page":
+        pages_refs.add(k.replace("obj:", ""))
+links = dangling = 0
+for k, v in objs.items():
+    val = v.get("value", v) if isinstance(v, dict) else v
+    if isinstance(val, dict) and val.get("/Subtype") == "/Link":
+        links += 1
+        d = val.get("/Dest")
+        if d is None and isinstance(val.get("/A"), dict):
+            d = val["/A"].get("/D")
+        if isinstance(d, list) and d and d[0] not in pages_refs:
+            dangling += 1
+check(links >= len(titles) and dangling == 0, "%d link annotations, %d dangling" % (links, dangling))
+# EPUB page-list = the PDF's printed pages
+z = zipfile.ZipFile(epub)
+nav = z.read("OEBPS/nav.xhtml").decode()
+pl = re.search(r'<nav[^>]*page-list.*?</nav>', nav, re.S)
+nums = re.findall(r'>(\d+)</a>', pl.group(0)) if pl else []
+check(len(nums) == npages - body0, "EPUB page-list has %d entries for %d body pages" % (len(nums), npages - body0))
+check(nums == [str(i) for i in range(1, len(nums) + 1)], "page-list labels are 1..%d" % len(nums))
+sys.exit(1 if bad else 0)
+PY
+[ "$fails" -eq 0 ]
