@@ -367,6 +367,23 @@ static int emit_line(engine *e, gl_shaper *sh, const char *text, const gl_line *
     }
     if (hyphen && add_run(e, g[last_g].face, g[last_g].size, cx + shift, y, 0, "-", 1, 0))
         return -1;
+    // strikethrough: a rule through each struck span on this line
+    if (e->block && e->block->spans) {
+        for (size_t a = first_g; a <= last_g;) {
+            const gl_span *sp = g[a].span ? &e->block->spans[g[a].span - 1] : NULL;
+            if (!sp || !(sp->style & GL_S_STRIKE)) {
+                a++;
+                continue;
+            }
+            size_t z = a;
+            while (z + 1 <= last_g && g[z + 1].span == g[a].span)
+                z++;
+            if (add_rule(e, e->pos[a] + shift, e->pos[z] + g[z].adv + shift,
+                         y - g[a].size * 0.28, g[a].size * 0.05))
+                return -1;
+            a = z + 1;
+        }
+    }
     // link areas: one rectangle per link span on this line
     if (e->block && e->block->spans) {
         for (size_t a = first_g; a <= last_g;) {
