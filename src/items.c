@@ -357,6 +357,30 @@ static void autospace(gl_shaper *sh, double size)
 
 static void mark_hyphens(gl_shaper *sh, const char *text);
 
+/* An opening quotation mark that ends a paragraph opens nothing: it is a
+ * typing slip for the closing mark (real texts have them), and set as it
+ * would force a line to end with an opening mark (CLREQ forbids).  It is
+ * drawn as the closing mark, with one warning per document. */
+static void fix_final_open_quote(gl_shaper *sh, const gl_block *b)
+{
+    size_t i = sh->ng;
+    while (i > 0 && (sh->g[i - 1].flags & GL_G_SPACE))
+        i--;
+    if (i < 2 || !(sh->g[i - 1].flags & GL_G_CJK))
+        return;
+    gl_glyph *g = &sh->g[i - 1];
+    uint32_t to = g->cp == 0x201C ? 0x201D : g->cp == 0x2018 ? 0x2019 : 0;
+    if (!to || !gl_face_has(sh->fs, g->face, to))
+        return;
+    if (!warned_before(sh, 0x110000 + g->cp))
+        gl_warn(sh->ctx, sh->doc->meta.source, b ? gl_block_line_at(b, g->off) : 0, 0,
+                "U+%04X (an opening quotation mark) ends the paragraph; set as the closing "
+                "mark U+%04X (warned once)", g->cp, to);
+    g->cp = to;
+    g->flags |= GL_G_SUBST;
+    g->brk = GL_BRK_NONE;  /* it closes what comes before: never alone on a line */
+}
+
 int gl_shape(gl_shaper *sh, const gl_block *b, const char *text, size_t len,
              const gl_text_style *ts)
 {
@@ -368,6 +392,7 @@ int gl_shape(gl_shaper *sh, const gl_block *b, const char *text, size_t len,
     if (measure(sh, b, text, len, ts))
         return -1;
     clreq_breaks(sh, text);
+    fix_final_open_quote(sh, b);
     compress_punct(sh, ts->size);
     autospace(sh, ts->size);
     if (ts->hyphenate && !ts->heading && sh->hyph)

@@ -22,6 +22,8 @@ enum {
     GL_G_LINK = 32,      /* part of a link (span has the href) */
     GL_G_FAKE_BOLD = 64, /* bold wanted but the face has no bold (CJK) */
     GL_G_NOTEREF = 128,  /* a footnote reference number (superscript) */
+    GL_G_SUBST = 256,    /* drawn as cp, which differs from the text (a
+                            paragraph-final opening quote set as closing) */
 };
 
 typedef struct {
@@ -38,7 +40,7 @@ typedef struct {
     uint32_t span;       /* 1 + index of the block span it is in; 0 = none */
     int16_t face;
     uint8_t nbytes;
-    uint8_t flags;       /* GL_G_* */
+    uint16_t flags;      /* GL_G_* */
     uint8_t brk;         /* GL_BRK_* (linebreak.h) before this glyph */
 } gl_glyph;
 

@@ -332,7 +332,7 @@ static int emit_line(engine *e, gl_shaper *sh, const char *text, const gl_line *
         natural -= g[last_g].end_trim;  /* a closing mark's blank does not count */
         shift = align == AL_CENTER ? (width - natural) / 2 : width - natural;
     }
-    const uint8_t style_flags = GL_G_LINK | GL_G_FAKE_BOLD | GL_G_NOTEREF;
+    const uint16_t style_flags = GL_G_LINK | GL_G_FAKE_BOLD | GL_G_NOTEREF;
     for (size_t a = first_g; a <= last_g;) {
         if (g[a].flags & GL_G_SPACE) {
             a++;
@@ -343,7 +343,9 @@ static int emit_line(engine *e, gl_shaper *sh, const char *text, const gl_line *
         double cs = 0;
         // extend while the next glyph is adjacent in the text, in the same
         // face, size and style, and the gap after the drawn advance is the same
-        while (!astral && z + 1 <= last_g && !(g[z + 1].flags & (GL_G_SPACE | GL_G_ASTRAL)) &&
+        bool alone = astral || (g[a].flags & GL_G_SUBST);
+        while (!alone && z + 1 <= last_g &&
+               !(g[z + 1].flags & (GL_G_SPACE | GL_G_ASTRAL | GL_G_SUBST)) &&
                g[z + 1].face == g[a].face && g[z + 1].size == g[a].size &&
                g[z + 1].rise == g[a].rise &&
                (g[z + 1].flags & style_flags) == (g[a].flags & style_flags)) {
@@ -358,6 +360,10 @@ static int emit_line(engine *e, gl_shaper *sh, const char *text, const gl_line *
             cs = 0;
         const char *rt = astral ? "\xEF\xBF\xBD" : text + g[a].off;
         size_t rl = astral ? 3 : (size_t)(g[z].off + g[z].nbytes - g[a].off);
+        if (g[a].flags & GL_G_SUBST) {
+            rt = g[a].cp == 0x201D ? "\xE2\x80\x9D" : "\xE2\x80\x99";
+            rl = 3;
+        }
         uint32_t rf = ((g[a].flags & GL_G_FAKE_BOLD) ? GL_RUN_FAKE_BOLD : 0) |
                       ((g[a].flags & GL_G_LINK) ? GL_RUN_LINK : 0);
         if (add_run(e, g[a].face, g[a].size, e->pos[a] - g[a].lcomp + shift, y - g[a].rise, cs,

@@ -24,6 +24,16 @@ if [ -n "${CHECKS:-}" ] && [ -f "$CHECKS/cjk-linebreak-check.py" ]; then
       fail "$b: cjk-linebreak-check"; grep -E 'FAIL|SUMMARY' "$T/$b.clreq" | head -5 | sed 's/^/     /'
     fi
   done
+  # the Markdown chapters of the Chinese book (shared corpus, when present)
+  book="$CHECKS/../corpus/zh-book/hongloumeng.md"
+  if [ -f "$book" ]; then
+    "$GALLEY" -q "$book" -o "$T/hlm.pdf" || fail "hongloumeng: galley failed"
+    if python3 "$CHECKS/cjk-linebreak-check.py" "$T/hlm.pdf" > "$T/hlm.clreq" 2>&1; then
+      ok "hongloumeng (120 chapters): $(tail -1 "$T/hlm.clreq" | cut -c1-110)"
+    else
+      fail "hongloumeng: cjk-linebreak-check"; grep -E 'FAIL' "$T/hlm.clreq" | head -5 | sed 's/^/     /'
+    fi
+  fi
 else
   echo "note: shared/checks absent; CLREQ checks skipped"
 fi

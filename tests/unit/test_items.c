@@ -187,6 +187,22 @@ START_TEST(test_items_structure)
 }
 END_TEST
 
+/* A paragraph-final opening quote (a typing slip) is set as closing. */
+START_TEST(test_final_open_quote_set_as_closing)
+{
+    shape("他说：“这不长进的毛病儿！“");
+    const gl_glyph *q = &sh.g[sh.ng - 1];
+    ck_assert_uint_eq(q->cp, 0x201D);
+    ck_assert(q->flags & GL_G_SUBST);
+    ck_assert_int_eq(q->brk, GL_BRK_NONE);
+    ck_assert_uint_eq(galley_diag_count(ctx), 1);
+    ck_assert_ptr_nonnull(strstr(galley_diag_get(ctx, 0)->message, "U+201C"));
+    // an opening quote inside the paragraph is left alone
+    shape("他说：“好”。");
+    ck_assert_uint_eq(sh.g[find(0x201C, 0)].flags & GL_G_SUBST, 0);
+}
+END_TEST
+
 Suite *suite_items(void)
 {
     Suite *s = suite_create("items");
@@ -199,6 +215,7 @@ Suite *suite_items(void)
     tcase_add_test(tc, test_han_latin_spacing);
     tcase_add_test(tc, test_quotes_take_cjk_face_next_to_han);
     tcase_add_test(tc, test_items_structure);
+    tcase_add_test(tc, test_final_open_quote_set_as_closing);
     suite_add_tcase(s, tc);
     return s;
 }
