@@ -1549,6 +1549,8 @@ gl_frames *gl_layout(gl_ctx *ctx, const gl_doc *doc, gl_fontset *fs, const gl_la
     gl_free(e.page_opens);
     gl_free(e.fnotes.runs);
     gl_free(e.fnotes.rules);
+    gl_free(e.fnotes.images);  // a link or image in a footnote leaked (make leakcheck)
+    gl_free(e.fnotes.links);
     gl_free(e.placed);
     gl_free(e.anchors);
     gl_free(e.plinks);
