@@ -424,8 +424,21 @@ static int break_text(engine *e, gl_shaper *sh, gl_break_result *br, const gl_bl
     if (GL_GROW(e->ctx, e->pos, e->cappos, sh->ng + 1))
         return -1;
     double widths[2] = {width - ps->indent, width};
-    gl_break_fn brk = e->lo->first_fit ? gl_break_first_fit : gl_break_total_fit;
-    return brk(e->ctx, sh->items, sh->nitems, widths, 2, &e->bp, br);
+    if (e->lo->first_fit)
+        return gl_break_first_fit(e->ctx, sh->items, sh->nitems, widths, 2, &e->bp, br);
+    if (gl_break_total_fit(e->ctx, sh->items, sh->nitems, widths, 2, &e->bp, br))
+        return -1;
+    // Nothing within tolerance (pass 4 takes any line, and at capped badness
+    // it cannot tell a loose line from a hopeless one): then TeX's emergency
+    // stretch spreads the unavoidable looseness over the paragraph instead.
+    bool hopeless = false;
+    for (size_t k = 0; k < br->nlines && br->pass == 4; k++)
+        hopeless |= !br->lines[k].forced && br->lines[k].ratio > 3;
+    if (!hopeless)
+        return 0;
+    gl_break_params bp = e->bp;
+    bp.emergency_stretch = 0.25;
+    return gl_break_total_fit(e->ctx, sh->items, sh->nitems, widths, 2, &bp, br);
 }
 
 /* ================================================================ footnotes */

@@ -48,6 +48,8 @@ for pg in pages:
             continue
         if any(ord(ch) >= 0x2E80 for w in r for ch in w[4]):
             continue
+        if sum(1 for w in r if set(w[4]) <= set(".")) >= 3:   # contents: dot leaders
+            continue
         size = h / 1.362                  # Noto Serif: ascent+descent = 1.362 em of the size
         nat = space_em * size
         lines_n += 1
