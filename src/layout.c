@@ -1115,13 +1115,13 @@ static int one_block(engine *e, const gl_block *b, bool *after_heading)
         double inset = 1.5 * ps.size;
         e->left += inset;
         e->measure -= 2 * inset > e->measure / 2 ? e->measure / 4 : 2 * inset;
-        gl_page *p0 = e->page;
+        size_t p0 = e->fr->npages;  /* pages may move when more are added */
         double y0 = e->page_empty ? e->top : e->y;
         rc = blocks(e, b->children, NULL, 0);
         e->left = save_left;
         e->measure = save_measure;
-        // a rule in the margin of the quotation, on its last page
-        if (!rc && e->page == p0)
+        // a rule in the margin of the quotation, when it is on one page
+        if (!rc && e->fr->npages == p0)
             rc = add_vrule(e, save_left + inset * 0.4, y0 + ps.size * 0.2, e->y + ps.size * 0.3, 1.2);
         space_before(e, e->lo->size * 0.5);
         *after_heading = true;
@@ -1315,8 +1315,8 @@ static int contents_pages(engine *e, size_t body0)
         double save_left = e->left, save_measure = e->measure;
         e->left += indent;
         e->measure -= indent + numw + size;
-        gl_page *p0 = e->page;
-        size_t nr0 = p0->nruns;
+        size_t p0 = e->fr->npages;  /* pages may move when more are added */
+        size_t nr0 = e->page->nruns;
         double top;
         int rc = set_block(e, NULL, t->title, t->len, &ps, false, &top);
         e->left = save_left;
@@ -1325,7 +1325,7 @@ static int contents_pages(engine *e, size_t body0)
             return -1;
         // the end of the entry's last line: where the leaders start
         double end = e->left + indent;
-        for (size_t k = (e->page == p0 ? nr0 : 0); k < e->page->nruns; k++) {
+        for (size_t k = (e->fr->npages == p0 ? nr0 : 0); k < e->page->nruns; k++) {
             const gl_run *r = &e->page->runs[k];
             if (fabs(r->y - (e->lo->page_h - e->y)) > 0.01)
                 continue;
