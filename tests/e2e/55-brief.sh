@@ -108,4 +108,29 @@ check(len(nums) == npages - body0, "EPUB page-list has %d entries for %d body pa
 check(nums == [str(i) for i in range(1, len(nums) + 1)], "page-list labels are 1..%d" % len(nums))
 sys.exit(1 if bad else 0)
 PY
+# The Markdown book with every construct, both formats, checked the same way
+md="$DATA/markdown/all.md"
+if "$GALLEY" -q "$md" -o "$T/md.pdf" -o "$T/md.epub" 2> "$T/md.log"; then
+  if [ -n "${CHECKS:-}" ]; then
+    bash "$CHECKS/pdf-check.sh" "$T/md.pdf" > "$T/md.pdfcheck" 2>&1 && ok "markdown pdf-check" || { fail "markdown pdf-check"; grep FAIL "$T/md.pdfcheck"; }
+    bash "$CHECKS/epub-check.sh" "$T/md.epub" > "$T/md.epubcheck" 2>&1 && ok "markdown epub-check" || { fail "markdown epub-check"; grep -E 'FAIL|ERROR' "$T/md.epubcheck" | head -5; }
+  fi
+  # headings outside code fences: the book title (the leading article) and
+  # every chapter and section are bookmarks
+  want=$(python3 -c "
+import re,sys
+n=0; fence=False
+for l in open(sys.argv[1], encoding='utf-8'):
+    if l.startswith('\`\`\`'): fence = not fence
+    elif not fence and re.match(r'#{1,6} ', l): n += 1
+print(n)" "$md")
+  got=$(mutool show "$T/md.pdf" outline | grep -c '"')
+  [ "$got" = "$want" ] && ok "markdown: $got bookmarks = $want headings" || fail "markdown: $got bookmarks, $want headings"
+  links=$(qpdf --json "$T/md.pdf" | grep -c '"/Subtype": "/Link"')
+  [ "$links" -ge 3 ] && ok "markdown: $links link annotations (contents, URLs, internal anchor)" || fail "markdown: $links link annotations"
+  imgs=$(pdfimages -list "$T/md.pdf" 2>/dev/null | awk 'NR>2 && $3=="image"' | wc -l)
+  [ "$imgs" -ge 2 ] && ok "markdown: $imgs images embedded" || fail "markdown: $imgs images"
+else
+  fail "markdown book: $(head -3 "$T/md.log")"
+fi
 [ "$fails" -eq 0 ]
