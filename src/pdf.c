@@ -32,7 +32,9 @@
 #include <hpdf_font.h>
 #include <hpdf_fontdef.h>
 #include <hpdf_objects.h>
+#include <hpdf_pages.h>
 #include <hpdf_streams.h>
+#include <hpdf_utils.h>
 
 #include <png.h>
 
@@ -55,6 +57,7 @@ typedef struct {
     char *tmp_path;          // subset TrueType file, removed in cleanup
     const char *hpdf_name;   // borrowed from libharu
     HPDF_Font font;
+    int16_t *width;          // advance per BMP code (0x10000), as libharu measures it
 } face_slot;
 
 typedef struct {
@@ -359,7 +362,7 @@ static int cmp_i16(const void *a, const void *b)
 // leaves only the exceptions (15 KB less in a 20-page Chinese brief).  It
 // also lists characters without a glyph under DW, where the reader should
 // use the .notdef advance that layout used.
-static int fix_widths(pdf_state *ps, HPDF_Doc doc, const face_slot *s, const uint32_t *cps,
+static int fix_widths(pdf_state *ps, HPDF_Doc doc, face_slot *s, const uint32_t *cps,
                       size_t n)
 {
     int rc = -1;
@@ -368,8 +371,13 @@ static int fix_widths(pdf_state *ps, HPDF_Doc doc, const face_slot *s, const uin
     int16_t *w = gl_malloc(ps->ctx, (n ? n : 1) * sizeof *w);
     if (!w)
         return -1;
-    for (size_t i = 0; i < n; i++)
+    // GetCharWidth also marks each glyph as used, which is what makes
+    // libharu keep its outline when it writes the font file (text is drawn
+    // without HPDF_Page_ShowText, see draw_text).
+    for (size_t i = 0; i < n; i++) {
         w[i] = HPDF_TTFontDef_GetCharWidth(fa->fontdef, (HPDF_UNICODE)cps[i]);
+        s->width[cps[i]] = w[i];
+    }
     // The commonest width: count runs over a sorted copy.
     int16_t dw = 1000;
     {
@@ -682,6 +690,63 @@ static bool finite_rect(float x, float y, float w, float h)
     return isfinite(x) && isfinite(y) && isfinite(w) && isfinite(h);
 }
 
+// A number as libharu writes it (up to five decimals, no trailing zeros).
+static int put_real(gl_buf *b, HPDF_REAL v)
+{
+    char s[HPDF_REAL_LEN + 16];
+    char *e = HPDF_FToA(s, v, s + sizeof s - 1);
+    return gl_buf_put(b, s, (size_t)(e - s));
+}
+
+// The fill (op "rg") or stroke ("RG") colour: link blue or black.
+static int put_rgb(gl_buf *b, bool link, const char *op)
+{
+    int rc = 0;
+    rc |= put_real(b, link ? LINK_R : 0);
+    rc |= gl_buf_putc(b, ' ');
+    rc |= put_real(b, link ? LINK_G : 0);
+    rc |= gl_buf_putc(b, ' ');
+    rc |= put_real(b, link ? LINK_B : 0);
+    rc |= gl_buf_putc(b, ' ');
+    rc |= gl_buf_puts(b, op);
+    rc |= gl_buf_putc(b, '\n');
+    return rc ? -1 : 0;
+}
+
+// `<codes> Tj` for a run: each character is its 2-byte code (the Unicode
+// scalar, Identity-H; characters above U+FFFF become spaces, as libharu's
+// UTF-8 encoder makes them).  Like HPDF_Page_ShowText, a run that advances
+// nothing (zero-width characters only) is left out.
+static int put_text(gl_buf *b, const face_slot *s, const gl_run *run, HPDF_REAL size,
+                    HPDF_REAL char_space)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t mark = b->len;
+    if (gl_buf_putc(b, '<'))
+        return -1;
+    HPDF_UINT width = 0, nchars = 0;
+    size_t i = 0;
+    while (i < run->len) {
+        uint32_t cp = gl_utf8_next(run->text, run->len, &i);
+        if (cp > 0xFFFF)
+            cp = 0x20;
+        width += (HPDF_UINT)s->width[cp];
+        nchars++;
+        char c[4] = {hex[cp >> 12], hex[(cp >> 8) & 15], hex[(cp >> 4) & 15], hex[cp & 15]};
+        if (gl_buf_put(b, c, 4))
+            return -1;
+    }
+    // HPDF_Page_TextWidth's sum, in its float arithmetic.
+    HPDF_REAL tw = 0;
+    tw += width * size / 1000;
+    tw += char_space * nchars;
+    if (!tw) {
+        b->len = mark;
+        return 0;
+    }
+    return gl_buf_puts(b, "> Tj\n");
+}
+
 static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const gl_page *pg,
                      const gl_fontset *fs, const face_slot *slots, image_cache *ic, gl_buf *tmp,
                      HPDF_Page *out_page)
@@ -723,6 +788,12 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
         HP(HPDF_Page_Stroke(page), "drawing a rule");
     }
 
+    // Text goes into the content stream from here, not through libharu's
+    // text operators: HPDF_Page_ShowText measures every character with a
+    // linear search of the font's cmap and re-encodes the string, which
+    // took a third of the run time on a Chinese book.  The bytes are the
+    // ones libharu would write (its number format, HPDF_FToA).
+    tmp->len = 0;
     bool in_text = false;
     for (size_t i = 0; i < pg->nruns; i++) {
         const gl_run *run = &pg->runs[i];
@@ -735,16 +806,37 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
         }
         const face_slot *s = &slots[gl_face_canonical(fs, run->face)];
         if (!in_text) {
-            HP(HPDF_Page_BeginText(page), "drawing text");
+            GL_CHECK(gl_buf_puts(tmp, "BT\n"));
             in_text = true;
         }
         if (s->font != ts.font || run->size != ts.size) {
-            HP(HPDF_Page_SetFontAndSize(page, s->font, run->size), "drawing text");
+            if (!(run->size > 0 && run->size <= HPDF_MAX_FONTSIZE)) {
+                gl_error(ps->ctx, GALLEY_ERR_INTERNAL, "%s: run with font size %g",
+                         ps->out_path, run->size);
+                goto cleanup;
+            }
+            // Registers the font in the page's resources ("F1", "F2", ...).
+            const char *local = HPDF_Page_GetLocalFontName(page, s->font);
+            if (!local) {
+                hpdf_fail(ps, "drawing text");
+                goto cleanup;
+            }
+            GL_CHECK(gl_buf_putc(tmp, '/'));
+            GL_CHECK(gl_buf_puts(tmp, local));
+            GL_CHECK(gl_buf_putc(tmp, ' '));
+            GL_CHECK(put_real(tmp, run->size));
+            GL_CHECK(gl_buf_puts(tmp, " Tf\n"));
             ts.font = s->font;
             ts.size = run->size;
         }
         if (run->char_space != ts.char_space) {
-            HP(HPDF_Page_SetCharSpace(page, run->char_space), "drawing text");
+            if (!(run->char_space >= HPDF_MIN_CHARSPACE && run->char_space <= HPDF_MAX_CHARSPACE)) {
+                gl_error(ps->ctx, GALLEY_ERR_INTERNAL, "%s: run with character spacing %g",
+                         ps->out_path, run->char_space);
+                goto cleanup;
+            }
+            GL_CHECK(put_real(tmp, run->char_space));
+            GL_CHECK(gl_buf_puts(tmp, " Tc\n"));
             ts.char_space = run->char_space;
         }
         // Link text is coloured; synthetic bold strokes the outline in the
@@ -753,46 +845,46 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
         bool link = (run->flags & GL_RUN_LINK) != 0;
         bool bold = (run->flags & GL_RUN_FAKE_BOLD) != 0;
         if (link != ts.fill_link) {
-            HP(link ? HPDF_Page_SetRGBFill(page, LINK_R, LINK_G, LINK_B)
-                    : HPDF_Page_SetRGBFill(page, 0, 0, 0),
-               "setting the text colour");
+            GL_CHECK(put_rgb(tmp, link, "rg"));
             ts.fill_link = link;
         }
         if (bold != ts.stroke_text) {
-            HP(HPDF_Page_SetTextRenderingMode(page, bold ? HPDF_FILL_THEN_STROKE : HPDF_FILL),
-               "setting the text render mode");
+            GL_CHECK(gl_buf_puts(tmp, bold ? "2 Tr\n" : "0 Tr\n"));
             ts.stroke_text = bold;
         }
         if (bold) {
             if (link != ts.stroke_link) {
-                HP(link ? HPDF_Page_SetRGBStroke(page, LINK_R, LINK_G, LINK_B)
-                        : HPDF_Page_SetRGBStroke(page, 0, 0, 0),
-                   "setting the text colour");
+                GL_CHECK(put_rgb(tmp, link, "RG"));
                 ts.stroke_link = link;
             }
             float lw = run->size / 30.0f;
             if (lw != ts.line_width) {
-                HP(HPDF_Page_SetLineWidth(page, lw), "setting the stroke width");
+                GL_CHECK(put_real(tmp, lw));
+                GL_CHECK(gl_buf_puts(tmp, " w\n"));
                 ts.line_width = lw;
             }
         }
         // Td is relative to the previous line start; work in whole
         // hundredths of a point so rounding never accumulates.  (Finer steps
-        // cost bytes: libharu prints floats with five decimals, 224.62601.)
+        // cost bytes: numbers are printed with five decimals, 224.62601.)
         long long x = llround(run->x * 100.0), y = llround(run->y * 100.0);
         if (x != ts.x || y != ts.y) {
-            HP(HPDF_Page_MoveTextPos(page, (HPDF_REAL)((double)(x - ts.x) / 100.0),
-                                     (HPDF_REAL)((double)(y - ts.y) / 100.0)),
-               "drawing text");
+            GL_CHECK(put_real(tmp, (HPDF_REAL)((double)(x - ts.x) / 100.0)));
+            GL_CHECK(gl_buf_putc(tmp, ' '));
+            GL_CHECK(put_real(tmp, (HPDF_REAL)((double)(y - ts.y) / 100.0)));
+            GL_CHECK(gl_buf_puts(tmp, " Td\n"));
             ts.x = x;
             ts.y = y;
         }
-        tmp->len = 0;
-        GL_CHECK(gl_buf_put(tmp, run->text, run->len));
-        HP(HPDF_Page_ShowText(page, tmp->data), "drawing text");
+        GL_CHECK(put_text(tmp, s, run, ts.size, ts.char_space));
     }
     if (in_text)
-        HP(HPDF_Page_EndText(page), "drawing text");
+        GL_CHECK(gl_buf_puts(tmp, "ET\n"));
+    if (tmp->len) {
+        HPDF_PageAttr pa = page->attr;
+        HP(HPDF_Stream_Write(pa->stream, (const HPDF_BYTE *)tmp->data, (HPDF_UINT)tmp->len),
+           "drawing text");
+    }
     rc = 0;
 cleanup:
     return rc;
@@ -1114,6 +1206,9 @@ int gl_pdf_write(gl_ctx *ctx, const gl_frames *frames, const gl_fontset *fs,
             hpdf_fail(ps, "creating a font");
             goto cleanup;
         }
+        s->width = gl_calloc(ctx, 0x10000, sizeof *s->width);
+        if (!s->width)
+            goto cleanup;
         GL_CHECK(fix_tounicode(ps, s, cps, n));
         GL_CHECK(fix_widths(ps, doc, s, cps, n));
         gl_free(cps);
@@ -1190,6 +1285,7 @@ cleanup:
             gl_free(slots[f].tmp_path);
         }
         gl_free(slots[f].bmp);
+        gl_free(slots[f].width);
     }
     gl_free(pdf_bytes);
     gl_free(pages);
