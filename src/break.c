@@ -73,8 +73,12 @@ typedef struct {
     // Total fit: every node made in the pass, the active ones, candidates.
     node *pool;
     size_t npool, cappool;
+    // Active nodes in the order they were made, which is also the order of
+    // their line starts (try_break relies on it).
     size_t *active;
     size_t nactive, capactive;
+    size_t nearly;       /* active nodes whose next line has not the last width */
+    bool monotone;       /* no box or glue is narrower than zero (see try_break) */
 } brk;
 
 static double measure_of(const brk *b, size_t line)
@@ -231,9 +235,12 @@ static int brk_init(brk *b, gl_ctx *ctx, const gl_item *items, size_t n, const d
     if (!b->sw || !b->sst || !b->ssh || !b->nb)
         return -1;
     b->sw[0] = b->sst[0] = b->ssh[0] = 0;
+    b->monotone = true;
     for (size_t i = 0; i < n; i++) {
         const gl_item *x = &items[i];
         bool counts = x->type != GL_ITEM_PENALTY;
+        if (counts && x->width < 0)
+            b->monotone = false;
         b->sw[i + 1] = b->sw[i] + (counts ? x->width : 0);
         b->sst[i + 1] = b->sst[i] + (x->type == GL_ITEM_GLUE ? x->stretch : 0);
         b->ssh[i + 1] = b->ssh[i] + (x->type == GL_ITEM_GLUE ? x->shrink : 0);
@@ -309,6 +316,12 @@ static size_t group_of(const brk *b, size_t line)
     return NONE;
 }
 
+/* Whether line `line` is set to a width other than the last (repeating) one. */
+static bool early_line(const brk *b, size_t line)
+{
+    return line + 1 < b->nwidths;
+}
+
 static int push_node(brk *b, node nd)
 {
     if (GL_GROW(b->ctx, b->pool, b->cappool, b->npool + 1)
@@ -316,6 +329,7 @@ static int push_node(brk *b, node nd)
         return -1;
     b->pool[b->npool] = nd;
     b->active[b->nactive++] = b->npool++;
+    b->nearly += early_line(b, nd.line);
     return 0;
 }
 
@@ -323,6 +337,8 @@ typedef struct {
     double q;
     size_t node;
 } ranked;
+
+#define KEEP_MARK 0x80   /* cap_active: a survivor, in node.fit */
 
 static int by_quality(const void *x, const void *y)
 {
@@ -345,11 +361,62 @@ static int cap_active(brk *b)
         r[i] = (ranked){x->total / (double)(x->line + 1), b->active[i]};
     }
     qsort(r, b->nactive, sizeof *r, by_quality);
-    b->nactive = b->p.max_active / 2 ? b->p.max_active / 2 : 1;
-    for (size_t i = 0; i < b->nactive; i++)
-        b->active[i] = r[i].node;
+    size_t keep = b->p.max_active / 2 ? b->p.max_active / 2 : 1;
+    // Keep the survivors in their original order (by line start): mark
+    // them in the pool through their position, then compact.
+    for (size_t i = 0; i < keep; i++)
+        b->pool[r[i].node].fit |= KEEP_MARK;
+    size_t j = 0;
+    b->nearly = 0;
+    for (size_t i = 0; i < b->nactive; i++) {
+        node *x = &b->pool[b->active[i]];
+        if (x->fit & KEEP_MARK) {
+            x->fit &= (unsigned char)~KEEP_MARK;
+            b->active[j++] = b->active[i];
+            b->nearly += early_line(b, x->line);
+        }
+    }
+    b->nactive = j;
     gl_free(r);
     return 0;
+}
+
+/* Whether the line from node a to a break at cur (not a forced one) is too
+ * short to be feasible in this pass however much its glue stretches, or
+ * starts after cur: then a neither gives a candidate nor is deactivated. */
+static bool too_short(const brk *b, const node *a, size_t cur, int pass, double threshold)
+{
+    if (a->start > cur)
+        return true;
+    double L = measure_of(b, a->line);
+    totals t = line_totals(b, a->start, cur);
+    if (!(t.w < L - b->eps))
+        return false;
+    double extra = pass == 3 ? b->p.emergency_stretch * L : 0;
+    return badness(L - t.w, t.st + extra) > threshold;
+}
+
+/* The first active node that is too short for a break at cur, by binary
+ * search: every node after it is too short as well.  Only valid when no box
+ * or glue is narrower than zero and every active node's next line has the
+ * same measure: the active nodes are in order of their line starts, so a
+ * later node's line has no more width and no more stretch than an earlier
+ * one's, and its badness (for an underfull line) is no smaller — in
+ * floating point too, as prefix sums of non-negative terms never decrease
+ * and rounding is monotonic.  In CJK text, where every character is a
+ * breakpoint, this skips most of the active list (TeX would have to visit
+ * it all). */
+static size_t first_too_short(const brk *b, size_t cur, int pass, double threshold)
+{
+    size_t lo = 0, hi = b->nactive;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (too_short(b, &b->pool[b->active[mid]], cur, pass, threshold))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
 }
 
 /* Considers breaking at cur from every active node (TeX's try_break). */
@@ -362,10 +429,14 @@ static int try_break(brk *b, size_t cur, bpoint bp, int pass, bool final_pass, c
     bool last = cur == b->last_break;
     int hcap = p->max_hyphen_lines > 0 ? p->max_hyphen_lines : 1;
     size_t nc = 0, dead = NONE;
-    for (size_t i = 0; i < b->nactive;) {
+    size_t lim = b->nactive;
+    if (b->monotone && !bp.forced && b->nearly == 0 && threshold < INF_BAD)
+        lim = first_too_short(b, cur, pass, threshold);
+    size_t kept = 0;   // active nodes kept so far (stable compaction)
+    for (size_t i = 0; i < lim; i++) {
         const node *a = &b->pool[b->active[i]];
         if (a->start > cur) {  // cur lies in the glue discarded after a
-            i++;
+            b->active[kept++] = b->active[i];
             continue;
         }
         double L = measure_of(b, a->line);
@@ -404,11 +475,15 @@ static int try_break(brk *b, size_t cur, bpoint bp, int pass, bool final_pass, c
             if (dead == NONE || a->start > b->pool[dead].start
                 || (a->start == b->pool[dead].start && a->total < b->pool[dead].total))
                 dead = b->active[i];
-            b->active[i] = b->active[--b->nactive];
+            b->nearly -= early_line(b, a->line);
         } else {
-            i++;
+            b->active[kept++] = b->active[i];
         }
     }
+    // The nodes from lim on were not looked at: they stay, in order.
+    if (kept < lim)
+        memmove(b->active + kept, b->active + lim, (b->nactive - lim) * sizeof *b->active);
+    b->nactive = kept + (b->nactive - lim);
     // TeX §854 (artificial_demerits): in the last pass, when nothing can
     // reach this break and nothing else is left, break here anyway from the
     // latest node just lost: the material since it is wider than the line.
@@ -444,7 +519,7 @@ static int try_break(brk *b, size_t cur, bpoint bp, int pass, bool final_pass, c
  * feasible breaks exist at this pass's tolerance, -1 on OOM. */
 static int kp_pass(brk *b, int pass, bool final_pass, size_t *best, cand **cands, size_t *capc)
 {
-    b->npool = b->nactive = 0;
+    b->npool = b->nactive = b->nearly = 0;
     if (push_node(b, (node){NONE, 0, 0, NONE, 0, FIT_DECENT, 0}))
         return -1;
     for (size_t cur = 0; cur <= b->n; cur++) {
