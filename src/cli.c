@@ -425,7 +425,8 @@ static int scan_dir(batch_list *l, const char *dir, const char *rel, const char 
         n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n)  // qsort(NULL, 0, ...) is undefined (UBSan, make check-asan: an empty directory)
+        qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n && rc == 0; i++) {
         char *p = path_join(dir, names[i]);
         char *r = *rel ? path_join(rel, names[i]) : strdup(names[i]);
