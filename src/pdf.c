@@ -780,17 +780,21 @@ static int put_rgb(gl_buf *b, bool link, const char *op)
     return rc ? -1 : 0;
 }
 
-// `<codes> Tj` for a run: each character is its 2-byte code (the Unicode
+// `(codes) Tj` for a run: each character is its 2-byte code (the Unicode
 // scalar, Identity-H; characters above U+FFFF become spaces, as libharu's
-// UTF-8 encoder makes them).  Like HPDF_Page_ShowText, a run that advances
-// nothing (zero-width characters only) is left out.
+// UTF-8 encoder makes them), written as a literal string: half the bytes of
+// a hex string, which the deflate of the content stream then need not
+// read.  Like HPDF_Page_ShowText, a run that advances nothing (zero-width
+// characters only) is left out.
 static int put_text(gl_buf *b, const face_slot *s, const gl_run *run, HPDF_REAL size,
                     HPDF_REAL char_space)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    size_t mark = b->len;
-    if (gl_buf_putc(b, '<'))
+    // A character takes at most 4 bytes (two escaped) and at least one of
+    // UTF-8: room for 3 per input byte, the parentheses and " Tj\n".
+    if (GL_GROW(b->ctx, b->data, b->cap, b->len + 3 * run->len + 16))
         return -1;
+    unsigned char *o = (unsigned char *)b->data + b->len;
+    *o++ = '(';
     HPDF_UINT width = 0, nchars = 0;
     size_t i = 0;
     while (i < run->len) {
@@ -799,19 +803,40 @@ static int put_text(gl_buf *b, const face_slot *s, const gl_run *run, HPDF_REAL 
             cp = 0x20;
         width += (HPDF_UINT)s->width[cp];
         nchars++;
-        char c[4] = {hex[cp >> 12], hex[(cp >> 8) & 15], hex[(cp >> 4) & 15], hex[cp & 15]};
-        if (gl_buf_put(b, c, 4))
-            return -1;
+        unsigned char two[2] = {(unsigned char)(cp >> 8), (unsigned char)cp};
+        for (int k = 0; k < 2; k++) {
+            // ISO 32000 §7.3.4.2: backslash, parentheses, and end-of-line
+            // bytes (which readers would normalise) are escaped.
+            switch (two[k]) {
+            case '(': case ')': case '\\':
+                *o++ = '\\';
+                *o++ = two[k];
+                break;
+            case '\r':
+                *o++ = '\\';
+                *o++ = 'r';
+                break;
+            case '\n':
+                *o++ = '\\';
+                *o++ = 'n';
+                break;
+            default:
+                *o++ = two[k];
+            }
+        }
     }
     // HPDF_Page_TextWidth's sum, in its float arithmetic.
     HPDF_REAL tw = 0;
     tw += width * size / 1000;
     tw += char_space * nchars;
     if (!tw) {
-        b->len = mark;
+        b->data[b->len] = 0;
         return 0;
     }
-    return gl_buf_puts(b, "> Tj\n");
+    memcpy(o, ") Tj\n", 5);
+    b->len = (size_t)((char *)o + 5 - b->data);
+    b->data[b->len] = 0;
+    return 0;
 }
 
 static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const gl_page *pg,
