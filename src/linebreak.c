@@ -6,9 +6,27 @@
  */
 #include "linebreak.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <unicode/ubrk.h>
 #include <unicode/utext.h>
+
+// Opening a line-break iterator converts ICU's rule source text each time
+// (about 50,000 instructions, more than breaking an average paragraph), so
+// one iterator is opened per process and each call breaks with a clone of
+// it, which shares the compiled rules.  The prototype is never closed
+// (like ICU's own caches, it lives until exit); it is only ever read.
+static pthread_once_t proto_once = PTHREAD_ONCE_INIT;
+static UBreakIterator *proto;
+static UErrorCode proto_status = U_ZERO_ERROR;
+
+static void open_proto(void)
+{
+    // The root locale: ICU's default rules pass LineBreakTest.txt (but for
+    // ICU-21097); CJK tailorings (zh@lb=loose) would diverge from UAX #14.
+    // Chinese prohibition rules are applied on top by the layout engine.
+    proto = ubrk_open(UBRK_LINE, "", NULL, 0, &proto_status);
+}
 
 int gl_linebreak(gl_ctx *ctx, const char *text, size_t len, const char *lang, unsigned char *brk)
 {
@@ -20,11 +38,11 @@ int gl_linebreak(gl_ctx *ctx, const char *text, size_t len, const char *lang, un
         return gl_error(ctx, GALLEY_ERR_ARG, "paragraph too long for the line breaker");
     UErrorCode st = U_ZERO_ERROR;
     UText *ut = utext_openUTF8(NULL, text, (int64_t)len, &st);
-    // The root locale: ICU's default rules pass LineBreakTest.txt (but for
-    // ICU-21097); CJK tailorings (zh@lb=loose) would diverge from UAX #14.
-    // Chinese prohibition rules are applied on top by the layout engine.
-    (void)lang;
-    UBreakIterator *bi = U_SUCCESS(st) ? ubrk_open(UBRK_LINE, "", NULL, 0, &st) : NULL;
+    (void)lang;   // the root locale, see open_proto
+    pthread_once(&proto_once, open_proto);
+    if (U_FAILURE(proto_status) && U_SUCCESS(st))
+        st = proto_status;
+    UBreakIterator *bi = U_SUCCESS(st) ? ubrk_clone(proto, &st) : NULL;
     if (U_SUCCESS(st))
         ubrk_setUText(bi, ut, &st);
     if (U_FAILURE(st)) {
