@@ -149,7 +149,8 @@ typedef struct {
 
 /* How the line [start, end) fits measure L with extra_stretch added to its
  * stretch for the badness (the emergency pass). */
-static fitting fit_line(const brk *b, totals t, double L, bool forced, double extra_stretch)
+static inline fitting fit_line(const brk *b, totals t, double L, bool forced,
+                              double extra_stretch)
 {
     fitting f = {0, 0, FIT_DECENT, false};
     if (t.w < L - b->eps) {
@@ -169,8 +170,8 @@ static fitting fit_line(const brk *b, totals t, double L, bool forced, double ex
 }
 
 /* TeX §859: demerits of one line. */
-static double demerits(const gl_break_params *p, double bad, bpoint bp, bool prev_flagged,
-                       int fit, int prev_fit, bool final)
+static inline double demerits(const gl_break_params *p, double bad, bpoint bp,
+                              bool prev_flagged, int fit, int prev_fit, bool final)
 {
     double d = p->line_penalty + bad;
     d = d >= INF_BAD ? 1e8 : d * d;
@@ -432,6 +433,12 @@ static int try_break(brk *b, size_t cur, bpoint bp, int pass, bool final_pass, c
     size_t lim = b->nactive;
     if (b->monotone && !bp.forced && b->nearly == 0 && threshold < INF_BAD)
         lim = first_too_short(b, cur, pass, threshold);
+    // Room for a candidate per node looked at, plus the fallback's.
+    if (GL_GROW(b->ctx, *cands, *capc, lim + 1))
+        return -1;
+    // line_totals(b, a->start, cur) with the terms at cur taken once.
+    double w_cur = b->sw[cur], st_cur = b->sst[cur], sh_cur = b->ssh[cur];
+    double pen_w = cur < b->n && b->it[cur].type == GL_ITEM_PENALTY ? b->it[cur].width : 0;
     size_t kept = 0;   // active nodes kept so far (stable compaction)
     for (size_t i = 0; i < lim; i++) {
         const node *a = &b->pool[b->active[i]];
@@ -440,7 +447,9 @@ static int try_break(brk *b, size_t cur, bpoint bp, int pass, bool final_pass, c
             continue;
         }
         double L = measure_of(b, a->line);
-        totals t = line_totals(b, a->start, cur);
+        totals t = {w_cur - b->sw[a->start], st_cur - b->sst[a->start], sh_cur - b->ssh[a->start]};
+        if (pen_w != 0)
+            t.w += pen_w;
         double extra = pass == 3 ? p->emergency_stretch * L : 0;
         fitting f = fit_line(b, t, L, bp.forced, extra);
         bool deactivate = f.overfull || bp.forced;
@@ -462,8 +471,6 @@ static int try_break(brk *b, size_t cur, bpoint bp, int pass, bool final_pass, c
                                && (*cands)[k].hyph == c.hyph))
                 k++;
             if (k == nc) {
-                if (GL_GROW(b->ctx, *cands, *capc, nc + 1))
-                    return -1;
                 (*cands)[nc++] = c;
             } else if (c.total < (*cands)[k].total) {
                 (*cands)[k] = c;
