@@ -615,8 +615,7 @@ struct gl_pagemap {
     unsigned long serial;   /* of doc: a later doc at the same address differs */
     gl_epub_pagebreak *breaks;
     size_t n;
-    gl_arena arena;         /* labels and the source name */
-    const char *source;
+    gl_arena arena;         /* labels */
 };
 
 static void pagemap_free(gl_ctx *ctx)
@@ -646,7 +645,7 @@ static void roman(int n, char *out, size_t cap)
         }
 }
 
-static int pagemap_keep(gl_ctx *ctx, const gl_doc *doc, const gl_frames *fr, const char *path)
+static int pagemap_keep(gl_ctx *ctx, const gl_doc *doc, const gl_frames *fr)
 {
     pagemap_free(ctx);
     struct gl_pagemap *pm = gl_calloc(ctx, 1, sizeof *pm);
@@ -674,9 +673,7 @@ static int pagemap_keep(gl_ctx *ctx, const gl_doc *doc, const gl_frames *fr, con
         if (!(b->label = gl_arena_strdup(&pm->arena, lab)))
             return -1;
     }
-    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    pm->source = gl_arena_strdup(&pm->arena, base);
-    return pm->source ? 0 : -1;
+    return 0;
 }
 
 galley_status galley_write_pdf(galley_ctx *ctx, const galley_doc *doc, const galley_options *opt,
@@ -713,7 +710,7 @@ galley_status galley_write_pdf(galley_ctx *ctx, const galley_doc *doc, const gal
         .created = gl_choose_time(opt, has_date ? &date : NULL),
     };
     GL_CHECK(gl_pdf_write(ctx, fr, fs, &pm, path));
-    GL_CHECK(pagemap_keep(ctx, doc, fr, path));
+    GL_CHECK(pagemap_keep(ctx, doc, fr));
     rc = 0;
 cleanup:
     gl_free(subject);
@@ -745,7 +742,8 @@ galley_status galley_write_epub(galley_ctx *ctx, const galley_doc *doc,
         ctx->pagemap->n) {
         eo.breaks = ctx->pagemap->breaks;
         eo.nbreaks = ctx->pagemap->n;
-        eo.page_source = ctx->pagemap->source;
+        // page_source stays NULL ("<title> (print PDF)"): naming the PDF
+        // file would make the EPUB depend on where the PDF was written
     }
     int rc = gl_epub_write(ctx, doc, &eo, path);
     gl_fontset_free(fs);

@@ -281,6 +281,12 @@ static int add_text_link(engine *e, const gl_span *sp, double x0, double x1, dou
         l->uri = sp->href;
         return 0;
     }
+    if (e->page == &e->fnotes) {
+        // an internal link in a footnote: its page is not known yet; the
+        // text stays, the link goes
+        e->page->nlinks--;
+        return 0;
+    }
     if (GL_GROW(e->ctx, e->plinks, e->capplinks, e->nplinks + 1))
         return -1;
     e->plinks[e->nplinks++] = (pending_link){(int)(e->page - e->fr->pages),
@@ -500,15 +506,31 @@ static int flush_notes(engine *e)
     double area_top = e->bottom0 - e->fn_height;
     if (add_rule(e, e->left, e->left + e->measure * 0.3, area_top + e->lo->size * 0.3, 0.4))
         return -1;
+    gl_page *p = e->page;
     for (size_t i = 0; i < e->fnotes.nruns; i++) {
         gl_run r = e->fnotes.runs[i];
         r.y -= (float)area_top;
-        gl_page *p = e->page;
         if (GL_GROW(e->ctx, p->runs, p->capruns, p->nruns + 1))
             return -1;
         p->runs[p->nruns++] = r;
     }
-    e->fnotes.nruns = 0;
+    for (size_t i = 0; i < e->fnotes.nrules; i++) {
+        gl_rule r = e->fnotes.rules[i];
+        r.y0 -= (float)area_top;
+        r.y1 -= (float)area_top;
+        if (GL_GROW(e->ctx, p->rules, p->caprules, p->nrules + 1))
+            return -1;
+        p->rules[p->nrules++] = r;
+    }
+    for (size_t i = 0; i < e->fnotes.nlinks; i++) {  /* URLs in footnotes */
+        gl_link l = e->fnotes.links[i];
+        l.y0 -= (float)area_top;
+        l.y1 -= (float)area_top;
+        if (GL_GROW(e->ctx, p->links, p->caplinks, p->nlinks + 1))
+            return -1;
+        p->links[p->nlinks++] = l;
+    }
+    e->fnotes.nruns = e->fnotes.nrules = e->fnotes.nlinks = 0;
     e->fn_height = 0;
     return 0;
 }
@@ -613,12 +635,15 @@ static int set_block(engine *e, const gl_block *b, const char *text, size_t len,
             double nh = 0;
             double save_fn = e->fn_height;
             size_t save_runs = e->fnotes.nruns, save_placed = e->nplaced;
+            size_t save_rules = e->fnotes.nrules, save_links = e->fnotes.nlinks;
             if (notes_of_line(e, line_first_glyph(&e->sh, l), line_last_glyph(&e->sh, l), &nh))
                 return -1;
             if (nh > 0 && y > e->bottom0 - e->fn_height + 1e-6 && !e->page_empty) {
                 // does not fit with its note: undo, and go on on the next page
                 e->fn_height = save_fn;
                 e->fnotes.nruns = save_runs;
+                e->fnotes.nrules = save_rules;
+                e->fnotes.nlinks = save_links;
                 e->nplaced = save_placed;
                 break;
             }
