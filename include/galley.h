@@ -150,6 +150,11 @@ typedef struct {
      * for a face of a TrueType collection.  Borrowed. */
     const char *font_regular, *font_bold, *font_italic, *font_bold_italic;
     const char *cjk_font;
+    /* Folders, besides the input's own folder tree, that images may come
+     * from (--allow-path).  An image elsewhere is refused when the document
+     * is read (GALLEY_ERR_INPUT): input is untrusted.  Borrowed. */
+    const char *const *allow_paths;
+    size_t nallow_paths;
     galley_cjk_punct cjk_punct;
     galley_linebreak linebreak;
     int hyphenate;          /* English hyphenation; default 1 */

@@ -35,24 +35,30 @@ static void usage(FILE *f)
 "       galley --batch [OPTION]... DIR_OR_FILE... --outdir DIR [-j N]\n"
 "Publish text articles as a print PDF and an EPUB 3.\n"
 "\n"
-"Each INPUT (an article in galley's text format, or plain text) is published as\n"
-"INPUT.pdf and INPUT.epub next to it, unless -o names the outputs.  INPUT '-'\n"
-"reads standard input.\n"
+"Each INPUT (an article in galley's text format, Markdown, or plain text) is\n"
+"published as INPUT.pdf and INPUT.epub next to it, unless -o names the outputs.\n"
+"INPUT '-' reads standard input.\n"
 "\n"
 "Output:\n"
 "  -t, --to pdf|epub      publish only this format; the format of '-o -' and of\n"
 "                         standard input without -o (written to standard output)\n"
 "  -o, --output FILE      write FILE ('-': standard output, with -t); the format\n"
-"                         comes from its extension (.pdf or\n"
-"                         .epub); repeat for several outputs (one INPUT only)\n"
+"                         comes from its extension (.pdf or .epub); repeat for\n"
+"                         several outputs.  With several INPUTs, -o binds them\n"
+"                         into one brief: each input an article, in order; a\n"
+"                         directory INPUT stands for its .txt/.md files, a\n"
+"                         .yaml INPUT is a manifest (inputs, metadata, options)\n"
 "\n"
 "Metadata:\n"
 "      --title TEXT       document title (default: from the article header, else\n"
 "                         the file name)\n"
+"      --subtitle TEXT    subtitle (on a brief's or book's cover)\n"
 "      --author TEXT      author (default: the article's byline)\n"
 "      --lang TAG         language as a BCP 47 tag (en, zh-Hans, ...); default:\n"
 "                         Chinese when most letters are Han, else English\n"
 "      --identifier ID    EPUB identifier (default: derived from the content)\n"
+"      --continuous       a brief's articles run on instead of each starting a\n"
+"                         new page\n"
 "\n"
 "Page (PDF):\n"
 "      --paper NAME|WxH   a3 a4 a5 a6 b5 b6 16k letter legal, or a size with a unit:\n"
@@ -72,6 +78,8 @@ static void usage(FILE *f)
 "      --linebreak ALGO   paragraph breaking: optimal (Knuth-Plass, default) or\n"
 "                         first-fit (for comparison)\n"
 "      --no-hyphenate     never hyphenate English words\n"
+"      --allow-path DIR   let Markdown images come from DIR too (by default only\n"
+"                         from the input's own folder tree); repeatable\n"
 "      --epub-fonts MODE  fonts in the EPUB: subset (default for CJK text), none\n"
 "                         (default otherwise) or full\n"
 "\n"
@@ -683,7 +691,7 @@ enum {
     OPT_TITLE = 256, OPT_AUTHOR, OPT_LANG, OPT_IDENT, OPT_PAPER, OPT_MARGINS, OPT_SIZE,
     OPT_LEADING, OPT_FONT, OPT_FONT_B, OPT_FONT_I, OPT_FONT_BI, OPT_CJK_FONT, OPT_PUNCT,
     OPT_BATCH, OPT_OUTDIR, OPT_FORMATS, OPT_FORCE, OPT_EPUB_FONTS, OPT_LINEBREAK, OPT_NOHYPH,
-    OPT_SUBTITLE, OPT_CONTINUOUS,
+    OPT_SUBTITLE, OPT_CONTINUOUS, OPT_ALLOW,
 };
 
 static int parse_number(const char *s, double lo, double hi, double *out)
@@ -845,6 +853,7 @@ int main(int argc, char **argv)
         {"linebreak", required_argument, NULL, OPT_LINEBREAK},
         {"subtitle", required_argument, NULL, OPT_SUBTITLE},
         {"continuous", no_argument, NULL, OPT_CONTINUOUS},
+        {"allow-path", required_argument, NULL, OPT_ALLOW},
         {"no-hyphenate", no_argument, NULL, OPT_NOHYPH},
         {"epub-fonts", required_argument, NULL, OPT_EPUB_FONTS},
         {"quiet", no_argument, NULL, 'q'},
@@ -867,6 +876,8 @@ int main(int argc, char **argv)
     galley_options opt;
     galley_options_init(&opt);
     char **outs = calloc((size_t)argc + 2, sizeof *outs);
+    char **allows = NULL;  /* --allow-path folders */
+    size_t nallows = 0;
     int nouts = 0, code = 0;
     bool quiet = false;
     // -t / --formats: which formats (PDF, EPUB) default outputs and stdout get
@@ -966,6 +977,20 @@ int main(int argc, char **argv)
             break;
         case OPT_CONTINUOUS:
             opt.continuous = 1;
+            break;
+        case OPT_ALLOW:
+            // argv outlives the run: keep pointers into it (outs has room
+            // for every argument, so allows can share its size)
+            if (!allows)
+                allows = calloc((size_t)argc + 1, sizeof *allows);
+            if (!allows) {
+                fprintf(stderr, "%s: error: out of memory\n", prog);
+                code = EXIT_INTERNAL;
+                goto done;
+            }
+            allows[nallows++] = optarg;
+            opt.allow_paths = (const char *const *)allows;
+            opt.nallow_paths = nallows;
             break;
         case OPT_EPUB_FONTS:
             if (!strcmp(optarg, "subset"))
@@ -1144,6 +1169,7 @@ int main(int argc, char **argv)
         free(made[1]);
     }
 done:
+    free(allows);
     free(outs);
     galley_ctx_free(ctx);
     return code;

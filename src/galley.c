@@ -296,6 +296,53 @@ bad:
 
 /* ================================================================ reading */
 
+/* True when path (resolved, symlinks followed) lies in the folder tree
+ * of dir (resolved). */
+static bool inside(const char *path, const char *dir)
+{
+    char rp[PATH_MAX], rd[PATH_MAX];
+    if (!realpath(path, rp) || !realpath(dir, rd))
+        return false;
+    size_t n = strlen(rd);
+    return !strncmp(rp, rd, n) && (rp[n] == '/' || rp[n] == 0 || (n == 1 && rd[0] == '/'));
+}
+
+/* Images must come from the input's folder tree or an allowed folder:
+ * input is untrusted, and "![x](/etc/secret.png)" must not reach the
+ * outputs.  A missing image is left for the back ends to report. */
+static int check_image_paths(gl_ctx *ctx, const gl_doc *doc, const gl_block *b,
+                             const char *dir, const galley_options *opt, int depth)
+{
+    for (; b; b = b->next) {
+        if (b->type == GL_B_IMAGE && b->path && access(b->path, F_OK) == 0) {
+            bool ok = inside(b->path, dir);
+            for (size_t i = 0; !ok && opt && i < opt->nallow_paths; i++)
+                ok = opt->allow_paths[i] && inside(b->path, opt->allow_paths[i]);
+            if (!ok)
+                return gl_error(ctx, GALLEY_ERR_INPUT,
+                                "%s:%u: image '%s' is outside the input's folder; allow its "
+                                "folder with --allow-path DIR", doc->meta.source, b->line, b->src);
+        }
+        // the model caps nesting (GL_MAX_DEPTH), so this recursion is bounded
+        if (depth < 64 && b->children &&
+            check_image_paths(ctx, doc, b->children, dir, opt, depth + 1))
+            return -1;
+    }
+    return 0;
+}
+
+static int confine_images(gl_ctx *ctx, const gl_doc *doc, const char *source,
+                          const galley_options *opt)
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(source, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - source) ? (int)(slash - source) : 1, source);
+    return check_image_paths(ctx, doc, doc->first, dir, opt, 0);
+}
+
 /* Reads one input; md_flags go to the Markdown reader (GL_MD_ONE_ARTICLE
  * when the input is one article of a brief). */
 static galley_status read_text(galley_ctx *ctx, const char *data, size_t len,
@@ -310,6 +357,10 @@ static galley_status read_text(galley_ctx *ctx, const char *data, size_t len,
                       ? gl_read_markdown(ctx, data ? data : "", data ? len : 0, src, md_flags)
                       : gl_read_text(ctx, data ? data : "", data ? len : 0, src);
     if (doc && opt && gl_doc_apply_options(doc, opt) != 0) {
+        gl_doc_free(doc);
+        doc = NULL;
+    }
+    if (doc && confine_images(ctx, doc, src, opt) != 0) {
         gl_doc_free(doc);
         doc = NULL;
     }
