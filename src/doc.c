@@ -444,6 +444,10 @@ int gl_image_probe(gl_ctx *ctx, const char *source, const gl_block *img, gl_imag
     const char *path = img->path ? img->path : img->src;
     if (!source)
         source = "<memory>";
+    if (img->outside)
+        return gl_error(ctx, GALLEY_ERR_INPUT,
+                        "%s:%u: image '%s' is outside the input's folder; allow its folder "
+                        "with --allow-path DIR", source, img->line, img->src ? img->src : path);
     if (!path || !path[0])
         return gl_error(ctx, GALLEY_ERR_INPUT, "%s:%u: image with an empty path", source,
                         img->line);

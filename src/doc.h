@@ -102,6 +102,8 @@ struct gl_block {
      * against the input file's directory; absolute src as is).  Read and
      * check it with gl_image_probe(). */
     const char *src, *path;
+    bool outside;              /* path lies outside the folders images may come
+                                  from (galley.c): gl_image_probe() refuses it */
     /* GL_B_TABLE: column count and per-column alignment (ncols entries) */
     unsigned ncols;
     const gl_align *align;

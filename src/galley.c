@@ -309,30 +309,25 @@ static bool inside(const char *path, const char *dir)
 
 /* Images must come from the input's folder tree or an allowed folder:
  * input is untrusted, and "![x](/etc/secret.png)" must not reach the
- * outputs.  A missing image is left for the back ends to report. */
-static int check_image_paths(gl_ctx *ctx, const gl_doc *doc, const gl_block *b,
-                             const char *dir, const galley_options *opt, int depth)
+ * outputs.  Reading never fails on content, so an image elsewhere is only
+ * marked here; publishing it fails with a message (gl_image_probe). */
+static void check_image_paths(const gl_block *cb, const char *dir, const galley_options *opt,
+                              int depth)
 {
-    for (; b; b = b->next) {
+    for (gl_block *b = (gl_block *)cb; b; b = b->next) {  /* the doc is ours to mark */
         if (b->type == GL_B_IMAGE && b->path && access(b->path, F_OK) == 0) {
             bool ok = inside(b->path, dir);
             for (size_t i = 0; !ok && opt && i < opt->nallow_paths; i++)
                 ok = opt->allow_paths[i] && inside(b->path, opt->allow_paths[i]);
-            if (!ok)
-                return gl_error(ctx, GALLEY_ERR_INPUT,
-                                "%s:%u: image '%s' is outside the input's folder; allow its "
-                                "folder with --allow-path DIR", doc->meta.source, b->line, b->src);
+            b->outside = !ok;
         }
         // the model caps nesting (GL_MAX_DEPTH), so this recursion is bounded
-        if (depth < 64 && b->children &&
-            check_image_paths(ctx, doc, b->children, dir, opt, depth + 1))
-            return -1;
+        if (depth < 64 && b->children)
+            check_image_paths(b->children, dir, opt, depth + 1);
     }
-    return 0;
 }
 
-static int confine_images(gl_ctx *ctx, const gl_doc *doc, const char *source,
-                          const galley_options *opt)
+static void confine_images(const gl_doc *doc, const char *source, const galley_options *opt)
 {
     char dir[PATH_MAX];
     const char *slash = strrchr(source, '/');
@@ -340,7 +335,7 @@ static int confine_images(gl_ctx *ctx, const gl_doc *doc, const char *source,
         snprintf(dir, sizeof dir, ".");
     else
         snprintf(dir, sizeof dir, "%.*s", (int)(slash - source) ? (int)(slash - source) : 1, source);
-    return check_image_paths(ctx, doc, doc->first, dir, opt, 0);
+    check_image_paths(doc->first, dir, opt, 0);
 }
 
 /* Reads one input; md_flags go to the Markdown reader (GL_MD_ONE_ARTICLE
@@ -360,10 +355,8 @@ static galley_status read_text(galley_ctx *ctx, const char *data, size_t len,
         gl_doc_free(doc);
         doc = NULL;
     }
-    if (doc && confine_images(ctx, doc, src, opt) != 0) {
-        gl_doc_free(doc);
-        doc = NULL;
-    }
+    if (doc)
+        confine_images(doc, src, opt);
     if (!doc)
         return gl_api_exit(ctx, -1);
     *out = doc;
