@@ -191,6 +191,7 @@ check-asan:
 	$(Q)$(MAKE) --no-print-directory B=$(B)/asan CFLAGS='-O1 -g $(SAN_FLAGS)' \
 	  all $(B)/asan/unit-tests $(FUZZ_TARGETS:%=$(B)/asan/fuzz-replay/%)
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 ROBUST_DIVIDE=10 \
+	  LSAN_OPTIONS=suppressions=$(abspath tests/fuzz/lsan.supp):print_suppressions=0 \
 	  $(MAKE) --no-print-directory B=$(B)/asan CFLAGS='-O1 -g $(SAN_FLAGS)' unit e2e fuzz-replay
 
 # --- libFuzzer builds with clang: the library is instrumented for coverage
