@@ -489,3 +489,40 @@ int gl_image_probe(gl_ctx *ctx, const char *source, const gl_block *img, gl_imag
     gl_buf_free(&b);
     return rc;
 }
+
+/* The title of a document without one: the file's base name without its
+ * extension, or "Untitled" for stdin and in-memory input. */
+int gl_doc_title_from_source(gl_doc *doc, const char *source)
+{
+    const char *t = "Untitled";
+    size_t n = strlen(t);
+    if (source && !(source[0] == '<' && source[strlen(source) - 1] == '>')) {
+        const char *base = source;
+        for (const char *p = source; *p; p++)
+            if (*p == '/' || *p == '\\')
+                base = p + 1;
+        size_t bn = strlen(base);
+        const char *dot = strrchr(base, '.');
+        if (dot && dot > base)  // ".profile" has no extension
+            bn = (size_t)(dot - base);
+        if (bn) {
+            t = base;
+            n = bn;
+        }
+    }
+    // The name may be any bytes; the title must be valid UTF-8 without
+    // control characters, like the text.
+    gl_buf b;
+    gl_buf_init(&b, doc->ctx);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp = gl_utf8_next(t, n, &i);
+        if (!(cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) && gl_buf_put_cp(&b, cp))
+            break;
+    }
+    const char *title = doc->ctx->oom ? NULL : gl_arena_strndup(&doc->arena, b.data ? b.data : "", b.len);
+    gl_buf_free(&b);
+    if (!title)
+        return -1;
+    doc->meta.title = title;
+    return 0;
+}

@@ -172,6 +172,10 @@ unsigned gl_block_line_at(const gl_block *b, size_t off);
 /* Sets meta.lang from the text when not already set: Chinese ("zh-Hans")
  * when most letters are Han, else English ("en"). */
 void gl_doc_detect_lang(gl_doc *doc);
+/* Sets meta.title to the file's base name without its extension (control
+ * characters dropped), or "Untitled" for stdin and memory ("<...>").
+ * Returns 0 or -1 (OOM). */
+int gl_doc_title_from_source(gl_doc *doc, const char *source);
 /* Applies option overrides (title, author, lang) to the metadata. */
 int gl_doc_apply_options(gl_doc *doc, const galley_options *opt);
 /* True when lang names Chinese, Japanese or Korean. */

@@ -198,7 +198,8 @@ static int add_run(engine *e, int face, double size, double x, double y_top, dou
     return 0;
 }
 
-static int add_rule(engine *e, double x0, double x1, double y_top, double width)
+/* A stroked line from (x0, y0_top) to (x1, y1_top), top-down coordinates. */
+static int add_line(engine *e, double x0, double y0_top, double x1, double y1_top, double width)
 {
     gl_page *p = e->page;
     if (GL_GROW(e->ctx, p->rules, p->caprules, p->nrules + 1))
@@ -206,22 +207,20 @@ static int add_rule(engine *e, double x0, double x1, double y_top, double width)
     gl_rule *r = &p->rules[p->nrules++];
     r->x0 = (float)x0;
     r->x1 = (float)x1;
-    r->y0 = r->y1 = (float)(e->lo->page_h - y_top);
-    r->width = (float)width;
-    return 0;
-}
-
-static int add_vrule(engine *e, double x, double y0_top, double y1_top, double width)
-{
-    gl_page *p = e->page;
-    if (GL_GROW(e->ctx, p->rules, p->caprules, p->nrules + 1))
-        return -1;
-    gl_rule *r = &p->rules[p->nrules++];
-    r->x0 = r->x1 = (float)x;
     r->y0 = (float)(e->lo->page_h - y0_top);
     r->y1 = (float)(e->lo->page_h - y1_top);
     r->width = (float)width;
     return 0;
+}
+
+static int add_rule(engine *e, double x0, double x1, double y_top, double width)
+{
+    return add_line(e, x0, y_top, x1, y_top, width);
+}
+
+static int add_vrule(engine *e, double x, double y0_top, double y1_top, double width)
+{
+    return add_line(e, x, y0_top, x, y1_top, width);
 }
 
 static gl_link *add_link(engine *e, double x0, double y0_top, double x1, double y1_top)

@@ -1184,35 +1184,6 @@ static int front_matter(md *m, const char *data, size_t len, size_t *body)
 
 /* ================================================================ entry point */
 
-static int title_from_source(md *m)
-{
-    const char *s = m->source, *t = "Untitled";
-    size_t n = strlen(t);
-    if (s && !(s[0] == '<' && s[strlen(s) - 1] == '>')) {
-        const char *base = s + m->dirlen;
-        size_t bn = strlen(base);
-        const char *dot = strrchr(base, '.');
-        if (dot && dot > base)
-            bn = (size_t)(dot - base);
-        if (bn) {
-            t = base;
-            n = bn;
-        }
-    }
-    gl_buf b;
-    gl_buf_init(&b, m->ctx);
-    for (size_t i = 0; i < n;) {
-        uint32_t cp = gl_utf8_next(t, n, &i);
-        if (!is_control(cp) && cp != '\t' && cp != '\n' && gl_buf_put_cp(&b, cp))
-            break;
-    }
-    const char *r = m->ctx->oom ? NULL : gl_arena_strndup(&m->doc->arena, b.data ? b.data : "", b.len);
-    gl_buf_free(&b);
-    if (!r)
-        return -1;
-    m->doc->meta.title = r;
-    return 0;
-}
 
 static void md_free(md *m)
 {
@@ -1311,7 +1282,7 @@ gl_doc *gl_read_markdown(gl_ctx *ctx, const char *data, size_t len, const char *
     }
     if (convert(&m, root))
         goto fail;
-    if (!m.doc->meta.title[0] && title_from_source(&m))
+    if (!m.doc->meta.title[0] && gl_doc_title_from_source(m.doc, m.source))
         goto fail;
     gl_doc_detect_lang(m.doc);
     // Articles speak the doc's language (detected only now).

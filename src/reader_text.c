@@ -338,42 +338,6 @@ static int add_paragraph(reader *r, gl_doc *doc, size_t a, size_t b, gl_buf *tmp
     return 0;
 }
 
-/* The title of a document without one: the file's base name without its
- * extension, or "Untitled" for stdin and in-memory input. */
-static int title_from_source(gl_doc *doc, const char *source)
-{
-    const char *t = "Untitled";
-    size_t n = strlen(t);
-    if (source && !(source[0] == '<' && source[strlen(source) - 1] == '>')) {
-        const char *base = source;
-        for (const char *p = source; *p; p++)
-            if (*p == '/' || *p == '\\')
-                base = p + 1;
-        size_t bn = strlen(base);
-        const char *dot = strrchr(base, '.');
-        if (dot && dot > base)  // ".profile" has no extension
-            bn = (size_t)(dot - base);
-        if (bn) {
-            t = base;
-            n = bn;
-        }
-    }
-    // The name may be any bytes; the title must be valid UTF-8 without
-    // control characters, like the text.
-    gl_buf b;
-    gl_buf_init(&b, doc->ctx);
-    for (size_t i = 0; i < n;) {
-        uint32_t cp = gl_utf8_next(t, n, &i);
-        if (!is_control(cp) && gl_buf_put_cp(&b, cp))
-            break;
-    }
-    const char *title = doc->ctx->oom ? NULL : gl_arena_strndup(&doc->arena, b.data ? b.data : "", b.len);
-    gl_buf_free(&b);
-    if (!title)
-        return -1;
-    doc->meta.title = title;
-    return 0;
-}
 
 gl_doc *gl_read_text(gl_ctx *ctx, const char *data, size_t len, const char *source)
 {
@@ -444,7 +408,7 @@ gl_doc *gl_read_text(gl_ctx *ctx, const char *data, size_t len, const char *sour
             goto fail;
         k = e;
     }
-    if ((!doc->meta.title || !doc->meta.title[0]) && title_from_source(doc, source))
+    if ((!doc->meta.title || !doc->meta.title[0]) && gl_doc_title_from_source(doc, source))
         goto fail;
     gl_doc_detect_lang(doc);
     gl_free(offs);
