@@ -180,6 +180,17 @@ static const char *ft_errstr(FT_Error e)
  * file exists, FreeType reads it, the outlines are TrueType (libharu 2.3
  * embeds only glyf outlines), the table directory is intact, and there is
  * a Unicode cmap.  *out is the open face on success. */
+/* Starts FreeType; 0, or -1 with the error (OOM or GALLEY_ERR_FONT) on ctx. */
+static int init_freetype(gl_ctx *ctx, FT_Library *lib)
+{
+    FT_Error e = FT_Init_FreeType(lib);
+    if (!e)
+        return 0;
+    if (e == FT_Err_Out_Of_Memory)
+        return gl_oom(ctx);
+    return gl_error(ctx, GALLEY_ERR_FONT, "cannot initialise FreeType (%s)", ft_errstr(e));
+}
+
 static int open_face(gl_ctx *ctx, FT_Library lib, const char *path, int index, FT_Face *out)
 {
     *out = NULL;
@@ -373,14 +384,8 @@ gl_fontset *gl_fontset_new(gl_ctx *ctx, const gl_font_config *cfg)
         if (!specs[i])
             goto fail;
     }
-    FT_Error e = FT_Init_FreeType(&lib);
-    if (e) {
-        if (e == FT_Err_Out_Of_Memory)
-            gl_oom(ctx);
-        else
-            gl_error(ctx, GALLEY_ERR_FONT, "cannot initialise FreeType (%s)", ft_errstr(e));
+    if (init_freetype(ctx, &lib))
         goto fail;
-    }
     for (int i = 0; i < GL_FACE_COUNT; i++) {
         fs->canon[i] = i;
         // A face whose spec names the same file and index as an earlier one
@@ -643,14 +648,8 @@ int gl_font_check_file(gl_ctx *ctx, const char *spec)
     FT_Library lib = NULL;
     FT_Face f = NULL;
     GL_CHECK(parse_spec(ctx, spec, &path, &index));
-    FT_Error e = FT_Init_FreeType(&lib);
-    if (e) {
-        if (e == FT_Err_Out_Of_Memory)
-            gl_oom(ctx);
-        else
-            gl_error(ctx, GALLEY_ERR_FONT, "cannot initialise FreeType (%s)", ft_errstr(e));
+    if (init_freetype(ctx, &lib))
         goto cleanup;
-    }
     GL_CHECK(open_face(ctx, lib, path, index, &f));
     rc = 0;
 cleanup:
