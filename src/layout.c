@@ -621,6 +621,11 @@ static int set_block(engine *e, const gl_block *b, const char *text, size_t len,
         // widow: never carry a paragraph's last line alone to the next page
         if (take < left && take > 0 && left - take == 1 && n >= 3 && take >= 2 + (done == 0))
             take--;
+        // no word broken across a page turn (TeX's \brokenpenalty): carry
+        // the hyphenated line over, if that leaves no orphan behind
+        if (take < left && take > 0 && e->br.lines[done + take - 1].hyphenated &&
+            take >= 2 + (done == 0))
+            take--;
         if (take == 0) {
             if (new_page(e))
                 return -1;
