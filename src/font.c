@@ -556,8 +556,9 @@ int gl_face_canonical(const gl_fontset *fs, int face)
  * vertical metrics, and bitmap/colour data.  With HB_SUBSET_FLAGS_NO_HINTING
  * (which also drops cvt, fpgm, prep and glyph instructions, about 60% of a
  * Latin subset) what remains is OS/2 cmap glyf head hhea hmtx loca maxp name
- * post: the tables libharu 2.3's TrueType loader parses.  Its writer lists
- * cvt/fpgm/prep as required but writes them empty when absent; Debian 12's
+ * post (and a no-op prep, see with_prep): the tables libharu 2.3's TrueType
+ * loader parses.  Its writer lists cvt/fpgm as required but writes them
+ * empty when absent; Debian 12's
  * libharu loads, embeds and renders such subsets (checked with pdffonts,
  * pdftotext and mutool), as it does uming.ttc, which has no hinting at all. */
 static const char *const DROP_TABLES[] = {
@@ -565,6 +566,49 @@ static const char *const DROP_TABLES[] = {
     "vhea", "vmtx", "VORG", "EBDT", "EBLC", "EBSC", "CBDT", "CBLC", "sbix", "SVG ",
     "COLR", "CPAL", "DSIG", "LTSH", "hdmx", "VDMX", "PCLT", "gasp", "meta", "STAT",
 };
+
+/* The font file of face, with a 'prep' table if it has none.  libharu's
+ * writer rebuilds the font table by table in a list of 4 KB buffers, and
+ * 'prep' comes last; an absent one is written empty, at an offset equal to
+ * the rebuilt size, and seeking there fails (HPDF_INVALID_OBJECT) whenever
+ * that size is a multiple of 4096: one subset in 1,024 could not be
+ * embedded (DejaVu Serif Italic on the 25 Federalist papers).  The table
+ * added is PUSHB[0] 0, POP: a control value program that does nothing. */
+static hb_blob_t *with_prep(hb_face_t *sub)
+{
+    hb_tag_t prep = HB_TAG('p', 'r', 'e', 'p');
+    hb_blob_t *file = hb_face_reference_blob(sub);
+    hb_blob_t *t = hb_face_reference_table(sub, prep);
+    bool has = hb_blob_get_length(t) > 0;
+    hb_blob_destroy(t);
+    if (has)
+        return file;
+    // hb_subset's result is a builder face, which cannot list its tables
+    // (HarfBuzz 6); the face of its serialised file can.
+    hb_face_t *face = hb_face_create(file, 0);
+    hb_blob_destroy(file);
+    hb_face_t *b = hb_face_builder_create();
+    hb_tag_t tags[64];
+    unsigned start = 0, n;
+    do {
+        n = sizeof tags / sizeof *tags;
+        hb_face_get_table_tags(face, start, &n, tags);
+        for (unsigned i = 0; i < n; i++) {
+            t = hb_face_reference_table(face, tags[i]);
+            hb_face_builder_add_table(b, tags[i], t);
+            hb_blob_destroy(t);
+        }
+        start += n;
+    } while (n == sizeof tags / sizeof *tags);
+    static const char NOOP[] = {(char)0xB0, 0x00, 0x21};
+    t = hb_blob_create(NOOP, sizeof NOOP, HB_MEMORY_MODE_READONLY, NULL, NULL);
+    hb_face_builder_add_table(b, prep, t);
+    hb_blob_destroy(t);
+    hb_blob_t *out = hb_face_reference_blob(b);
+    hb_face_destroy(b);
+    hb_face_destroy(face);
+    return out;
+}
 
 int gl_face_subset(gl_ctx *ctx, const gl_fontset *fs, int face, const uint32_t *cps,
                    size_t ncps, char **data, size_t *len)
@@ -617,7 +661,7 @@ int gl_face_subset(gl_ctx *ctx, const gl_fontset *fs, int face, const uint32_t *
         gl_error(ctx, GALLEY_ERR_FONT, "%s: hb-subset failed for face %d", fi->path, fi->index);
         goto cleanup;
     }
-    out = hb_face_reference_blob(sub);
+    out = with_prep(sub);
     unsigned n = 0;
     const char *p = hb_blob_get_data(out, &n);
     if (!p || n < 12) {

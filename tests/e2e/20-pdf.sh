@@ -80,6 +80,18 @@ if publish "$DATA/zh-article.txt" "$OUT/zh.pdf"; then
   else fail "zh.pdf: no Latin face among: $(echo $fonts)"; fi
 fi
 
+# ---------------------------------------------------------------- font sizes
+# A Noto Serif subset that libharu rebuilds to exactly 12 KB (a multiple of
+# its 4 KB stream buffers): without a prep table in the subset, libharu's
+# writer failed with error 0x1033 (found by a random search over glyph sets;
+# the first real case was DejaVu Serif Italic on the Federalist papers).
+printf 'Title\n\n%s\n' 'ñõŭŸÊĥēïġ©1§ĵũtĳŘ0j¨ŒJ^İŎZŋ°ĝĂìWŁſĖĐĭ.µü=·³ō±k|úN£' > "$OUT/glyphs-12k.txt"
+if publish "$OUT/glyphs-12k.txt" "$OUT/glyphs-12k.pdf"; then
+  if pdftotext "$OUT/glyphs-12k.pdf" - 2>/dev/null | grep -q 'ĵũtĳŘ0j'; then
+    ok "glyphs-12k.pdf: a subset rebuilt to a multiple of 4 KB embeds and extracts"
+  else fail "glyphs-12k.pdf: text not found"; fi
+fi
+
 # ---------------------------------------------------------------- reproducible
 for f in seed zh; do
   in=$DATA/seed-article.txt; [ $f = zh ] && in=$DATA/zh-article.txt
