@@ -19,7 +19,10 @@
  *     stream, so PNGs are decoded here with libpng and embedded as raw
  *     pixels (plus a soft mask for alpha);
  *   - HPDF_Destination_SetXYZ refuses zoom 0 ("keep"), so /XYZ
- *     destinations are written as arrays here.
+ *     destinations are written as arrays here;
+ *   - it deflates every stream with zlib at level 6; page contents, most
+ *     of a book's bytes, are deflated here with libdeflate instead (twice
+ *     as fast for the same size) and handed over as they are.
  */
 #define _POSIX_C_SOURCE 200809L   // gmtime_r
 
@@ -36,6 +39,7 @@
 #include <hpdf_streams.h>
 #include <hpdf_utils.h>
 
+#include <libdeflate.h>
 #include <png.h>
 
 #include <math.h>
@@ -64,6 +68,9 @@ typedef struct {
     gl_ctx *ctx;
     const char *out_path;
     HPDF_STATUS err_no, detail_no;   // last error libharu reported
+    struct libdeflate_compressor *deflate;   // for every stream but images
+    gl_buf page;                     // a stream's bytes, to be deflated
+    gl_buf packed;                   // the deflated bytes
 } pdf_state;
 
 // --------------------------------------------------------------- errors
@@ -389,6 +396,101 @@ static int clean_tounicode_dict(pdf_state *ps, HPDF_Dict tu)
     return 0;
 }
 
+// libdeflate's level for every stream: on War and Peace's page contents 5
+// and 6 give the same size within 0.5% (3.04 and 3.03 MB), 6 takes a
+// quarter longer; 4 is 3% larger.
+#define DEFLATE_LEVEL 6
+
+// Written inside a page contents dictionary in place of libharu's own
+// filter entry (see deflate_contents).
+static HPDF_STATUS write_flate_filter(HPDF_Dict dict, HPDF_Stream stream)
+{
+    (void)dict;
+    return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
+}
+
+// Reads a memory stream's bytes into b (replacing what b held).
+static int read_stream(pdf_state *ps, HPDF_Stream st, gl_buf *b)
+{
+    b->len = 0;
+    HPDF_UINT size = HPDF_Stream_Size(st);
+    if (!size)
+        return 0;
+    if (GL_GROW(ps->ctx, b->data, b->cap, (size_t)size + 1))
+        return -1;
+    HPDF_UINT got = size;
+    HPDF_STATUS e = HPDF_Stream_Seek(st, 0, HPDF_SEEK_SET);
+    if (e == HPDF_OK)
+        e = HPDF_Stream_Read(st, (HPDF_BYTE *)b->data, &got);
+    if ((e != HPDF_OK && e != HPDF_STREAM_EOF) || got != size)
+        return hpdf_fail(ps, "reading a stream back");
+    b->len = got;
+    return 0;
+}
+
+// Replaces the contents of stream dictionary d by data, deflated here.
+// libharu then writes the bytes as they are, with no filter of its own,
+// and write_flate_filter names the one applied.
+static int put_deflated(pdf_state *ps, HPDF_Dict d, const char *data, size_t len)
+{
+    gl_buf *z = &ps->packed;
+    size_t bound = libdeflate_zlib_compress_bound(ps->deflate, len);
+    if (GL_GROW(ps->ctx, z->data, z->cap, bound))
+        return -1;
+    z->len = libdeflate_zlib_compress(ps->deflate, data, len, z->data, bound);
+    HPDF_MemStream_FreeData(d->stream);
+    if (!z->len || HPDF_Stream_Write(d->stream, (const HPDF_BYTE *)z->data,
+                                     (HPDF_UINT)z->len) != HPDF_OK)
+        return hpdf_fail(ps, "writing a stream");
+    d->filter = HPDF_STREAM_FILTER_NONE;
+    d->write_fn = write_flate_filter;
+    return 0;
+}
+
+// Deflates a stream dictionary's contents in place.
+static int deflate_stream(pdf_state *ps, HPDF_Dict d)
+{
+    if (!d || !d->stream || d->stream->type != HPDF_STREAM_MEMORY)
+        return gl_error(ps->ctx, GALLEY_ERR_BACKEND,
+                        "%s: libharu made no memory stream (unexpected libharu version?)",
+                        ps->out_path);
+    if (read_stream(ps, d->stream, &ps->page))
+        return -1;
+    return put_deflated(ps, d, ps->page.data, ps->page.len);
+}
+
+// Replaces the page's content stream with its deflated bytes: what libharu
+// drew on it (images, rules) followed by text, the operators in `text`.
+static int deflate_contents(pdf_state *ps, HPDF_Page page, const gl_buf *text)
+{
+    HPDF_PageAttr pa = page->attr;
+    if (read_stream(ps, pa->stream, &ps->page) || gl_buf_put(&ps->page, text->data, text->len))
+        return -1;
+    return put_deflated(ps, pa->contents, ps->page.data, ps->page.len);
+}
+
+// Makes libharu build a font's descriptor and font file now, as it would
+// while saving, and deflates the font file and the CIDToGIDMap here.  The
+// font's before-write function does that work; it also copies the Type0
+// dictionary's filter to the map (and to its CMap stream) each time it
+// runs, so that filter is cleared for when libharu runs it again.
+static int deflate_font(pdf_state *ps, HPDF_Font font)
+{
+    HPDF_FontAttr fa = font->attr;
+    if (!fa || !font->before_write_fn)
+        return gl_error(ps->ctx, GALLEY_ERR_BACKEND,
+                        "%s: unexpected font structure (libharu version?)", ps->out_path);
+    if (!fa->fontdef->descriptor && font->before_write_fn(font) != HPDF_OK)
+        return hpdf_fail(ps, "writing a font");
+    font->filter = HPDF_STREAM_FILTER_NONE;
+    HPDF_Dict file = fa->fontdef->descriptor
+                         ? HPDF_Dict_GetItem(fa->fontdef->descriptor, "FontFile2", HPDF_OCLASS_DICT)
+                         : NULL;
+    if (deflate_stream(ps, file))
+        return -1;
+    return fa->map_stream ? deflate_stream(ps, fa->map_stream) : 0;
+}
+
 // Replaces the content of libharu's ToUnicode stream for one font.  The
 // stream object already exists once HPDF_GetFont has made the Type0 font,
 // so rewriting it in place keeps the object numbering libharu chose.
@@ -406,11 +508,8 @@ static int fix_tounicode(pdf_state *ps, const face_slot *s, const uint32_t *cps,
     }
     GL_CHECK(clean_tounicode_dict(ps, tu));
     GL_CHECK(write_tounicode(&b, cps, n));
-    HPDF_MemStream_FreeData(tu->stream);
-    HP(HPDF_Stream_Write(tu->stream, (const HPDF_BYTE *)b.data, (HPDF_UINT)b.len),
-       "writing a ToUnicode CMap");
     // libharu leaves this stream uncompressed even under HPDF_COMP_ALL.
-    tu->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+    GL_CHECK(put_deflated(ps, tu, b.data, b.len));
     rc = 0;
 cleanup:
     gl_buf_free(&b);
@@ -1039,11 +1138,7 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
         GL_CHECK(close_array(tmp, array_at, strings));
     if (in_text)
         GL_CHECK(gl_buf_puts(tmp, "ET\n"));
-    if (tmp->len) {
-        HPDF_PageAttr pa = page->attr;
-        HP(HPDF_Stream_Write(pa->stream, (const HPDF_BYTE *)tmp->data, (HPDF_UINT)tmp->len),
-           "drawing text");
-    }
+    GL_CHECK(deflate_contents(ps, page, tmp));
     rc = 0;
 cleanup:
     return rc;
@@ -1246,8 +1341,11 @@ cleanup:
 int gl_pdf_write(gl_ctx *ctx, const gl_frames *frames, const gl_fontset *fs,
                  const gl_pdf_meta *meta, const char *out_path)
 {
-    pdf_state st = {.ctx = ctx, .out_path = out_path, .err_no = 0, .detail_no = 0};
+    pdf_state st = {.ctx = ctx, .out_path = out_path, .err_no = 0, .detail_no = 0,
+                    .deflate = NULL};
     pdf_state *ps = &st;   // what HP() reports through
+    gl_buf_init(&st.page, ctx);
+    gl_buf_init(&st.packed, ctx);
     face_slot slots[GL_FACE_COUNT];
     memset(slots, 0, sizeof slots);
     HPDF_Doc doc = NULL;
@@ -1308,7 +1406,8 @@ int gl_pdf_write(gl_ctx *ctx, const gl_frames *frames, const gl_fontset *fs,
     }
 
     doc = HPDF_New(on_hpdf_error, &st);
-    if (!doc) {
+    st.deflate = libdeflate_alloc_compressor(DEFLATE_LEVEL);
+    if (!doc || !st.deflate) {
         gl_oom(ctx);
         goto cleanup;
     }
@@ -1415,6 +1514,10 @@ int gl_pdf_write(gl_ctx *ctx, const gl_frames *frames, const gl_fontset *fs,
         }
     }
 
+    for (int f = 0; f < GL_FACE_COUNT; f++)
+        if (slots[f].used)
+            GL_CHECK(deflate_font(ps, slots[f].font));
+
     // Save to memory, then write the bytes atomically.
     HP(HPDF_SaveToStream(doc), "writing the PDF");
     HPDF_UINT32 size = HPDF_GetStreamSize(doc);
@@ -1453,5 +1556,8 @@ cleanup:
     gl_free(cps);
     gl_free(subset);
     gl_buf_free(&tmp);
+    gl_buf_free(&st.page);
+    gl_buf_free(&st.packed);
+    libdeflate_free_compressor(st.deflate);
     return rc;
 }
