@@ -118,6 +118,12 @@ static void count_letters(const char *s, size_t n, size_t *han, size_t *other)
 {
     size_t i = 0;
     while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {   // ASCII without decoding: most of an English book
+            *other += ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+            i++;
+            continue;
+        }
         uint32_t cp = gl_utf8_next(s, n, &i);
         if (gl_is_han(cp))
             (*han)++;

@@ -431,7 +431,17 @@ static int break_text(engine *e, gl_shaper *sh, gl_break_result *br, const gl_bl
     double widths[2] = {width - ps->indent, width};
     if (e->lo->first_fit)
         return gl_break_first_fit(e->ctx, sh->items, sh->nitems, widths, 2, &e->bp, br);
-    if (gl_break_total_fit(e->ctx, sh->items, sh->nitems, widths, 2, &e->bp, br))
+    gl_break_params first = e->bp;
+    if (e->cjk && !ts.hyphenate) {
+        // Chinese text: TeX's pretolerance pass first.  Every character is
+        // a breakpoint and the inter-character glue stretches 0.15 em, so
+        // at tolerance 1000 a line may end any of ~11 characters short and
+        // the breaker weighs all of them; at 100, 5 (badness 79), which
+        // still covers every line CLREQ shortens.  A paragraph that cannot
+        // be set so goes on to the tolerance pass as before.
+        first.pretolerance = 100;
+    }
+    if (gl_break_total_fit(e->ctx, sh->items, sh->nitems, widths, 2, &first, br))
         return -1;
     // Nothing within tolerance (pass 4 takes any line, and at capped badness
     // it cannot tell a loose line from a hopeless one): then TeX's emergency

@@ -124,6 +124,14 @@ static int put_clean(md *m, gl_buf *b, const char *s, size_t n, bool code, unsig
     }
     while (i < n) {
         size_t at = i;
+        while (i < n && s[i] >= 0x20 && s[i] < 0x7F)   // printable ASCII: as is
+            i++;
+        if (i > at) {
+            if (gl_buf_put(b, s + at, i - at))
+                return -1;
+            col += i - at;
+            continue;
+        }
         uint32_t cp = gl_utf8_next(s, n, &i);
         int rc;
         if (cp == '\t') {
