@@ -62,6 +62,8 @@ typedef struct {
     const char *hpdf_name;   // borrowed from libharu
     HPDF_Font font;
     int16_t *width;          // advance per BMP code (0x10000), as libharu measures it
+    uint8_t *code;           // one-byte font: the code of each BMP character (0x10000
+                             // entries), see one_byte_codes; NULL: two-byte codes
 } face_slot;
 
 typedef struct {
@@ -190,59 +192,99 @@ static void subset_tag(const char *psname, const uint32_t *cps, size_t n, char t
     tag[6] = 0;
 }
 
-// Writes a ToUnicode CMap (ISO 32000 §9.10.3) for codes that map to
-// themselves: libharu's UTF-8 encoder writes each BMP character as its own
-// 2-byte code.  Consecutive codes become bfrange entries, which must not
-// cross a first-byte boundary; each section holds at most 100 entries
-// (the limit of PostScript CMap operators).
-static int write_tounicode(gl_buf *b, const uint32_t *cps, size_t n)
+// The codes of a font and the characters (= CIDs) they stand for, in code
+// order: two-byte codes are the characters themselves, one-byte codes come
+// from one_byte_codes.
+typedef struct {
+    uint32_t code, cp;
+} code_map;
+
+// Fills m (room for n) from a slot's characters; returns the count.
+static size_t font_codes(const face_slot *s, const uint32_t *cps, size_t n, code_map *m)
+{
+    for (size_t i = 0; i < n; i++)
+        m[i] = (code_map){s->code ? s->code[cps[i]] : cps[i], cps[i]};
+    if (s->code) {   // sort by code (insertion: at most 253 entries)
+        for (size_t i = 1; i < n; i++) {
+            code_map x = m[i];
+            size_t j = i;
+            for (; j > 0 && m[j - 1].code > x.code; j--)
+                m[j] = m[j - 1];
+            m[j] = x;
+        }
+    }
+    return n;
+}
+
+// Writes the sections of a CMap that map codes to CIDs (cid = true:
+// cidrange/cidchar, for an Encoding) or to Unicode (bfrange/bfchar, for
+// ToUnicode).  Codes whose characters follow on one by one become ranges,
+// which may not cross a first-byte boundary of two-byte codes; each section
+// holds at most 100 entries (the limit of PostScript CMap operators).
+static int write_cmap_entries(gl_buf *b, const code_map *m, size_t n, bool one_byte, bool cid)
+{
+    const char *kind = cid ? "cid" : "bf";
+    const char *cfmt = one_byte ? "<%02X>" : "<%04X>";
+    int rc = 0;
+    size_t i = 0;
+    while (i < n && rc == 0) {
+        // Gather up to 100 entries of one kind (range or single) at a time.
+        uint32_t lo[100], hi[100], to[100];
+        size_t k = 0, j = i;
+        bool ranges = false;
+        for (int pass = 0; pass < 2; pass++) {
+            if (pass == 1)
+                j = i;
+            while (j < n && (pass == 1 ? k < 100 : j == i)) {
+                size_t e = j;
+                while (e + 1 < n && m[e + 1].code == m[e].code + 1 && m[e + 1].cp == m[e].cp + 1
+                       && (m[e + 1].code >> 8) == (m[j].code >> 8))
+                    e++;
+                if (pass == 0) {
+                    ranges = e > j;
+                    break;
+                }
+                if ((e > j) != ranges)
+                    break;
+                lo[k] = m[j].code;
+                hi[k] = m[e].code;
+                to[k] = m[j].cp;
+                k++;
+                j = e + 1;
+            }
+        }
+        rc |= gl_buf_printf(b, "%zu begin%s%s\n", k, kind, ranges ? "range" : "char");
+        for (size_t q = 0; q < k; q++) {
+            rc |= gl_buf_printf(b, cfmt, (unsigned)lo[q]);
+            if (ranges) {
+                rc |= gl_buf_putc(b, ' ');
+                rc |= gl_buf_printf(b, cfmt, (unsigned)hi[q]);
+            }
+            rc |= cid ? gl_buf_printf(b, " %u\n", (unsigned)to[q])
+                      : gl_buf_printf(b, " <%04X>\n", (unsigned)to[q]);
+        }
+        rc |= gl_buf_printf(b, "end%s%s\n", kind, ranges ? "range" : "char");
+        i = j;
+    }
+    return rc ? -1 : 0;
+}
+
+// Writes a CMap (ISO 32000 §9.7.5, §9.10.3) over the codes of m: the
+// font's Encoding (cid) or its ToUnicode map.
+static int write_cmap(gl_buf *b, const code_map *m, size_t n, bool one_byte, bool cid,
+                      const char *name)
 {
     int rc = 0;
     rc |= gl_buf_puts(b, "/CIDInit /ProcSet findresource begin\n"
                          "12 dict begin\n"
-                         "begincmap\n"
-                         "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-                         "/CMapName /Adobe-Identity-UCS def\n"
-                         "/CMapType 2 def\n"
-                         "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
-    // Split into ranges [lo, hi] of consecutive codes within one high byte.
-    size_t i = 0;
-    while (i < n && rc == 0) {
-        // Gather up to 100 entries of one kind (range or single) at a time.
-        uint32_t lo[100], hi[100];
-        size_t k = 0, j = i;
-        bool ranges = false;
-        {
-            size_t e = j;
-            while (e + 1 < n && cps[e + 1] == cps[e] + 1 && (cps[e + 1] >> 8) == (cps[j] >> 8))
-                e++;
-            ranges = e > j;
-        }
-        while (j < n && k < 100) {
-            size_t e = j;
-            while (e + 1 < n && cps[e + 1] == cps[e] + 1 && (cps[e + 1] >> 8) == (cps[j] >> 8))
-                e++;
-            if ((e > j) != ranges)
-                break;
-            lo[k] = cps[j];
-            hi[k] = cps[e];
-            k++;
-            j = e + 1;
-        }
-        if (ranges) {
-            rc |= gl_buf_printf(b, "%zu beginbfrange\n", k);
-            for (size_t m = 0; m < k; m++)
-                rc |= gl_buf_printf(b, "<%04X> <%04X> <%04X>\n", (unsigned)lo[m], (unsigned)hi[m],
-                                    (unsigned)lo[m]);
-            rc |= gl_buf_puts(b, "endbfrange\n");
-        } else {
-            rc |= gl_buf_printf(b, "%zu beginbfchar\n", k);
-            for (size_t m = 0; m < k; m++)
-                rc |= gl_buf_printf(b, "<%04X> <%04X>\n", (unsigned)lo[m], (unsigned)lo[m]);
-            rc |= gl_buf_puts(b, "endbfchar\n");
-        }
-        i = j;
-    }
+                         "begincmap\n");
+    rc |= gl_buf_printf(b, "/CIDSystemInfo << /Registry (Adobe) /Ordering (%s) /Supplement 0 >> def\n"
+                           "/CMapName /%s def\n"
+                           "/CMapType %d def\n"
+                           "1 begincodespacerange\n%s\nendcodespacerange\n",
+                        cid ? "Identity" : "UCS", name, cid ? 1 : 2,
+                        one_byte ? "<00> <FF>" : "<0000> <FFFF>");
+    rc |= write_cmap_entries(b, m, n, one_byte, cid);
     rc |= gl_buf_puts(b, "endcmap\n"
                          "CMapName currentdict /CMap defineresource pop\n"
                          "end\n"
@@ -491,14 +533,52 @@ static int deflate_font(pdf_state *ps, HPDF_Font font)
     return fa->map_stream ? deflate_stream(ps, fa->map_stream) : 0;
 }
 
-// Replaces the content of libharu's ToUnicode stream for one font.  The
-// stream object already exists once HPDF_GetFont has made the Type0 font,
-// so rewriting it in place keeps the object numbering libharu chose.
-static int fix_tounicode(pdf_state *ps, const face_slot *s, const uint32_t *cps, size_t n)
+// Chooses one-byte codes for a font of at most 253 characters (an English
+// book's faces use about a hundred): U+0020-U+00FF keep their own value,
+// the rest take the free codes from 0x80 up, then from 0x01 (0x0A and 0x0D
+// never: readers normalise end-of-line bytes).  Text then costs one byte a
+// character instead of two, which takes a third off the deflate time of an
+// English book and a tenth off its PDF.  The font's Encoding becomes a CMap
+// from these codes to the characters (its CIDs, as libharu set them up).
+static int one_byte_codes(pdf_state *ps, face_slot *s, const uint32_t *cps, size_t n)
+{
+    if (n > 253)
+        return 0;
+    s->code = gl_calloc(ps->ctx, 0x10000, sizeof *s->code);
+    if (!s->code)
+        return -1;
+    bool taken[256] = {[0] = true, ['\n'] = true, ['\r'] = true};
+    for (size_t i = 0; i < n; i++)
+        if (cps[i] >= 0x20 && cps[i] <= 0xFF) {
+            s->code[cps[i]] = (uint8_t)cps[i];
+            taken[cps[i]] = true;
+        }
+    unsigned next = 0x80;
+    for (size_t i = 0; i < n; i++) {
+        if (cps[i] >= 0x20 && cps[i] <= 0xFF)
+            continue;
+        while (taken[next & 0xFF])
+            next++;
+        s->code[cps[i]] = (uint8_t)next;
+        taken[next & 0xFF] = true;
+    }
+    return 0;
+}
+
+// The font's CMaps: ToUnicode, rewritten (libharu's is an invalid
+// begincidrange map), and for a one-byte font the Encoding and the
+// CIDToGIDMap.  A one-byte font's CIDs are its codes, not the characters:
+// MuPDF turns ToUnicode (code to character) through the Encoding into a
+// map from CIDs within the Encoding's one-byte code space, and dropped
+// every character above U+00FF (warning "CMap range outside of the
+// codespace").  m: the codes in order and their characters.
+static int write_font_cmaps(pdf_state *ps, HPDF_Doc doc, const face_slot *s, const code_map *m,
+                            size_t n, const char *tag)
 {
     int rc = -1;
     gl_buf b;
     gl_buf_init(&b, ps->ctx);
+    code_map *cid = NULL;
     HPDF_Dict tu = HPDF_Dict_GetItem(s->font, "ToUnicode", HPDF_OCLASS_DICT);
     if (!tu || !tu->stream || tu->stream->type != HPDF_STREAM_MEMORY) {
         gl_error(ps->ctx, GALLEY_ERR_BACKEND,
@@ -507,11 +587,66 @@ static int fix_tounicode(pdf_state *ps, const face_slot *s, const uint32_t *cps,
         goto cleanup;
     }
     GL_CHECK(clean_tounicode_dict(ps, tu));
-    GL_CHECK(write_tounicode(&b, cps, n));
+    GL_CHECK(write_cmap(&b, m, n, s->code != NULL, false, "Adobe-Identity-UCS"));
     // libharu leaves this stream uncompressed even under HPDF_COMP_ALL.
     GL_CHECK(put_deflated(ps, tu, b.data, b.len));
+    if (!s->code) {
+        rc = 0;
+        goto cleanup;
+    }
+    // The Encoding: each code is its own CID.
+    cid = gl_malloc(ps->ctx, (n ? n : 1) * sizeof *cid);
+    if (!cid)
+        goto cleanup;
+    for (size_t i = 0; i < n; i++)
+        cid[i] = (code_map){m[i].code, m[i].code};
+    char name[32];
+    snprintf(name, sizeof name, "Galley-%s-H", tag);
+    b.len = 0;
+    GL_CHECK(write_cmap(&b, cid, n, true, true, name));
+    HPDF_Dict enc = HPDF_DictStream_New(doc->mmgr, doc->xref);
+    HPDF_Dict si = HPDF_Dict_New(doc->mmgr);
+    if (!enc || !si) {
+        hpdf_fail(ps, "making a font encoding");
+        goto cleanup;
+    }
+    HPDF_STATUS e = HPDF_Dict_AddName(enc, "Type", "CMap");
+    e |= HPDF_Dict_AddName(enc, "CMapName", name);
+    e |= HPDF_Dict_Add(si, "Registry", HPDF_String_New(doc->mmgr, "Adobe", NULL));
+    e |= HPDF_Dict_Add(si, "Ordering", HPDF_String_New(doc->mmgr, "Identity", NULL));
+    e |= HPDF_Dict_AddNumber(si, "Supplement", 0);
+    e |= HPDF_Dict_Add(enc, "CIDSystemInfo", si);
+    e |= HPDF_Dict_Add(s->font, "Encoding", enc);
+    if (e != HPDF_OK) {
+        hpdf_fail(ps, "making a font encoding");
+        goto cleanup;
+    }
+    GL_CHECK(put_deflated(ps, enc, b.data, b.len));
+    // The CIDToGIDMap libharu made is indexed by character (2 bytes each,
+    // big-endian); the new one by code.
+    HPDF_FontAttr fa = s->font->attr;
+    if (!fa->map_stream || !fa->map_stream->stream) {
+        gl_error(ps->ctx, GALLEY_ERR_BACKEND, "%s: libharu made no CIDToGIDMap for font %s",
+                 ps->out_path, s->hpdf_name);
+        goto cleanup;
+    }
+    GL_CHECK(read_stream(ps, fa->map_stream->stream, &b));
+    unsigned char map[512] = {0};
+    size_t top = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t at = 2 * (size_t)m[i].cp, c = m[i].code;
+        if (at + 1 < b.len) {
+            map[2 * c] = (unsigned char)b.data[at];
+            map[2 * c + 1] = (unsigned char)b.data[at + 1];
+        }
+        top = c + 1 > top ? c + 1 : top;
+    }
+    HPDF_MemStream_FreeData(fa->map_stream->stream);
+    HP(HPDF_Stream_Write(fa->map_stream->stream, map, (HPDF_UINT)(2 * top)),
+       "rewriting a CIDToGIDMap");
     rc = 0;
 cleanup:
+    gl_free(cid);
     gl_buf_free(&b);
     return rc;
 }
@@ -528,8 +663,7 @@ static int cmp_i16(const void *a, const void *b)
 // leaves only the exceptions (15 KB less in a 20-page Chinese brief).  It
 // also lists characters without a glyph under DW, where the reader should
 // use the .notdef advance that layout used.
-static int fix_widths(pdf_state *ps, HPDF_Doc doc, face_slot *s, const uint32_t *cps,
-                      size_t n)
+static int fix_widths(pdf_state *ps, HPDF_Doc doc, face_slot *s, const code_map *m, size_t n)
 {
     int rc = -1;
     HPDF_FontAttr fa = s->font->attr;
@@ -541,8 +675,8 @@ static int fix_widths(pdf_state *ps, HPDF_Doc doc, face_slot *s, const uint32_t 
     // libharu keep its outline when it writes the font file (text is drawn
     // without HPDF_Page_ShowText, see draw_text).
     for (size_t i = 0; i < n; i++) {
-        w[i] = HPDF_TTFontDef_GetCharWidth(fa->fontdef, (HPDF_UNICODE)cps[i]);
-        s->width[cps[i]] = w[i];
+        w[i] = HPDF_TTFontDef_GetCharWidth(fa->fontdef, (HPDF_UNICODE)m[i].cp);
+        s->width[m[i].cp] = w[i];
     }
     // The commonest width: count runs over a sorted copy.
     int16_t dw = 1000;
@@ -571,17 +705,19 @@ static int fix_widths(pdf_state *ps, HPDF_Doc doc, face_slot *s, const uint32_t 
         goto cleanup;
     }
     HPDF_Array_Clear(arr);
-    // `c [w1 w2 ...]` for each run of consecutive codes whose width is not DW.
+    // `c [w1 w2 ...]` for each run of consecutive CIDs whose width is not
+    // DW (a one-byte font's CIDs are its codes, see write_font_cmaps).
     for (size_t i = 0; i < n;) {
         if (w[i] == dw) {
             i++;
             continue;
         }
+        uint32_t cid0 = s->code ? m[i].code : m[i].cp;
         size_t j = i + 1;
-        while (j < n && cps[j] == cps[j - 1] + 1 && w[j] != dw)
+        while (j < n && (s->code ? m[j].code : m[j].cp) == cid0 + (j - i) && w[j] != dw)
             j++;
         HPDF_Array ws = HPDF_Array_New(doc->mmgr);
-        if (!ws || HPDF_Array_AddNumber(arr, (HPDF_INT32)cps[i]) != HPDF_OK ||
+        if (!ws || HPDF_Array_AddNumber(arr, (HPDF_INT32)cid0) != HPDF_OK ||
             HPDF_Array_Add(arr, ws) != HPDF_OK) {
             hpdf_fail(ps, "rewriting font widths");
             goto cleanup;
@@ -911,11 +1047,36 @@ static double run_advance(const face_slot *s, const gl_run *run)
     return tw;
 }
 
-// `(codes)` for a run: each character is its 2-byte code (the Unicode
-// scalar, Identity-H; characters above U+FFFF become spaces, as libharu's
-// UTF-8 encoder makes them), written as a literal string: half the bytes of
-// a hex string, which the deflate of the content stream then need not read.
-static int put_string(gl_buf *b, const gl_run *run)
+// ISO 32000 §7.3.4.2: in a literal string, backslash, parentheses, and
+// end-of-line bytes (which readers would normalise) are escaped.
+static inline unsigned char *put_code_byte(unsigned char *o, unsigned char c)
+{
+    switch (c) {
+    case '(': case ')': case '\\':
+        *o++ = '\\';
+        *o++ = c;
+        break;
+    case '\r':
+        *o++ = '\\';
+        *o++ = 'r';
+        break;
+    case '\n':
+        *o++ = '\\';
+        *o++ = 'n';
+        break;
+    default:
+        *o++ = c;
+    }
+    return o;
+}
+
+// `(codes)` for a run, as a literal string (half the bytes of a hex
+// string, which the deflate of the content stream then need not read).  A
+// one-byte font writes each character's code (one_byte_codes); otherwise
+// each character is its 2-byte code, the Unicode scalar (Identity-H).
+// Characters above U+FFFF become spaces, as libharu's UTF-8 encoder makes
+// them.
+static int put_string(gl_buf *b, const face_slot *s, const gl_run *run)
 {
     // A character takes at most 4 bytes (two escaped) and at least one of
     // UTF-8: room for 3 per input byte and the parentheses.
@@ -928,26 +1089,11 @@ static int put_string(gl_buf *b, const gl_run *run)
         uint32_t cp = gl_utf8_next(run->text, run->len, &i);
         if (cp > 0xFFFF)
             cp = 0x20;
-        unsigned char two[2] = {(unsigned char)(cp >> 8), (unsigned char)cp};
-        for (int k = 0; k < 2; k++) {
-            // ISO 32000 §7.3.4.2: backslash, parentheses, and end-of-line
-            // bytes (which readers would normalise) are escaped.
-            switch (two[k]) {
-            case '(': case ')': case '\\':
-                *o++ = '\\';
-                *o++ = two[k];
-                break;
-            case '\r':
-                *o++ = '\\';
-                *o++ = 'r';
-                break;
-            case '\n':
-                *o++ = '\\';
-                *o++ = 'n';
-                break;
-            default:
-                *o++ = two[k];
-            }
+        if (s->code) {
+            o = put_code_byte(o, s->code[cp]);
+        } else {
+            o = put_code_byte(o, (unsigned char)(cp >> 8));
+            o = put_code_byte(o, (unsigned char)cp);
         }
     }
     *o++ = ')';
@@ -1062,7 +1208,7 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
             if (n)
                 GL_CHECK(put_int(tmp, n));
             pen -= (double)n * run->size / 1000.0;
-            GL_CHECK(put_string(tmp, run));
+            GL_CHECK(put_string(tmp, s, run));
             strings++;
             pen += advance;
             continue;
@@ -1131,7 +1277,7 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
         in_array = true;
         strings = 1;
         pen = (double)ts.x / 100.0;
-        GL_CHECK(put_string(tmp, run));
+        GL_CHECK(put_string(tmp, s, run));
         pen += advance;
     }
     if (in_array)
@@ -1355,6 +1501,7 @@ int gl_pdf_write(gl_ctx *ctx, const gl_frames *frames, const gl_fontset *fs,
     gl_buf_init(&tmp, ctx);
     char *subset = NULL;
     uint32_t *cps = NULL;
+    code_map *codes = NULL;
     HPDF_BYTE *pdf_bytes = NULL;
     HPDF_Page *pages = NULL;
     image_cache images = {.v = NULL, .n = 0, .cap = 0};
@@ -1468,8 +1615,15 @@ int gl_pdf_write(gl_ctx *ctx, const gl_frames *frames, const gl_fontset *fs,
         s->width = gl_calloc(ctx, 0x10000, sizeof *s->width);
         if (!s->width)
             goto cleanup;
-        GL_CHECK(fix_tounicode(ps, s, cps, n));
-        GL_CHECK(fix_widths(ps, doc, s, cps, n));
+        GL_CHECK(one_byte_codes(ps, s, cps, n));
+        codes = gl_malloc(ctx, (n ? n : 1) * sizeof *codes);
+        if (!codes)
+            goto cleanup;
+        font_codes(s, cps, n, codes);
+        GL_CHECK(write_font_cmaps(ps, doc, s, codes, n, tag));
+        GL_CHECK(fix_widths(ps, doc, s, codes, n));
+        gl_free(codes);
+        codes = NULL;
         gl_free(cps);
         cps = NULL;
     }
@@ -1549,11 +1703,13 @@ cleanup:
         }
         gl_free(slots[f].bmp);
         gl_free(slots[f].width);
+        gl_free(slots[f].code);
     }
     gl_free(pdf_bytes);
     gl_free(pages);
     gl_free(images.v);
     gl_free(cps);
+    gl_free(codes);
     gl_free(subset);
     gl_buf_free(&tmp);
     gl_buf_free(&st.page);

@@ -67,6 +67,16 @@ if publish "$DATA/seed-article.txt" "$OUT/seed.pdf"; then
   else fail "seed.pdf is $size bytes (>= 40 KB)"; fi
 fi
 
+# Text as MuPDF extracts it too: with one-byte codes, a CMap whose CIDs
+# were the characters lost every character above U+00FF in MuPDF (the
+# seed's curly quotes) while poppler kept them.
+if command -v mutool >/dev/null && [ -s "$OUT/seed.pdf" ]; then
+  want=$(pdftotext "$OUT/seed.pdf" - 2>/dev/null | grep -o '[’“”]' | wc -l)
+  got=$(mutool draw -F txt -o - "$OUT/seed.pdf" 2>/dev/null | grep -o '[’“”]' | wc -l)
+  if [ "$want" -gt 0 ] && [ "$got" -eq "$want" ]; then ok "seed.pdf: mutool extracts all $got curly quotes"
+  else fail "seed.pdf: curly quotes: pdftotext $want, mutool $got"; fi
+fi
+
 # ---------------------------------------------------------------- Chinese sample
 if publish "$DATA/zh-article.txt" "$OUT/zh.pdf"; then
   check_pdf "$OUT/zh.pdf" "$DATA/zh-article.txt"
