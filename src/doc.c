@@ -158,6 +158,120 @@ void gl_doc_detect_lang(gl_doc *doc)
     doc->meta.lang_is_cjk = gl_lang_is_cjk(doc->meta.lang);
 }
 
+static bool blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!gl_is_space((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
+/* Trims ASCII spaces and a trailing full stop from [*s, *s + *n). */
+static void trim_name(const char **s, size_t *n)
+{
+    while (*n && (**s == ' ' || **s == '\t'))
+        (*s)++, (*n)--;
+    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '.'))
+        (*n)--;
+}
+
+/* The name in a byline (see gl_doc_author): sets [*name, *name + *n) and
+ * returns true, or false. */
+static bool byline_name(const char *text, size_t size, const char **name, size_t *n)
+{
+    // Parts separated by a middle dot or a vertical bar: the first without
+    // digits (a date is not a name).
+    const char *p = text, *end = text + size;
+    while (p < end) {
+        const char *q = p;
+        while (q < end && strncmp(q, "\xC2\xB7", 2) != 0 && *q != '|')
+            q++;
+        bool digits = false;
+        for (const char *r = p; r < q; r++)
+            digits |= *r >= '0' && *r <= '9';
+        if (!digits) {
+            const char *s = p;
+            size_t len = (size_t)(q - p);
+            trim_name(&s, &len);
+            if (len > 3 && (strncmp(s, "By ", 3) == 0 || strncmp(s, "by ", 3) == 0))
+                s += 3, len -= 3;
+            for (size_t k = 0; k + 1 < len; k++)
+                if ((s[k] == ',' || s[k] == '.') && s[k + 1] == ' ') {
+                    len = k;
+                    break;
+                }
+            trim_name(&s, &len);
+            if (len == 0 || len > 80)
+                return false;
+            *name = s;
+            *n = len;
+            return true;
+        }
+        p = q < end ? q + (*q == '|' ? 1 : 2) : end;
+    }
+    return false;
+}
+
+/* The author named by a leading byline paragraph (see gl_doc_author). */
+static bool byline_para(const gl_block *b, const char **name, size_t *n)
+{
+    if (!b || b->type != GL_B_PARA || b->len == 0 || b->len > 200 || b->nspans == 0)
+        return false;
+    for (size_t i = 0; i < b->nspans; i++)
+        if (!(b->spans[i].style & GL_S_ITALIC) && !blank(b->text + b->spans[i].off,
+                                                           b->spans[i].len))
+            return false;
+    return byline_name(b->text, b->len, name, n);
+}
+
+char *gl_doc_author(gl_ctx *ctx, const gl_doc *doc)
+{
+    gl_buf out;
+    gl_buf_init(&out, ctx);
+    const char *by = doc->meta.byline;
+    if (by && !blank(by, strlen(by)))
+        return gl_buf_puts(&out, by) ? NULL : out.data;
+    size_t nart = gl_doc_articles(doc, NULL, 0);
+    gl_article_ref *arts = gl_calloc(ctx, nart ? nart : 1, sizeof *arts);
+    if (!arts)
+        return NULL;
+    gl_doc_articles(doc, arts, nart);
+    const char *sep = doc->meta.lang_is_cjk ? "\xE3\x80\x81" : "; ";
+    struct {
+        const char *s;
+        size_t n;
+    } names[3];
+    size_t nnames = 0;
+    int rc = 0;
+    for (size_t i = 0; i < nart && rc == 0; i++) {
+        const char *s = arts[i].meta->byline;
+        size_t n = s ? strlen(s) : 0;
+        if (s && !blank(s, n) ? !byline_name(s, n, &s, &n) : !byline_para(arts[i].first, &s, &n))
+            continue;
+        // Distinct names only (a book's chapters repeat their author).
+        bool seen = false;
+        for (size_t k = 0; k < nnames; k++)
+            seen |= names[k].n == n && memcmp(names[k].s, s, n) == 0;
+        if (seen)
+            continue;
+        if (nnames == 3) {
+            rc |= gl_buf_puts(&out, doc->meta.lang_is_cjk ? "\xE7\xAD\x89" : " et al.");
+            break;
+        }
+        names[nnames].s = s;
+        names[nnames++].n = n;
+        if (out.len)
+            rc |= gl_buf_puts(&out, sep);
+        rc |= gl_buf_put(&out, s, n);
+    }
+    gl_free(arts);
+    if (rc || out.len == 0) {
+        gl_buf_free(&out);
+        return NULL;
+    }
+    return out.data;
+}
+
 int gl_doc_apply_options(gl_doc *doc, const galley_options *opt)
 {
     if (!opt)

@@ -176,6 +176,17 @@ void gl_doc_detect_lang(gl_doc *doc);
  * characters dropped), or "Untitled" for stdin and memory ("<...>").
  * Returns 0 or -1 (OOM). */
 int gl_doc_title_from_source(gl_doc *doc, const char *source);
+/* The document's author for PDF and EPUB metadata, allocated (gl_free),
+ * or NULL when none is known (or on OOM: ctx->oom).  meta.byline when set;
+ * else the names in the articles' bylines, distinct, in order, joined with
+ * "; " ("、" in Chinese), after three "et al." ("等").  The name in a
+ * byline is its first part without digits (parts split at " · " or "|"),
+ * up to its first ", " or ". ", without a leading "By ".  An article
+ * without a byline may give its leading paragraph instead when that is
+ * wholly in italics and at most 200 bytes: "*Leo Tolstoy. Translated by
+ * …*" names Leo Tolstoy, "*October 27, 1787 · Alexander Hamilton, The
+ * Independent Journal*" Alexander Hamilton. */
+char *gl_doc_author(gl_ctx *ctx, const gl_doc *doc);
 /* Applies option overrides (title, author, lang) to the metadata. */
 int gl_doc_apply_options(gl_doc *doc, const galley_options *opt);
 /* True when lang names Chinese, Japanese or Korean. */

@@ -1670,6 +1670,7 @@ static void nav_page_list(xw *x, const epub *e)
         return;
     xw_start(x, "nav");
     xw_attr(x, "epub:type", "page-list");
+    xw_attr(x, "role", "doc-pagelist");   // DPUB-ARIA, as epub:type says (Ace)
     xw_attr(x, "id", "page-list");
     xw_attr(x, "hidden", "hidden");
     xw_elem(x, "h2", strncmp(e->lang, "zh", 2) == 0 ? "页码" : "Pages");
@@ -1818,6 +1819,7 @@ static int write_nav(epub *e, gl_buf *out)
     // EPUB 3.3 §7.4: exactly one toc nav, an <ol> of <li><a>.
     xw_start(&x, "nav");
     xw_attr(&x, "epub:type", "toc");
+    xw_attr(&x, "role", "doc-toc");   // DPUB-ARIA, as epub:type says (Ace)
     xw_attr(&x, "id", "toc");
     xw_elem(&x, "h1", contents_label(e));
     xw_start(&x, "ol");
@@ -2024,8 +2026,10 @@ static int write_opf(epub *e, gl_buf *out)
     xw_end(&x);
     xw_elem(&x, "dc:title", e->title);
     xw_elem(&x, "dc:language", e->lang);
-    if (m->byline && !is_blank(m->byline, strlen(m->byline)))
-        xw_elem(&x, "dc:creator", m->byline);
+    char *author = gl_doc_author(e->ctx, e->doc);
+    if (author)
+        xw_elem(&x, "dc:creator", author);
+    gl_free(author);
     if (date_ok(m->date))
         xw_elem(&x, "dc:date", m->date);
     xw_start(&x, "meta");

@@ -732,7 +732,7 @@ galley_status galley_write_pdf(galley_ctx *ctx, const galley_doc *doc, const gal
     gl_layout_opts lo;
     gl_fontset *fs = NULL;
     gl_frames *fr = NULL;
-    char *subject = NULL;
+    char *subject = NULL, *author = NULL;
     int rc = -1;
     GL_CHECK(gl_layout_opts_from(ctx, &lo, opt, doc));
     fs = open_fonts(ctx, opt);
@@ -742,13 +742,16 @@ galley_status galley_write_pdf(galley_ctx *ctx, const galley_doc *doc, const gal
     if (!fr)
         goto cleanup;
     subject = subject_of(ctx, doc);
+    author = gl_doc_author(ctx, doc);
+    if (ctx->oom)
+        goto cleanup;
     // CreationDate: the article's own date unless a timestamp or
     // SOURCE_DATE_EPOCH says otherwise
     long long date;
     bool has_date = gl_parse_iso_date(doc->meta.date, &date);
     gl_pdf_meta pm = {
         .title = doc->meta.title,
-        .author = doc->meta.byline,
+        .author = author,
         .subject = subject,
         .lang = doc->meta.lang,
         .created = gl_choose_time(opt, has_date ? &date : NULL),
@@ -757,6 +760,7 @@ galley_status galley_write_pdf(galley_ctx *ctx, const galley_doc *doc, const gal
     GL_CHECK(pagemap_keep(ctx, doc, fr));
     rc = 0;
 cleanup:
+    gl_free(author);
     gl_free(subject);
     gl_frames_free(fr);
     gl_fontset_free(fs);

@@ -108,6 +108,20 @@ check(len(nums) == npages - body0, "EPUB page-list has %d entries for %d body pa
 check(nums == [str(i) for i in range(1, len(nums) + 1)], "page-list labels are 1..%d" % len(nums))
 sys.exit(1 if bad else 0)
 PY
+# Bound without --author: the PDF and EPUB name the articles' authors (from
+# their bylines, "Alexander Hamilton, The Independent Journal" -> the name),
+# which pdf-check.sh requires.
+if "$GALLEY" -q "$DATA"/brief/0[1-4]*.txt "$DATA"/zh-brief/01*.txt -o "$T/noauthor.pdf" \
+     -o "$T/noauthor.epub" 2> "$T/noauthor.log"; then
+  a=$(pdfinfo "$T/noauthor.pdf" 2>/dev/null | sed -n 's/^Author: *//p')
+  want="Alexander Hamilton; John Jay; $(sed -n '5p' "$DATA"/zh-brief/01*.txt | tr -d '\r' | sed 's/^ *//; s/ *$//')"
+  [ "$a" = "$want" ] && ok "brief without --author: PDF Author '$a'" || fail "brief without --author: PDF Author '$a', want '$want'"
+  c=$(unzip -p "$T/noauthor.epub" OEBPS/content.opf | sed -n 's:.*<dc\:creator>\(.*\)</dc\:creator>.*:\1:p')
+  [ "$c" = "$want" ] && ok "brief without --author: dc:creator '$c'" || fail "brief without --author: dc:creator '$c'"
+else
+  fail "brief without --author: $(head -3 "$T/noauthor.log")"
+fi
+
 # The Markdown book with every construct, both formats, checked the same way
 md="$DATA/markdown/all.md"
 if "$GALLEY" -q "$md" -o "$T/md.pdf" -o "$T/md.epub" 2> "$T/md.log"; then

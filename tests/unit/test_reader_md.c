@@ -649,6 +649,40 @@ START_TEST(test_image_probe)
 }
 END_TEST
 
+/* The author for PDF/EPUB metadata: front matter, else article bylines. */
+static void check_author(const char *md, const char *want)
+{
+    gl_ctx *ctx = new_ctx();
+    gl_doc *doc = rd(ctx, md, NULL);
+    char *a = gl_doc_author(ctx, doc);
+    if (want)
+        ck_assert_str_eq(a ? a : "(none)", want);
+    else
+        ck_assert_ptr_null(a);
+    gl_free(a);
+    gl_doc_free(doc);
+    galley_ctx_free(ctx);
+}
+
+START_TEST(test_author)
+{
+    check_author("---\nauthor: Jane Roe\n---\n# T\n\n*By Someone Else*\n\nText.\n", "Jane Roe");
+    check_author("# War and Peace\n\n*Leo Tolstoy. Translated by Louise and Aylmer Maude.*\n\n"
+                 "# Book I\n\nText.\n", "Leo Tolstoy");
+    // Bylines under each chapter: distinct names, dates skipped, publication cut.
+    check_author("---\ntitle: Papers\n---\n# No. 1\n\n*October 27, 1787 · Alexander Hamilton, "
+                 "The Independent Journal*\n\nA.\n\n# No. 2\n\n*October 31, 1787 · John Jay, "
+                 "For the Independent Journal*\n\nB.\n\n# No. 3\n\n*November 3, 1787 · "
+                 "Alexander Hamilton, The New York Packet*\n\nC.\n",
+                 "Alexander Hamilton; John Jay");
+    check_author("---\ntitle: P\n---\n# A\n\n*By Ann*\n\nx\n\n# B\n\n*Bob*\n\ny\n\n"
+                 "# C\n\n*Cy*\n\nz\n\n# D\n\n*Di*\n\nw\n", "Ann; Bob; Cy et al.");
+    // Not a byline: partly roman, or too long, or no paragraph at all.
+    check_author("# T\n\n*Leo* Tolstoy wrote this.\n", NULL);
+    check_author("# T\n\nPlain text.\n", NULL);
+}
+END_TEST
+
 Suite *suite_reader_md(void)
 {
     Suite *s = suite_create("reader_md");
@@ -668,6 +702,7 @@ Suite *suite_reader_md(void)
     tc = tcase_create("articles");
     tcase_add_test(tc, test_book_chapters);
     tcase_add_test(tc, test_absorb);
+    tcase_add_test(tc, test_author);
     suite_add_tcase(s, tc);
     tc = tcase_create("pathological");
     tcase_set_timeout(tc, 60);
