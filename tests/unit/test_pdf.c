@@ -623,7 +623,7 @@ START_TEST(test_nav_reproducible)
     snprintf(b, sizeof b, "%s/b.pdf", dir);
     write_ok(&f, &meta, a);
     write_ok(&f, &meta, b);
-    size_t la, lb;
+    size_t la = 0, lb = 0;
     char *da = slurp(a, &la), *db = slurp(b, &lb);
     ck_assert_uint_eq(la, lb);
     ck_assert(memcmp(da, db, la) == 0);
