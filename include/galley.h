@@ -166,6 +166,13 @@ typedef struct {
     /* Fonts embedded in the EPUB (--epub-fonts).  AUTO (the default):
      * SUBSET when the text has CJK characters, else NONE. */
     galley_epub_fonts epub_fonts;
+    /* Progress of a long publish, for a progress bar: called on the
+     * publishing thread as pages are laid out (stage "layout": done = pages
+     * so far, total = 0, not known yet) and as the PDF's pages are written
+     * (stage "pdf": done of total).  NULL (the default): not called.
+     * progress_user is handed back as user. */
+    void (*progress)(void *user, const char *stage, size_t done, size_t total);
+    void *progress_user;
 } galley_options;
 
 /* Fills *opt with the defaults.  Always call it before setting fields. */

@@ -32,6 +32,9 @@ bool gl_is_markdown(const char *source, const char *data, size_t len);
 typedef struct {
     const char *title, *author, *subject, *lang;
     long long created;    /* seconds since 1970, UTC */
+    /* galley_options.progress: called with "pdf" as pages are written. */
+    void (*progress)(void *user, const char *stage, size_t done, size_t total);
+    void *progress_user;
 } gl_pdf_meta;
 
 /* pdf.c: draws frames with libharu and writes the PDF to out_path

@@ -275,9 +275,39 @@ static bool binds(const char *in)
            (n > 5 && !strcasecmp(in + n - 5, ".yaml")) || (n > 4 && !strcasecmp(in + n - 4, ".yml"));
 }
 
-/* Publishes ins (one input, or several bound into a brief) to outs. */
-static int publish(galley_ctx *ctx, galley_options *opt, const char *const *ins, int nin,
-                   char **outs, int nouts, bool quiet, out_format to_fmt)
+/* A one-line report on a terminal while a long document is published:
+ * pages laid out, then pages of the PDF written.  It appears once a job
+ * has run for half a second, changes at most ten times a second, and is
+ * erased before anything else is printed. */
+typedef struct {
+    double t0, last;
+    bool shown;
+} doc_progress;
+
+static void on_progress(void *user, const char *stage, size_t done, size_t total)
+{
+    doc_progress *p = user;
+    double t = now();
+    if (t - p->t0 < 0.5 || t - p->last < 0.1)
+        return;
+    p->last = t;
+    p->shown = true;
+    if (total)
+        fprintf(stderr, "\r%s: writing the %s: page %zu of %zu\033[K",
+                prog, strcmp(stage, "pdf") == 0 ? "PDF" : stage, done, total);
+    else
+        fprintf(stderr, "\r%s: laying out: %zu pages\033[K", prog, done);
+}
+
+static void progress_clear(doc_progress *p)
+{
+    if (p->shown)
+        fputs("\r\033[K", stderr);
+    p->shown = false;
+}
+
+static int publish_doc(galley_ctx *ctx, galley_options *opt, const char *const *ins, int nin,
+                       char **outs, int nouts, bool quiet, out_format to_fmt, doc_progress *dp)
 {
     galley_doc *doc = NULL;
     double t0 = now();
@@ -307,6 +337,7 @@ static int publish(galley_ctx *ctx, galley_options *opt, const char *const *ins,
         else
             st = f == FMT_PDF ? galley_write_pdf(ctx, doc, opt, outs[i])
                               : galley_write_epub(ctx, doc, opt, outs[i]);
+        progress_clear(dp);
         print_diags(ctx, seen, quiet);
         seen = galley_diag_count(ctx);
         if (st != GALLEY_OK) {
@@ -321,6 +352,22 @@ static int publish(galley_ctx *ctx, galley_options *opt, const char *const *ins,
     }
     galley_doc_free(doc);
     galley_diag_clear(ctx);
+    return code;
+}
+
+/* Publishes ins (one input, or several bound into a brief) to outs. */
+static int publish(galley_ctx *ctx, galley_options *opt, const char *const *ins, int nin,
+                   char **outs, int nouts, bool quiet, out_format to_fmt)
+{
+    doc_progress dp = {.t0 = now(), .last = 0, .shown = false};
+    if (!quiet && isatty(STDERR_FILENO)) {
+        opt->progress = on_progress;
+        opt->progress_user = &dp;
+    }
+    int code = publish_doc(ctx, opt, ins, nin, outs, nouts, quiet, to_fmt, &dp);
+    progress_clear(&dp);
+    opt->progress = NULL;
+    opt->progress_user = NULL;
     return code;
 }
 

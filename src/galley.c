@@ -755,6 +755,8 @@ galley_status galley_write_pdf(galley_ctx *ctx, const galley_doc *doc, const gal
         .subject = subject,
         .lang = doc->meta.lang,
         .created = gl_choose_time(opt, has_date ? &date : NULL),
+        .progress = opt->progress,
+        .progress_user = opt->progress_user,
     };
     GL_CHECK(gl_pdf_write(ctx, fr, fs, &pm, path));
     GL_CHECK(pagemap_keep(ctx, doc, fr));

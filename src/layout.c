@@ -44,6 +44,8 @@ int gl_layout_opts_from(gl_ctx *ctx, gl_layout_opts *lo, const galley_options *o
     lo->leading_cjk = opt->leading > 0 ? opt->leading : 1.75;
     (void)doc;
     lo->punct = opt->cjk_punct;
+    lo->progress = opt->progress;
+    lo->progress_user = opt->progress_user;
     lo->first_fit = opt->linebreak == GALLEY_LINEBREAK_FIRST_FIT;
     lo->no_hyphenate = !opt->hyphenate;
     lo->continuous = opt->continuous;
@@ -173,6 +175,8 @@ static int new_page(engine *e)
     e->page_article[fr->npages] = e->article;
     e->page_opens[fr->npages] = false;
     e->page->number = (int)++fr->npages;
+    if (e->lo->progress)
+        e->lo->progress(e->lo->progress_user, "layout", fr->npages, 0);
     e->y = e->top;
     e->page_empty = true;
     e->bottom = e->bottom0;

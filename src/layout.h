@@ -20,6 +20,10 @@ typedef struct {
     bool first_fit;                        /* first-fit lines instead of Knuth–Plass */
     bool no_hyphenate;
     bool continuous;                       /* articles run on (no new page each) */
+    /* galley_options.progress: called with "layout" and the page count
+     * as each page is begun (NULL: not). */
+    void (*progress)(void *user, const char *stage, size_t done, size_t total);
+    void *progress_user;
 } gl_layout_opts;
 
 /* Fills lo from the public options and the document (CJK text gets more

@@ -1637,9 +1637,12 @@ int gl_pdf_write(gl_ctx *ctx, const gl_frames *frames, const gl_fontset *fs,
     pages = gl_malloc(ctx, (frames->npages ? frames->npages : 1) * sizeof *pages);
     if (!pages)
         goto cleanup;
-    for (size_t p = 0; p < frames->npages; p++)
+    for (size_t p = 0; p < frames->npages; p++) {
         GL_CHECK(draw_page(ps, doc, frames, &frames->pages[p], fs, slots, &images, &tmp,
                            &pages[p]));
+        if (meta && meta->progress)
+            meta->progress(meta->progress_user, "pdf", p + 1, frames->npages);
+    }
     // Links and bookmarks point at pages, so they come once all exist.
     GL_CHECK(write_links(ps, frames, pages, &tmp));
     GL_CHECK(write_outlines(ps, doc, frames, pages));

@@ -93,4 +93,19 @@ SOURCE_DATE_EPOCH=1700000000 "$GALLEY" "$DATA/zh-article.txt" -o "$T/r2/r.pdf" -
 cmp -s "$T/r1/r.pdf" "$T/r2/r.pdf" && ok "PDF byte-identical across runs" || bad "PDF differs across runs"
 cmp -s "$T/r1/r.epub" "$T/r2/r.epub" && ok "EPUB byte-identical across runs" || bad "EPUB differs across runs"
 
+# A progress line on a terminal for a long document (pages laid out, pages
+# written), erased when done; never on a non-terminal.  A long document:
+# the seed article's body 1200 times over (some 1,800 pages).
+{ head -1 "$DATA/seed-article.txt"; for i in $(seq 1200); do tail -n +2 "$DATA/seed-article.txt"; done; } > "$T/long.txt"
+"$GALLEY" "$T/long.txt" -o "$T/long.pdf" 2>"$T/long.err"
+grep -q $'\r' "$T/long.err" && bad "progress printed to a non-terminal" || ok "no progress line when stderr is not a terminal"
+if command -v script >/dev/null; then
+  script -qec "'$GALLEY' '$T/long.txt' -o '$T/long.pdf'" /dev/null > "$T/tty.log" 2>&1
+  if grep -qE "(laying out: [0-9]+ pages|writing the PDF: page [0-9]+ of [0-9]+)" "$T/tty.log"; then
+    tr '\r' '\n' < "$T/tty.log" | tail -1 | grep -q '[a-z]' && bad "progress line not erased" || ok "progress line on a terminal, erased at the end"
+  else
+    echo "note: no progress line seen (published within 0.5 s): $(pdfinfo "$T/long.pdf" | grep Pages)"
+  fi
+fi
+
 [ "$fails" -eq 0 ]

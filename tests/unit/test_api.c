@@ -8,6 +8,7 @@
 
 #include <check.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +185,70 @@ START_TEST(test_publish_both_and_atomic_failure)
 }
 END_TEST
 
+/* The progress callback: pages laid out counting up from 1 with no total,
+ * then every PDF page written once, in order, with the final page count. */
+typedef struct {
+    size_t layout_calls, layout_last, pdf_calls, pdf_last, pdf_total;
+    bool out_of_order;
+} progress_log;
+
+static void log_progress(void *user, const char *stage, size_t done, size_t total)
+{
+    progress_log *l = user;
+    if (strcmp(stage, "layout") == 0) {
+        if (done != l->layout_last + 1 || total != 0 || l->pdf_calls)
+            l->out_of_order = true;
+        l->layout_calls++;
+        l->layout_last = done;
+    } else if (strcmp(stage, "pdf") == 0) {
+        if (done != l->pdf_last + 1 || (l->pdf_total && total != l->pdf_total))
+            l->out_of_order = true;
+        l->pdf_calls++;
+        l->pdf_last = done;
+        l->pdf_total = total;
+    } else {
+        l->out_of_order = true;
+    }
+}
+
+START_TEST(test_progress_callback)
+{
+    mkout();
+    size_t n = 0, cap = 64 * 1024;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    n += (size_t)snprintf(text, cap, "date 2023-08-02 Title: Long\n\n");
+    for (int i = 0; n + 400 < cap; i++)
+        n += (size_t)snprintf(text + n, cap - n,
+                              "Paragraph %d: a sentence that fills some of the line, and "
+                              "another that runs on to the next one or two lines of the page; "
+                              "中文和English混排的段落。\n\n", i);
+    galley_ctx *ctx = galley_ctx_new();
+    ck_assert_int_eq(galley_set_font_dir(ctx, "../fonts"), GALLEY_OK);
+    galley_doc *doc = NULL;
+    ck_assert_int_eq(galley_read_text(ctx, text, n, "long.txt", NULL, &doc), GALLEY_OK);
+    progress_log l = {0};
+    galley_options o;
+    galley_options_init(&o);
+    o.progress = log_progress;
+    o.progress_user = &l;
+    ck_assert_msg(galley_write_pdf(ctx, doc, &o, OUTDIR "/progress.pdf") == GALLEY_OK, "%s",
+                  galley_errmsg(ctx));
+    ck_assert(!l.out_of_order);
+    ck_assert_uint_gt(l.layout_last, 10);
+    ck_assert_uint_eq(l.pdf_total, l.layout_last);
+    ck_assert_uint_eq(l.pdf_last, l.pdf_total);
+    // the EPUB has no pages to count; without a callback nothing is called
+    memset(&l, 0, sizeof l);
+    o.progress = NULL;
+    ck_assert_int_eq(galley_write_pdf(ctx, doc, &o, OUTDIR "/progress.pdf"), GALLEY_OK);
+    ck_assert_uint_eq(l.layout_calls + l.pdf_calls, 0);
+    galley_doc_free(doc);
+    galley_ctx_free(ctx);
+    free(text);
+}
+END_TEST
+
 /* One read + EPUB + PDF run of a small document with the Nth allocation
  * (and every later one) failing; N = 0 fails nothing.  Returns the status.
  * Leaks are judged outside: LeakSanitizer at exit in the ASan pass of
@@ -276,6 +341,7 @@ Suite *suite_api(void)
     tcase_add_test(tc, test_read_memory_and_overrides);
     tcase_add_test(tc, test_read_missing_file);
     tcase_add_test(tc, test_publish_both_and_atomic_failure);
+    tcase_add_test(tc, test_progress_callback);
     suite_add_tcase(s, tc);
     // Its own case, so that `make leakcheck` can run it alone under valgrind.
     TCase *oom = tcase_create("oom");
