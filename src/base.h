@@ -65,8 +65,8 @@ char *gl_strndup(gl_ctx *ctx, const char *s, size_t n);
 /* Grows *p (an array of elem-sized items with capacity *cap) to hold at
  * least need items.  Returns 0 or -1 (OOM recorded). */
 int gl_grow(gl_ctx *ctx, void **p, size_t *cap, size_t need, size_t elem);
-#define GL_GROW(ctx, arr, cap, need) \
-    gl_grow((ctx), (void **)&(arr), &(cap), (need), sizeof *(arr))
+#define GL_GROW(ctx, arr, cap, need)                                                     \
+    ((size_t)(need) <= (cap) ? 0 : gl_grow((ctx), (void **)&(arr), &(cap), (need), sizeof *(arr)))
 
 /* ------------------------------------------------------------ errors */
 /* Records a failure (first one wins until gl_clear_error()).  Returns -1 so

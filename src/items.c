@@ -93,8 +93,9 @@ static punct_kind punct_kind_of(uint32_t cp)
  * CLREQ §3.2.1 spacing between Han and Western text. */
 static bool is_western_alnum(uint32_t cp)
 {
-    return (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
-           (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) ||
+    if (cp < 0x80)
+        return (cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z');
+    return (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) ||
            (cp >= 0x370 && cp <= 0x3FF) || (cp >= 0x400 && cp <= 0x4FF);
 }
 
@@ -150,16 +151,40 @@ static bool is_word_space(uint32_t cp)
     return gl_is_space(cp) && cp != 0xA0 && cp != 0x202F && cp != 0x2007 && cp != 0x3000;
 }
 
+/* The face and advance (per point of size) of an ASCII character in the
+ * style at hand, from a table refilled when the style changes: most of an
+ * English book is ASCII in one style.  false: not cached (no Latin face has
+ * it), measure the slow way. */
+static bool ascii_metric(gl_shaper *sh, unsigned stv, bool heading, uint32_t cp, int *face,
+                         double *adv)
+{
+    int key = (int)(stv << 1 | heading);
+    if (sh->ascii.key != key + 1) {
+        for (uint32_t c = 0; c < 0x80; c++) {
+            int f = gl_font_pick(sh->fs, (gl_font_style)stv, heading, c);
+            sh->ascii.face[c] = (int16_t)(f >= 0 && f < GL_FACE_CJK ? f : -1);
+            sh->ascii.adv[c] = f >= 0 ? (float)gl_face_advance(sh->fs, f, c) : 0;
+        }
+        sh->ascii.key = key + 1;
+    }
+    if (sh->ascii.face[cp] < 0)
+        return false;
+    *face = sh->ascii.face[cp];
+    *adv = sh->ascii.adv[cp];
+    return true;
+}
+
 static int measure(gl_shaper *sh, const gl_block *b, const char *text, size_t len,
                    const gl_text_style *ts)
 {
     bool cjk_doc = sh->cjk_text;
     uint32_t span = 0;
+    // at most one glyph per byte
+    if (GL_GROW(sh->ctx, sh->g, sh->capg, sh->ng + len))
+        return -1;
     for (size_t i = 0; i < len;) {
         size_t at = i;
         uint32_t cp = gl_utf8_next(text, len, &i);
-        if (GL_GROW(sh->ctx, sh->g, sh->capg, sh->ng + 1))
-            return -1;
         gl_glyph *g = &sh->g[sh->ng++];
         memset(g, 0, sizeof *g);
         g->off = (uint32_t)at;
@@ -189,11 +214,23 @@ static int measure(gl_shaper *sh, const gl_block *b, const char *text, size_t le
         g->size = (float)size;
         if (sst & GL_S_LINK)
             g->flags |= GL_G_LINK;
+        int af;
+        double aadv;
         if (is_word_space(cp)) {
             g->flags |= GL_G_SPACE;
+            if (ascii_metric(sh, stv, ts->heading, ' ', &af, &aadv)) {
+                g->face = (int16_t)af;
+                g->adv = g->nat = (float)(aadv * size);
+                continue;
+            }
             int f = gl_font_pick(sh->fs, st, ts->heading, ' ');
             g->face = (int16_t)(f < 0 ? GL_FACE_LATIN_REGULAR : f);
             g->adv = g->nat = (float)(gl_face_advance(sh->fs, g->face, ' ') * size);
+            continue;
+        }
+        if (cp < 0x80 && ascii_metric(sh, stv, ts->heading, cp, &af, &aadv)) {
+            g->face = (int16_t)af;
+            g->adv = g->nat = (float)(aadv * size);
             continue;
         }
         bool cjk = gl_is_cjk(cp);
@@ -298,9 +335,11 @@ static void compress_punct(gl_shaper *sh, double size)
     const double keep = 0.04;  /* em of blank kept beside the ink */
     double lblank[2], rblank[2];
     for (size_t i = 0; i < n; i++) {
+        if (!(g[i].flags & GL_G_CJK))
+            continue;
         punct_kind k = punct_kind_of(g[i].cp);
         double x0, x1;
-        if (k == P_NONE || !(g[i].flags & GL_G_CJK) ||
+        if (!(g[i].flags & GL_G_CJK) || k == P_NONE ||
             !gl_face_ink(sh->fs, g[i].face, g[i].cp, &x0, &x1))
             continue;
         double em = g[i].adv / size;
@@ -350,6 +389,8 @@ static void autospace(gl_shaper *sh, double size)
     gl_glyph *g = sh->g;
     for (size_t i = 1; i < sh->ng; i++) {
         uint32_t a = g[i - 1].cp, b = g[i].cp;
+        if (a < 0x3007 && b < 0x3007)
+            continue;  /* below every CJK letter */
         if ((is_cjk_letter(a) && is_western_alnum(b)) || (is_western_alnum(a) && is_cjk_letter(b)))
             g[i].space_before = (float)(0.25 * size);
     }

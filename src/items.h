@@ -77,6 +77,11 @@ typedef struct {
     size_t nitems, capitems;
     gl_item_span *spans;    /* per item: the glyphs it stands for */
     size_t capspans;
+    struct {                /* measure's ASCII metrics for one style */
+        int key;            /* 1 + (style << 1 | heading); 0 = empty */
+        int16_t face[128];  /* -1: measured the slow way */
+        float adv[128];     /* per point of size */
+    } ascii;
 } gl_shaper;
 
 void gl_shaper_init(gl_shaper *sh, gl_ctx *ctx, const gl_doc *doc, gl_fontset *fs,

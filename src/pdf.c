@@ -61,7 +61,7 @@ typedef struct {
     char *tmp_path;          // subset TrueType file, removed in cleanup
     const char *hpdf_name;   // borrowed from libharu
     HPDF_Font font;
-    int16_t *width;          // advance per BMP code (0x10000), as libharu measures it
+    float *width;            // advance per BMP code (0x10000), in 1/1000 em, as in W
     uint8_t *code;           // one-byte font: the code of each BMP character (0x10000
                              // entries), see one_byte_codes; NULL: two-byte codes
 } face_slot;
@@ -73,6 +73,8 @@ typedef struct {
     struct libdeflate_compressor *deflate;   // for every stream but images
     gl_buf page;                     // a stream's bytes, to be deflated
     gl_buf packed;                   // the deflated bytes
+    double *adv;                     // draw_page: each run's advance
+    size_t capadv;
 } pdf_state;
 
 // --------------------------------------------------------------- errors
@@ -651,9 +653,9 @@ cleanup:
     return rc;
 }
 
-static int cmp_i16(const void *a, const void *b)
+static int cmp_float(const void *a, const void *b)
 {
-    int16_t x = *(const int16_t *)a, y = *(const int16_t *)b;
+    float x = *(const float *)a, y = *(const float *)b;
     return (x > y) - (x < y);
 }
 
@@ -662,36 +664,43 @@ static int cmp_i16(const void *a, const void *b)
 // character costs a `cid [1000]` entry; taking the commonest width as DW
 // leaves only the exceptions (15 KB less in a 20-page Chinese brief).  It
 // also lists characters without a glyph under DW, where the reader should
-// use the .notdef advance that layout used.
-static int fix_widths(pdf_state *ps, HPDF_Doc doc, face_slot *s, const code_map *m, size_t n)
+// use the .notdef advance that layout used.  And its widths are whole
+// thousandths of an em, where layout measured exactly: a word's rounding
+// (up to half a unit a letter) made every word gap of a line differ, so
+// that few could be written as a Tw space.  The widths here are layout's,
+// to a hundredth of a unit (ISO 32000 §9.7.4.3: W holds numbers).
+static int fix_widths(pdf_state *ps, HPDF_Doc doc, face_slot *s, const gl_fontset *fs,
+                      int face, const code_map *m, size_t n)
 {
     int rc = -1;
     HPDF_FontAttr fa = s->font->attr;
     HPDF_Dict df = fa->descendant_font;
-    int16_t *w = gl_malloc(ps->ctx, (n ? n : 1) * sizeof *w);
+    float *w = gl_malloc(ps->ctx, (n ? n : 1) * sizeof *w);
     if (!w)
         return -1;
-    // GetCharWidth also marks each glyph as used, which is what makes
-    // libharu keep its outline when it writes the font file (text is drawn
-    // without HPDF_Page_ShowText, see draw_text).
+    // GetCharWidth marks each glyph as used, which is what makes libharu
+    // keep its outline when it writes the font file (text is drawn without
+    // HPDF_Page_ShowText, see draw_text).
     for (size_t i = 0; i < n; i++) {
-        w[i] = HPDF_TTFontDef_GetCharWidth(fa->fontdef, (HPDF_UNICODE)m[i].cp);
+        (void)HPDF_TTFontDef_GetCharWidth(fa->fontdef, (HPDF_UNICODE)m[i].cp);
+        w[i] = (float)(round(gl_face_advance(fs, face, m[i].cp) * 100000.0) / 100.0);
         s->width[m[i].cp] = w[i];
     }
-    // The commonest width: count runs over a sorted copy.
-    int16_t dw = 1000;
+    // The commonest whole width (DW is an integer, ISO 32000 Table 115;
+    // Poppler ignores a real one): count runs over a sorted copy.
+    float dw = 1000;
     {
-        int16_t *c = gl_malloc(ps->ctx, (n ? n : 1) * sizeof *c);
+        float *c = gl_malloc(ps->ctx, (n ? n : 1) * sizeof *c);
         if (!c)
             goto cleanup;
         memcpy(c, w, n * sizeof *c);
-        qsort(c, n, sizeof *c, cmp_i16);
+        qsort(c, n, sizeof *c, cmp_float);
         size_t best = 0;
         for (size_t i = 0; i < n;) {
             size_t j = i;
             while (j < n && c[j] == c[i])
                 j++;
-            if (j - i > best) {
+            if (j - i > best && c[i] == roundf(c[i])) {
                 best = j - i;
                 dw = c[i];
             }
@@ -723,13 +732,13 @@ static int fix_widths(pdf_state *ps, HPDF_Doc doc, face_slot *s, const code_map 
             goto cleanup;
         }
         for (size_t k = i; k < j; k++)
-            if (HPDF_Array_AddNumber(ws, w[k]) != HPDF_OK) {
+            if (HPDF_Array_AddReal(ws, w[k]) != HPDF_OK) {
                 hpdf_fail(ps, "rewriting font widths");
                 goto cleanup;
             }
         i = j;
     }
-    if (HPDF_Dict_AddNumber(df, "DW", dw) != HPDF_OK) {
+    if (HPDF_Dict_AddNumber(df, "DW", (HPDF_INT32)dw) != HPDF_OK) {
         hpdf_fail(ps, "rewriting font widths");
         goto cleanup;
     }
@@ -985,6 +994,7 @@ typedef struct {
     bool stroke_link;     // stroke colour is the link colour (else black)
     bool stroke_text;     // render mode 2 (fill, then stroke) for synthetic bold
     float line_width;     // -1: not set on this page
+    float word_space;     // Tw, in unscaled text space units (points)
 } text_state;
 
 static bool finite_rect(float x, float y, float w, float h)
@@ -1029,22 +1039,18 @@ static int put_rgb(gl_buf *b, bool link, const char *op)
 }
 
 // The advance of a run as the reader computes it, in points: the glyph
-// widths at the size plus the character spacing after each character, in
-// HPDF_Page_TextWidth's float arithmetic.  Characters above U+FFFF count as
-// spaces (see put_string).
+// widths at the size plus the character spacing after each character.
+// Characters above U+FFFF count as spaces (see put_string).
 static double run_advance(const face_slot *s, const gl_run *run)
 {
-    HPDF_UINT width = 0, nchars = 0;
-    size_t i = 0;
+    double width = 0;
+    size_t i = 0, nchars = 0;
     while (i < run->len) {
         uint32_t cp = gl_utf8_next(run->text, run->len, &i);
-        width += (HPDF_UINT)s->width[cp > 0xFFFF ? 0x20 : cp];
+        width += s->width[cp > 0xFFFF ? 0x20 : cp];
         nchars++;
     }
-    HPDF_REAL tw = 0;
-    tw += width * run->size / 1000;
-    tw += run->char_space * nchars;
-    return tw;
+    return width * run->size / 1000 + (double)run->char_space * (double)nchars;
 }
 
 // ISO 32000 §7.3.4.2: in a literal string, backslash, parentheses, and
@@ -1113,6 +1119,77 @@ static int close_array(gl_buf *b, size_t at, size_t strings)
     return gl_buf_puts(b, "Tj\n");
 }
 
+// Word spaces.  A justified line's word gaps are mostly one width, so
+// they are written as the space character with that width set by Tw
+// (ISO 32000 §9.3.3: Tw widens single-byte code 32, so only in a one-byte
+// font whose code 32 is the space; see one_byte_codes): "(right flank,
+// beside which)" where "(right)-375(flank,)-376(beside)-375(which)" took a
+// third more bytes to write and deflate (War and Peace: 6.9 MB of content
+// streams became 4.4 MB, and the PDF a quarter smaller).  Readers also
+// extract real spaces.  A gap the space does not fit within WORD_SPACE_TOL
+// thousandths of an em (after a full stop, TeX's wider glue) keeps its
+// number; the pen is tracked as the reader sums it, so the difference never
+// accumulates along the line.
+#define WORD_SPACE_TOL 0.5
+
+static bool tw_font(const face_slot *s)
+{
+    return s->code && s->code[0x20] == 0x20 && s->width[0x20] > 0;
+}
+
+// A run whose string would have a code 32 of its own (a space in the
+// text; characters above U+FFFF are written as code 32 too): Tw would
+// widen it, so its line keeps Tw 0.
+static bool has_code_32(const gl_run *run)
+{
+    for (uint32_t i = 0; i < run->len; i++) {
+        unsigned char c = (unsigned char)run->text[i];
+        if (c == ' ' || c >= 0xF0)
+            return true;
+    }
+    return false;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+// The Tw for the TJ array that run i opens: the median of the gaps
+// between it and the runs after it on the same line, less the space's own
+// width, in thousandths of a point; 0 if the line has a run with its own
+// code 32, or no gaps in this font.
+static float line_word_space(const gl_page *pg, size_t i, const face_slot *slots,
+                             const gl_fontset *fs, const double *adv)
+{
+    const gl_run *r0 = &pg->runs[i];
+    const face_slot *s = &slots[gl_face_canonical(fs, r0->face)];
+    double gaps[64];
+    size_t n = 0;
+    double sp = s->width[0x20] * (double)r0->size / 1000.0 + r0->char_space;
+    const gl_run *prev = r0;
+    size_t prev_i = i;
+    for (size_t k = i; k < pg->nruns && pg->runs[k].y == r0->y; k++) {
+        const gl_run *r = &pg->runs[k];
+        if (r->len == 0 || adv[k] == 0)
+            continue;
+        if (has_code_32(r))
+            return 0;
+        if (k > i && n < sizeof gaps / sizeof *gaps && r->face == r0->face &&
+            prev->face == r0->face && r->size == r0->size && r->char_space == r0->char_space &&
+            r->x > prev->x)
+            gaps[n++] = r->x - (prev->x + adv[prev_i]) - sp;
+        prev = r;
+        prev_i = k;
+    }
+    if (n == 0)
+        return 0;
+    qsort(gaps, n, sizeof *gaps, cmp_double);
+    double tw = round(gaps[n / 2] * 1000.0) / 1000.0;
+    return tw > -sp && tw < 100 ? (float)tw : 0;
+}
+
 static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const gl_page *pg,
                      const gl_fontset *fs, const face_slot *slots, image_cache *ic, gl_buf *tmp,
                      HPDF_Page *out_page)
@@ -1142,7 +1219,7 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
     }
 
     text_state ts = {.font = NULL, .size = -1, .char_space = 0, .x = 0, .y = 0,
-                     .line_width = -1};
+                     .line_width = -1, .word_space = 0};
     for (size_t i = 0; i < pg->nrules; i++) {
         const gl_rule *r = &pg->rules[i];
         if (r->width != ts.line_width) {
@@ -1167,6 +1244,14 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
     // go; each gap is rounded from it, so rounding (at most 0.0005 em)
     // never accumulates along the line.
     tmp->len = 0;
+    if (GL_GROW(ps->ctx, ps->adv, ps->capadv, pg->nruns))
+        goto cleanup;
+    for (size_t i = 0; i < pg->nruns; i++) {
+        const gl_run *run = &pg->runs[i];
+        ps->adv[i] = run->face >= 0 && run->face < GL_FACE_COUNT
+                         ? run_advance(&slots[gl_face_canonical(fs, run->face)], run)
+                         : 0;
+    }
     bool in_text = false, in_array = false;
     size_t array_at = 0, strings = 0;   // where the open array starts; its strings
     double pen = 0;
@@ -1192,7 +1277,7 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
         const face_slot *s = &slots[gl_face_canonical(fs, run->face)];
         // Like HPDF_Page_ShowText, a run that advances nothing (zero-width
         // characters only) is left out.
-        double advance = run_advance(s, run);
+        double advance = ps->adv[i];
         if (advance == 0)
             continue;
         // Link text is coloured; synthetic bold strokes the outline in the
@@ -1204,9 +1289,31 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
         if (in_array && s->font == ts.font && run->size == ts.size &&
             run->char_space == ts.char_space && link == ts.fill_link &&
             bold == ts.stroke_text && y == ts.y) {
+            if (tw_font(s)) {
+                double sp = s->width[0x20] * (double)run->size / 1000.0 + run->char_space +
+                            ts.word_space;
+                if (fabs(run->x - pen - sp) * 1000.0 <= WORD_SPACE_TOL * run->size) {
+                    // the previous string goes on: its ")" becomes the space
+                    size_t at = tmp->len - 1;
+                    tmp->len = at;
+                    GL_CHECK(put_string(tmp, s, run));
+                    tmp->data[at] = ' ';
+                    pen += sp + advance;
+                    continue;
+                }
+            }
             long n = lround((pen - run->x) * 1000.0 / run->size);
-            if (n)
-                GL_CHECK(put_int(tmp, n));
+            if (n == 0) {
+                // no gap (a hyphen after its syllable): the string goes on
+                size_t at = tmp->len - 1;
+                tmp->len = at;
+                GL_CHECK(put_string(tmp, s, run));
+                memmove(tmp->data + at, tmp->data + at + 1, tmp->len - at);
+                tmp->len--;
+                pen += advance;
+                continue;
+            }
+            GL_CHECK(put_int(tmp, n));
             pen -= (double)n * run->size / 1000.0;
             GL_CHECK(put_string(tmp, s, run));
             strings++;
@@ -1240,6 +1347,14 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
             GL_CHECK(put_real(tmp, run->char_space));
             GL_CHECK(gl_buf_puts(tmp, " Tc\n"));
             ts.char_space = run->char_space;
+        }
+        // Tw only in one-byte fonts; back to 0 for any other, whose
+        // two-byte codes some readers would wrongly widen at a 0x20 byte.
+        float tw = tw_font(s) ? line_word_space(pg, i, slots, fs, ps->adv) : 0;
+        if (tw != ts.word_space) {
+            GL_CHECK(put_real(tmp, tw));
+            GL_CHECK(gl_buf_puts(tmp, " Tw\n"));
+            ts.word_space = tw;
         }
         if (link != ts.fill_link) {
             GL_CHECK(put_rgb(tmp, link, "rg"));
@@ -1531,12 +1646,16 @@ int gl_pdf_write(gl_ctx *ctx, const gl_frames *frames, const gl_fontset *fs,
             }
             if (run->len == 0)
                 continue;
-            face_slot *s = &slots[gl_face_canonical(fs, run->face)];
+            int canon = gl_face_canonical(fs, run->face);
+            face_slot *s = &slots[canon];
             if (!s->bmp) {
                 s->bmp = gl_calloc(ctx, BMP_WORDS, sizeof *s->bmp);
                 if (!s->bmp)
                     goto cleanup;
                 s->used = true;
+                // the space, for word spaces set by Tw (see tw_font)
+                if (gl_face_has(fs, canon, ' '))
+                    s->bmp[0x20 >> 5] |= 1u << (0x20 & 31);
             }
             size_t i = 0;
             while (i < run->len) {
@@ -1621,7 +1740,7 @@ int gl_pdf_write(gl_ctx *ctx, const gl_frames *frames, const gl_fontset *fs,
             goto cleanup;
         font_codes(s, cps, n, codes);
         GL_CHECK(write_font_cmaps(ps, doc, s, codes, n, tag));
-        GL_CHECK(fix_widths(ps, doc, s, codes, n));
+        GL_CHECK(fix_widths(ps, doc, s, fs, f, codes, n));
         gl_free(codes);
         codes = NULL;
         gl_free(cps);
@@ -1717,6 +1836,7 @@ cleanup:
     gl_buf_free(&tmp);
     gl_buf_free(&st.page);
     gl_buf_free(&st.packed);
+    gl_free(st.adv);
     libdeflate_free_compressor(st.deflate);
     return rc;
 }

@@ -77,6 +77,27 @@ if command -v mutool >/dev/null && [ -s "$OUT/seed.pdf" ]; then
   else fail "seed.pdf: curly quotes: pdftotext $want, mutool $got"; fi
 fi
 
+# Word spaces are the space character widened by Tw (pdf.c, "Word spaces"):
+# most justified lines carry no kerning numbers, the text has real spaces,
+# and the lines still end on the right margin (A4, 25 mm: 524.41 pt).
+if [ -s "$OUT/seed.pdf" ] && command -v qpdf >/dev/null; then
+  qpdf --qdf --object-streams=disable "$OUT/seed.pdf" "$OUT/seed.qdf.pdf" 2>/dev/null
+  tw=$(grep -ac ' Tw$' "$OUT/seed.qdf.pdf"); nums=$(grep -aoE '\)-?[0-9]+\(' "$OUT/seed.qdf.pdf" | wc -l)
+  spaced=$(grep -aoE '\([^()]* [^()]*\)' "$OUT/seed.qdf.pdf" | wc -l)
+  if [ "$tw" -gt 10 ] && [ "$spaced" -gt 10 ] && [ "$nums" -lt "$spaced" ]; then
+    ok "seed.pdf: word spaces by Tw ($tw Tw, $spaced strings with spaces, $nums gaps as numbers)"
+  else fail "seed.pdf: word spaces: $tw Tw, $spaced strings with spaces, $nums gaps as numbers"; fi
+  edges=$(pdftotext -bbox "$OUT/seed.pdf" - 2>/dev/null | python3 -c '
+import re, sys
+xs = [float(x) for x in re.findall(r"xMax=\"([\d.]+)\"", sys.stdin.read())]
+right = [x for x in xs if x > 515]
+print(len(right), round(max(right) - min(right), 3) if right else -1)')
+  n=${edges% *}; spread=${edges#* }
+  if [ "$n" -gt 10 ] && python3 -c "import sys; sys.exit(0 if $spread < 0.5 else 1)"; then
+    ok "seed.pdf: $n justified line ends within $spread pt of each other"
+  else fail "seed.pdf: justified line ends: $edges"; fi
+fi
+
 # ---------------------------------------------------------------- Chinese sample
 if publish "$DATA/zh-article.txt" "$OUT/zh.pdf"; then
   check_pdf "$OUT/zh.pdf" "$DATA/zh-article.txt"
