@@ -6,6 +6,7 @@
  * (hyph.c), and finally the Knuth–Plass boxes, glue and penalties
  * (break.h).  No page or PDF knowledge here.
  */
+#define _GNU_SOURCE /* memmem */
 #include "items.h"
 #include "linebreak.h"
 
@@ -288,7 +289,8 @@ static void clreq_breaks(gl_shaper *sh, const char *text)
     gl_glyph *g = sh->g;
     size_t n = sh->ng;
     for (size_t i = 1; i < n; i++) {
-        if (g[i].brk == GL_BRK_MUST)
+        // every rule below only takes an opportunity away
+        if (g[i].brk != GL_BRK_ALLOW)
             continue;
         uint32_t cp = g[i].cp, prev = g[i - 1].cp;
         bool touches_cjk = (g[i - 1].flags & GL_G_CJK) || (i + 1 < n && (g[i + 1].flags & GL_G_CJK));
@@ -301,6 +303,9 @@ static void clreq_breaks(gl_shaper *sh, const char *text)
     }
     // URLs stay whole unless they cannot fit: their inner opportunities
     // become emergency breaks.
+    size_t len = n ? g[n - 1].off + g[n - 1].nbytes : 0;
+    if (!memmem(text, len, "http", 4) && !memmem(text, len, "www.", 4))
+        return;
     for (size_t i = 0; i < n; i++) {
         const char *s = text + g[i].off;
         if (!(g[i].cp == 'h' && (!strncmp(s, "http://", 7) || !strncmp(s, "https://", 8))) &&

@@ -1150,11 +1150,6 @@ static bool has_code_32(const gl_run *run)
     return false;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 // The Tw for the TJ array that run i opens: the median of the gaps
 // between it and the runs after it on the same line, less the space's own
@@ -1185,7 +1180,13 @@ static float line_word_space(const gl_page *pg, size_t i, const face_slot *slots
     }
     if (n == 0)
         return 0;
-    qsort(gaps, n, sizeof *gaps, cmp_double);
+    for (size_t a = 1; a < n; a++) {   // insertion sort: a line has a few dozen
+        double v = gaps[a];
+        size_t k = a;
+        for (; k > 0 && gaps[k - 1] > v; k--)
+            gaps[k] = gaps[k - 1];
+        gaps[k] = v;
+    }
     double tw = round(gaps[n / 2] * 1000.0) / 1000.0;
     return tw > -sp && tw < 100 ? (float)tw : 0;
 }
@@ -1253,6 +1254,8 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
                          : 0;
     }
     bool in_text = false, in_array = false;
+    float tw_y = NAN, tw_line = 0;   // the word space of the line at tw_y
+    int tw_face = -1;
     size_t array_at = 0, strings = 0;   // where the open array starts; its strings
     double pen = 0;
     for (size_t i = 0; i < pg->nruns; i++) {
@@ -1350,7 +1353,14 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
         }
         // Tw only in one-byte fonts; back to 0 for any other, whose
         // two-byte codes some readers would wrongly widen at a 0x20 byte.
-        float tw = tw_font(s) ? line_word_space(pg, i, slots, fs, ps->adv) : 0;
+        // Once per line and face: a line's later arrays (after an italic
+        // word, say) would find the same gaps again.
+        if (run->y != tw_y || run->face != tw_face) {
+            tw_line = tw_font(s) ? line_word_space(pg, i, slots, fs, ps->adv) : 0;
+            tw_y = run->y;
+            tw_face = run->face;
+        }
+        float tw = tw_font(s) ? tw_line : 0;
         if (tw != ts.word_space) {
             GL_CHECK(put_real(tmp, tw));
             GL_CHECK(gl_buf_puts(tmp, " Tw\n"));
