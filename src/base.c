@@ -290,7 +290,8 @@ void gl_buf_free(gl_buf *b)
 
 /* ================================================================ UTF-8 */
 
-uint32_t gl_utf8_next(const char *s, size_t n, size_t *i)
+/* gl_utf8_next beyond ASCII. */
+uint32_t gl_utf8_next_multi(const char *s, size_t n, size_t *i)
 {
     const unsigned char *p = (const unsigned char *)s + *i;
     size_t left = n - *i;
@@ -298,6 +299,13 @@ uint32_t gl_utf8_next(const char *s, size_t n, size_t *i)
     if (c < 0x80) {
         *i += 1;
         return c;
+    }
+    // Three bytes outside E0 and ED (whose second byte has a narrower
+    // range): the BMP's CJK, all well-formed when both trail bytes are.
+    if (c >= 0xE1 && c <= 0xEF && c != 0xED && left >= 3 && (p[1] & 0xC0) == 0x80 &&
+        (p[2] & 0xC0) == 0x80) {
+        *i += 3;
+        return (uint32_t)(c & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
     }
     /* Table 3-7 of the Unicode Standard: well-formed byte sequences. */
     unsigned need, lo = 0x80, hi = 0xBF;

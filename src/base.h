@@ -114,7 +114,16 @@ void gl_buf_free(gl_buf *b);
 /* Decodes one code point at s[*i] (n bytes in s) and advances *i.  Invalid
  * or truncated sequences, surrogates and overlongs give U+FFFD and advance
  * by one byte (by the maximal subpart, as Unicode §3.9 recommends). */
-uint32_t gl_utf8_next(const char *s, size_t n, size_t *i);
+uint32_t gl_utf8_next_multi(const char *s, size_t n, size_t *i);
+static inline uint32_t gl_utf8_next(const char *s, size_t n, size_t *i)
+{
+    unsigned char c = (unsigned char)s[*i];
+    if (c < 0x80) {   // ASCII inline: most of an English text
+        *i += 1;
+        return c;
+    }
+    return gl_utf8_next_multi(s, n, i);
+}
 /* Decodes the code point ending before s[*i] and moves *i back.  Assumes
  * valid UTF-8 (the pipeline validates at the reader). */
 uint32_t gl_utf8_prev(const char *s, size_t *i);

@@ -79,6 +79,8 @@ typedef struct {
     size_t nactive, capactive;
     size_t nearly;       /* active nodes whose next line has not the last width */
     bool monotone;       /* no box or glue is narrower than zero (see try_break) */
+    double rmax;         /* this pass: the ratio whose badness is its threshold,
+                            a hair over (too_short) */
 } brk;
 
 static double measure_of(const brk *b, size_t line)
@@ -385,7 +387,7 @@ static int cap_active(brk *b)
 /* Whether the line from node a to a break at cur (not a forced one) is too
  * short to be feasible in this pass however much its glue stretches, or
  * starts after cur: then a neither gives a candidate nor is deactivated. */
-static bool too_short(const brk *b, const node *a, size_t cur, int pass, double threshold)
+static bool too_short(const brk *b, const node *a, size_t cur, int pass)
 {
     if (a->start > cur)
         return true;
@@ -393,8 +395,11 @@ static bool too_short(const brk *b, const node *a, size_t cur, int pass, double 
     totals t = line_totals(b, a->start, cur);
     if (!(t.w < L - b->eps))
         return false;
-    double extra = pass == 3 ? b->p.emergency_stretch * L : 0;
-    return badness(L - t.w, t.st + extra) > threshold;
+    double give = t.st + (pass == 3 ? b->p.emergency_stretch * L : 0);
+    // badness(L - t.w, give) > threshold without a division: the ratio
+    // beyond rmax.  rmax errs a hair high, so a line it calls too short is
+    // too short by badness too; one at the edge is left for try_break.
+    return give <= 0 || L - t.w > give * b->rmax;
 }
 
 /* The first active node that is too short for a break at cur, by binary
@@ -407,12 +412,12 @@ static bool too_short(const brk *b, const node *a, size_t cur, int pass, double 
  * and rounding is monotonic.  In CJK text, where every character is a
  * breakpoint, this skips most of the active list (TeX would have to visit
  * it all). */
-static size_t first_too_short(const brk *b, size_t cur, int pass, double threshold)
+static size_t first_too_short(const brk *b, size_t cur, int pass)
 {
     size_t lo = 0, hi = b->nactive;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (too_short(b, &b->pool[b->active[mid]], cur, pass, threshold))
+        if (too_short(b, &b->pool[b->active[mid]], cur, pass))
             hi = mid;
         else
             lo = mid + 1;
@@ -432,7 +437,7 @@ static int try_break(brk *b, size_t cur, bpoint bp, int pass, bool final_pass, c
     size_t nc = 0, dead = NONE;
     size_t lim = b->nactive;
     if (b->monotone && !bp.forced && b->nearly == 0 && threshold < INF_BAD)
-        lim = first_too_short(b, cur, pass, threshold);
+        lim = first_too_short(b, cur, pass);
     // Room for a candidate per node looked at, plus the fallback's.
     if (GL_GROW(b->ctx, *cands, *capc, lim + 1))
         return -1;
@@ -534,6 +539,8 @@ static int kp_pass(brk *b, int pass, bool final_pass, size_t *best, cand **cands
     b->npool = b->nactive = b->nearly = 0;
     if (push_node(b, (node){NONE, 0, 0, NONE, 0, FIT_DECENT, 0}))
         return -1;
+    double threshold = pass == 1 ? b->p.pretolerance : b->p.tolerance;
+    b->rmax = cbrt(threshold / 100.0) * (1 + 1e-9);
     for (size_t cur = 0; cur <= b->n; cur++) {
         bpoint bp = breakpoint_at(b, cur, pass != 1);
         if (!bp.legal)
