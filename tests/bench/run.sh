@@ -164,13 +164,9 @@ typst_ver=$(node -e "console.log(require('@myriaddreamin/typst-ts-node-compiler/
   echo
   echo "Produced by \`make bench\` (exact command: \`${GALLEY_ENV}RUNS=$RUNS bash tests/bench/run.sh\`) on"
   echo "$(date -u +%Y-%m-%d), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')),"
-  if awk -v l="${load_start%% *}" -v n="$(nproc)" 'BEGIN { exit !(l < n / 4) }'; then
-    echo "an otherwise idle machine (load average $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end);"
-  else
-    echo "a machine busy with other work (load average $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end),"
-    echo "so wall times carry noise;"
-  fi
-  echo "CPU time (user+sys) is steadier than wall time. galley $("$GALLEY" --version | cut -d' ' -f2),"
+  echo "load average $load_start at the start (the build before it included), $(cut -d' ' -f1-3 /proc/loadavg) at the end."
+  echo "Wall times carry noise (Typst's own varied by 10 % between runs of this script);"
+  echo "CPU time (user+sys) is steadier. galley $("$GALLEY" --version | cut -d' ' -f2),"
   echo "Typst via @myriaddreamin/typst-ts-node-compiler $typst_ver (Node $(node --version)),"
   echo "$(pandoc --version | head -1). Median wall time of $RUNS runs; peak RSS is the"
   echo "largest of the runs (GNU time); pages from pdfinfo. Every tool reads the same"
