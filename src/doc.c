@@ -4,6 +4,7 @@
  * EPUB writer only read.  Also language detection and option overrides.
  * Depends on base.c only; knows nothing of readers or back ends.
  */
+#define _GNU_SOURCE /* memmem */
 #include "doc.h"
 
 #include <stdio.h>
@@ -212,16 +213,112 @@ static bool byline_name(const char *text, size_t size, const char **name, size_t
     return false;
 }
 
+/* Trims ASCII and ideographic spaces from both ends of [*s, *s + *n). */
+static void trim_wide(const char **s, size_t *n)
+{
+    for (;;) {
+        if (*n && (**s == ' ' || **s == '\t'))
+            (*s)++, (*n)--;
+        else if (*n >= 3 && memcmp(*s, "\xE3\x80\x80", 3) == 0)
+            *s += 3, *n -= 3;
+        else
+            break;
+    }
+    for (;;) {
+        if (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+            (*n)--;
+        else if (*n >= 3 && memcmp(*s + *n - 3, "\xE3\x80\x80", 3) == 0)
+            *n -= 3;
+        else
+            break;
+    }
+}
+
+/* A Chinese byline: "曹雪芹　著", "［清］曹雪芹 著　高鹗 续", "鲁迅 编",
+ * "作者：张三".  The name is what comes before the first authorship word
+ * (著 撰 编 译 述), without a leading bracketed dynasty or country, or what
+ * follows 作者：.  Nothing that reads as a sentence (。，！？；) passes. */
+static bool cjk_byline(const char *text, size_t size, const char **name, size_t *n)
+{
+    const char *s = text;
+    size_t len = size;
+    trim_wide(&s, &len);
+    if (len == 0 || len > 90)
+        return false;
+    static const char *const stops[] = {"\xE3\x80\x82", "\xEF\xBC\x8C", "\xEF\xBC\x81",
+                                        "\xEF\xBC\x9F", "\xEF\xBC\x9B"};
+    for (size_t i = 0; i < sizeof stops / sizeof *stops; i++)
+        if (memmem(s, len, stops[i], 3))
+            return false;
+    static const char *const author_of[] = {"\xE4\xBD\x9C\xE8\x80\x85\xEF\xBC\x9A",
+                                            "\xE4\xBD\x9C\xE8\x80\x85:"};   // 作者： 作者:
+    for (size_t i = 0; i < 2; i++) {
+        size_t k = strlen(author_of[i]);
+        if (len > k && memcmp(s, author_of[i], k) == 0) {
+            s += k, len -= k;
+            trim_wide(&s, &len);
+            *name = s;
+            *n = len;
+            return len > 0 && len <= 60;
+        }
+    }
+    // 著 撰 编 译 述, as the last word of the name's part
+    static const char *const marks[] = {"\xE8\x91\x97", "\xE6\x92\xB0", "\xE7\xBC\x96",
+                                        "\xE8\xAF\x91", "\xE8\xBF\xB0"};
+    const char *cut = NULL;
+    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++) {
+        const char *m = memmem(s, len, marks[i], 3);
+        if (m && (!cut || m < cut))
+            cut = m;
+    }
+    if (!cut)
+        return false;
+    // the mark ends the paragraph or is followed by a space (then another
+    // contributor): "曹雪芹 著　高鹗 续", not "著名作家" inside a sentence
+    const char *after = cut + 3, *end = s + len;
+    if (after < end && *after != ' ' && !(end - after >= 3 && memcmp(after, "\xE3\x80\x80", 3) == 0))
+        return false;
+    size_t nl = (size_t)(cut - s);
+    trim_wide(&s, &nl);
+    // a leading [清] ［清］ （清） 〔清〕 says when, not who
+    static const char *const opens[][2] = {{"[", "]"}, {"\xEF\xBC\xBB", "\xEF\xBC\xBD"},
+                                           {"\xEF\xBC\x88", "\xEF\xBC\x89"},
+                                           {"\xE3\x80\x94", "\xE3\x80\x95"}};
+    for (size_t i = 0; i < sizeof opens / sizeof *opens; i++) {
+        size_t ko = strlen(opens[i][0]);
+        if (nl > ko && memcmp(s, opens[i][0], ko) == 0) {
+            const char *close = memmem(s + ko, nl - ko, opens[i][1], strlen(opens[i][1]));
+            if (close) {
+                size_t skip = (size_t)(close - s) + strlen(opens[i][1]);
+                s += skip, nl -= skip;
+                trim_wide(&s, &nl);
+            }
+            break;
+        }
+    }
+    if (nl == 0 || nl > 60)
+        return false;
+    *name = s;
+    *n = nl;
+    return true;
+}
+
 /* The author named by a leading byline paragraph (see gl_doc_author). */
 static bool byline_para(const gl_block *b, const char **name, size_t *n)
 {
-    if (!b || b->type != GL_B_PARA || b->len == 0 || b->len > 200 || b->nspans == 0)
+    if (!b || b->type != GL_B_PARA || b->len == 0 || b->len > 200)
         return false;
-    for (size_t i = 0; i < b->nspans; i++)
+    bool italic = b->nspans > 0;
+    for (size_t i = 0; i < b->nspans && italic; i++)
         if (!(b->spans[i].style & GL_S_ITALIC) && !blank(b->text + b->spans[i].off,
                                                            b->spans[i].len))
-            return false;
-    return byline_name(b->text, b->len, name, n);
+            italic = false;
+    if (italic)
+        return byline_name(b->text, b->len, name, n);
+    if (b->nspans == 0 && b->len <= 100 && b->len > 4 && strncmp(b->text, "By ", 3) == 0 &&
+        b->text[3] >= 'A' && b->text[3] <= 'Z' && !memchr(b->text, '\n', b->len))
+        return byline_name(b->text, b->len, name, n);   // a plain "By Jane Roe"
+    return b->nspans == 0 && cjk_byline(b->text, b->len, name, n);
 }
 
 char *gl_doc_author(gl_ctx *ctx, const gl_doc *doc)

@@ -185,7 +185,9 @@ int gl_doc_title_from_source(gl_doc *doc, const char *source);
  * without a byline may give its leading paragraph instead when that is
  * wholly in italics and at most 200 bytes: "*Leo Tolstoy. Translated by
  * …*" names Leo Tolstoy, "*October 27, 1787 · Alexander Hamilton, The
- * Independent Journal*" Alexander Hamilton. */
+ * Independent Journal*" Alexander Hamilton.  So may a plain "By Jane Roe"
+ * line, and a Chinese one: "曹雪芹　著" (the name before 著 撰 编 译 述,
+ * without a bracketed dynasty) or "作者：张三". */
 char *gl_doc_author(gl_ctx *ctx, const gl_doc *doc);
 /* Applies option overrides (title, author, lang) to the metadata. */
 int gl_doc_apply_options(gl_doc *doc, const galley_options *opt);

@@ -344,8 +344,7 @@ static void compress_punct(gl_shaper *sh, double size)
             continue;
         punct_kind k = punct_kind_of(g[i].cp);
         double x0, x1;
-        if (!(g[i].flags & GL_G_CJK) || k == P_NONE ||
-            !gl_face_ink(sh->fs, g[i].face, g[i].cp, &x0, &x1))
+        if (k == P_NONE || !gl_face_ink(sh->fs, g[i].face, g[i].cp, &x0, &x1))
             continue;
         double em = g[i].adv / size;
         if (em < 0.9)

@@ -59,6 +59,8 @@ typedef struct {
     bool astral;             // a run has a code point above U+FFFF
     uint32_t *bmp;           // bitmap of BMP code points used (BMP_WORDS words)
     char *tmp_path;          // subset TrueType file, removed in cleanup
+    char *subset;            // its bytes, embedded as they are (deflate_font)
+    size_t subset_len;
     const char *hpdf_name;   // borrowed from libharu
     HPDF_Font font;
     float *width;            // advance per BMP code (0x10000), in 1/1000 em, as in W
@@ -513,25 +515,40 @@ static int deflate_contents(pdf_state *ps, HPDF_Page page, const gl_buf *text)
     return put_deflated(ps, pa->contents, ps->page.data, ps->page.len);
 }
 
-// Makes libharu build a font's descriptor and font file now, as it would
-// while saving, and deflates the font file and the CIDToGIDMap here.  The
-// font's before-write function does that work; it also copies the Type0
-// dictionary's filter to the map (and to its CMap stream) each time it
-// runs, so that filter is cleared for when libharu runs it again.
-static int deflate_font(pdf_state *ps, HPDF_Font font)
+// Makes libharu build a font's descriptor now, as it would while saving,
+// and embeds the subset's own bytes, deflated here, as its FontFile2; the
+// CIDToGIDMap is deflated here too.  libharu would rebuild the subset it
+// loaded table by table (the same tables: see font.c, DROP_TABLES) and
+// then we would read its copy back: an eighth of the time of a Chinese
+// book, for its 2 MB of glyphs.  So its writer is skipped: the font's
+// before-write function builds no font file while embedding is off.  It
+// also copies the Type0 dictionary's filter to the map (and to its CMap
+// stream) each time it runs, so that filter is cleared for when libharu
+// runs it again.
+static int deflate_font(pdf_state *ps, HPDF_Doc doc, const face_slot *s)
 {
+    HPDF_Font font = s->font;
     HPDF_FontAttr fa = font->attr;
-    if (!fa || !font->before_write_fn)
+    if (!fa || !font->before_write_fn || !fa->fontdef ||
+        fa->fontdef->type != HPDF_FONTDEF_TYPE_TRUETYPE || !fa->fontdef->attr)
         return gl_error(ps->ctx, GALLEY_ERR_BACKEND,
                         "%s: unexpected font structure (libharu version?)", ps->out_path);
-    if (!fa->fontdef->descriptor && font->before_write_fn(font) != HPDF_OK)
-        return hpdf_fail(ps, "writing a font");
+    HPDF_TTFontDefAttr ta = fa->fontdef->attr;
+    if (!fa->fontdef->descriptor) {
+        HPDF_BOOL embedding = ta->embedding;
+        ta->embedding = HPDF_FALSE;
+        HPDF_STATUS st = font->before_write_fn(font);
+        ta->embedding = embedding;
+        if (st != HPDF_OK || !fa->fontdef->descriptor)
+            return hpdf_fail(ps, "writing a font");
+        HPDF_Dict file = HPDF_DictStream_New(doc->mmgr, doc->xref);
+        if (!file || HPDF_Dict_Add(fa->fontdef->descriptor, "FontFile2", file) != HPDF_OK ||
+            HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)s->subset_len) != HPDF_OK)
+            return hpdf_fail(ps, "writing a font");
+        if (put_deflated(ps, file, s->subset, s->subset_len))
+            return -1;
+    }
     font->filter = HPDF_STREAM_FILTER_NONE;
-    HPDF_Dict file = fa->fontdef->descriptor
-                         ? HPDF_Dict_GetItem(fa->fontdef->descriptor, "FontFile2", HPDF_OCLASS_DICT)
-                         : NULL;
-    if (deflate_stream(ps, file))
-        return -1;
     return fa->map_stream ? deflate_stream(ps, fa->map_stream) : 0;
 }
 
@@ -678,11 +695,7 @@ static int fix_widths(pdf_state *ps, HPDF_Doc doc, face_slot *s, const gl_fontse
     float *w = gl_malloc(ps->ctx, (n ? n : 1) * sizeof *w);
     if (!w)
         return -1;
-    // GetCharWidth marks each glyph as used, which is what makes libharu
-    // keep its outline when it writes the font file (text is drawn without
-    // HPDF_Page_ShowText, see draw_text).
     for (size_t i = 0; i < n; i++) {
-        (void)HPDF_TTFontDef_GetCharWidth(fa->fontdef, (HPDF_UNICODE)m[i].cp);
         w[i] = (float)(round(gl_face_advance(fs, face, m[i].cp) * 100000.0) / 100.0);
         s->width[m[i].cp] = w[i];
     }
@@ -1126,10 +1139,11 @@ static int close_array(gl_buf *b, size_t at, size_t strings)
 // beside which)" where "(right)-375(flank,)-376(beside)-375(which)" took a
 // third more bytes to write and deflate (War and Peace: 6.9 MB of content
 // streams became 4.4 MB, and the PDF a quarter smaller).  Readers also
-// extract real spaces.  A gap the space does not fit within WORD_SPACE_TOL
-// thousandths of an em (after a full stop, TeX's wider glue) keeps its
-// number; the pen is tracked as the reader sums it, so the difference never
-// accumulates along the line.
+// extract real spaces.  The gaps are equal only because W holds layout's
+// own widths (fix_widths).  A gap the space does not fit within
+// WORD_SPACE_TOL thousandths of an em (one of another width on the line)
+// keeps its number; the pen is tracked as the reader sums it, so a
+// difference never accumulates along the line.
 #define WORD_SPACE_TOL 0.5
 
 static bool tw_font(const face_slot *s)
@@ -1150,11 +1164,10 @@ static bool has_code_32(const gl_run *run)
     return false;
 }
 
-
 // The Tw for the TJ array that run i opens: the median of the gaps
 // between it and the runs after it on the same line, less the space's own
-// width, in thousandths of a point; 0 if the line has a run with its own
-// code 32, or no gaps in this font.
+// width, in points rounded to thousandths; 0 if the line has a run with
+// its own code 32, or no gaps in this font.
 static float line_word_space(const gl_page *pg, size_t i, const face_slot *slots,
                              const gl_fontset *fs, const double *adv)
 {
@@ -1701,12 +1714,12 @@ int gl_pdf_write(gl_ctx *ctx, const gl_frames *frames, const gl_fontset *fs,
             goto cleanup;
         GL_CHECK(gl_face_subset(ctx, fs, f, cps, n, &subset, &len));
         s->tmp_path = gl_temp_file(ctx, ".ttf", subset, len);
-        gl_free(subset);
+        s->subset = subset;
+        s->subset_len = len;
         subset = NULL;
         if (!s->tmp_path)
             goto cleanup;
-        // The file must stay until HPDF_Free: libharu reads the glyph data
-        // again when it writes the document.
+        // libharu reads the file now and keeps it open until HPDF_Free.
         const char *name = HPDF_LoadTTFontFromFile(doc, s->tmp_path, HPDF_TRUE);
         if (!name) {
             gl_error(ctx, GALLEY_ERR_FONT, "%s: libharu cannot embed the subset of %s: error 0x%04X (%s)",
@@ -1802,7 +1815,7 @@ int gl_pdf_write(gl_ctx *ctx, const gl_frames *frames, const gl_fontset *fs,
 
     for (int f = 0; f < GL_FACE_COUNT; f++)
         if (slots[f].used)
-            GL_CHECK(deflate_font(ps, slots[f].font));
+            GL_CHECK(deflate_font(ps, doc, &slots[f]));
 
     // Save to memory, then write the bytes atomically.
     HP(HPDF_SaveToStream(doc), "writing the PDF");
@@ -1833,6 +1846,7 @@ cleanup:
             gl_temp_remove(slots[f].tmp_path);
             gl_free(slots[f].tmp_path);
         }
+        gl_free(slots[f].subset);
         gl_free(slots[f].bmp);
         gl_free(slots[f].width);
         gl_free(slots[f].code);

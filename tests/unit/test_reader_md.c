@@ -677,9 +677,19 @@ START_TEST(test_author)
                  "Alexander Hamilton; John Jay");
     check_author("---\ntitle: P\n---\n# A\n\n*By Ann*\n\nx\n\n# B\n\n*Bob*\n\ny\n\n"
                  "# C\n\n*Cy*\n\nz\n\n# D\n\n*Di*\n\nw\n", "Ann; Bob; Cy et al.");
-    // Not a byline: partly roman, or too long, or no paragraph at all.
+    // Chinese bylines: the name before 著 (a dynasty in brackets dropped),
+    // after 作者：; a plain "By" line.
+    check_author("# 红楼梦\n\n曹雪芹\xE3\x80\x80著\n\n## 第一回\n\n正文。\n", "曹雪芹");
+    check_author("# 红楼梦\n\n［清］曹雪芹 著　高鹗 续\n\n正文。\n", "曹雪芹");
+    check_author("# 文章\n\n作者：张三\n\n正文。\n", "张三");
+    check_author("# T\n\nBy Jane Roe\n\nText.\n", "Jane Roe");
+    // Not a byline: partly roman, or too long, or no paragraph at all, or
+    // a sentence that merely has 著 in it.
     check_author("# T\n\n*Leo* Tolstoy wrote this.\n", NULL);
     check_author("# T\n\nPlain text.\n", NULL);
+    check_author("# T\n\n他是著名作家。\n", NULL);
+    check_author("# T\n\n这本书由他著成，流传很广\n", NULL);
+    check_author("# T\n\nBy the river we sat down.\n\nText.\n", NULL);
 }
 END_TEST
 
