@@ -72,7 +72,8 @@ typedef struct {
     gl_ctx *ctx;
     const char *out_path;
     HPDF_STATUS err_no, detail_no;   // last error libharu reported
-    struct libdeflate_compressor *deflate;   // for every stream but images
+    struct libdeflate_compressor *deflate;   // for every stream but images and fonts
+    struct libdeflate_compressor *deflate_fonts;   // for the font programs
     gl_buf page;                     // a stream's bytes, to be deflated
     gl_buf packed;                   // the deflated bytes
     double *adv;                     // draw_page: each run's advance
@@ -442,10 +443,13 @@ static int clean_tounicode_dict(pdf_state *ps, HPDF_Dict tu)
     return 0;
 }
 
-// libdeflate's level for every stream: on War and Peace's page contents 5
-// and 6 give the same size within 0.5% (3.04 and 3.03 MB), 6 takes a
-// quarter longer; 4 is 3% larger.
-#define DEFLATE_LEVEL 6
+// libdeflate's levels.  Page contents at 1 rather than 6: War and Peace's
+// PDF 1.3% larger in 5% less time, Hongloumeng's two-byte text likewise.
+// Font programs at 6, where level 1 would make a Chinese brief, which is
+// mostly its font subset, 2% larger (and close to its 400 KB budget).
+// Both books stay below the smallest PDFs of XeLaTeX (3.6 and 3.5 MB).
+#define DEFLATE_LEVEL 1
+#define DEFLATE_LEVEL_FONTS 6
 
 // Written inside a page contents dictionary in place of libharu's own
 // filter entry (see deflate_contents).
@@ -477,13 +481,14 @@ static int read_stream(pdf_state *ps, HPDF_Stream st, gl_buf *b)
 // Replaces the contents of stream dictionary d by data, deflated here.
 // libharu then writes the bytes as they are, with no filter of its own,
 // and write_flate_filter names the one applied.
-static int put_deflated(pdf_state *ps, HPDF_Dict d, const char *data, size_t len)
+static int put_deflated_by(pdf_state *ps, struct libdeflate_compressor *c, HPDF_Dict d,
+                           const char *data, size_t len)
 {
     gl_buf *z = &ps->packed;
-    size_t bound = libdeflate_zlib_compress_bound(ps->deflate, len);
+    size_t bound = libdeflate_zlib_compress_bound(c, len);
     if (GL_GROW(ps->ctx, z->data, z->cap, bound))
         return -1;
-    z->len = libdeflate_zlib_compress(ps->deflate, data, len, z->data, bound);
+    z->len = libdeflate_zlib_compress(c, data, len, z->data, bound);
     HPDF_MemStream_FreeData(d->stream);
     if (!z->len || HPDF_Stream_Write(d->stream, (const HPDF_BYTE *)z->data,
                                      (HPDF_UINT)z->len) != HPDF_OK)
@@ -491,6 +496,11 @@ static int put_deflated(pdf_state *ps, HPDF_Dict d, const char *data, size_t len
     d->filter = HPDF_STREAM_FILTER_NONE;
     d->write_fn = write_flate_filter;
     return 0;
+}
+
+static int put_deflated(pdf_state *ps, HPDF_Dict d, const char *data, size_t len)
+{
+    return put_deflated_by(ps, ps->deflate, d, data, len);
 }
 
 // Deflates a stream dictionary's contents in place.
@@ -545,7 +555,7 @@ static int deflate_font(pdf_state *ps, HPDF_Doc doc, const face_slot *s)
         if (!file || HPDF_Dict_Add(fa->fontdef->descriptor, "FontFile2", file) != HPDF_OK ||
             HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)s->subset_len) != HPDF_OK)
             return hpdf_fail(ps, "writing a font");
-        if (put_deflated(ps, file, s->subset, s->subset_len))
+        if (put_deflated_by(ps, ps->deflate_fonts, file, s->subset, s->subset_len))
             return -1;
     }
     font->filter = HPDF_STREAM_FILTER_NONE;
@@ -1696,7 +1706,8 @@ int gl_pdf_write(gl_ctx *ctx, const gl_frames *frames, const gl_fontset *fs,
 
     doc = HPDF_New(on_hpdf_error, &st);
     st.deflate = libdeflate_alloc_compressor(DEFLATE_LEVEL);
-    if (!doc || !st.deflate) {
+    st.deflate_fonts = libdeflate_alloc_compressor(DEFLATE_LEVEL_FONTS);
+    if (!doc || !st.deflate || !st.deflate_fonts) {
         gl_oom(ctx);
         goto cleanup;
     }
@@ -1862,5 +1873,6 @@ cleanup:
     gl_buf_free(&st.packed);
     gl_free(st.adv);
     libdeflate_free_compressor(st.deflate);
+    libdeflate_free_compressor(st.deflate_fonts);
     return rc;
 }
