@@ -591,6 +591,9 @@ galley_status galley_read_inputs(galley_ctx *ctx, const char *const *paths, size
         brief->meta.lang = NULL;
         gl_doc_detect_lang(brief);
     }
+    // A brief of Chinese articles without a title is a 简报, not a "Brief".
+    if (!title && brief->meta.lang_is_cjk && strncmp(brief->meta.lang, "zh", 2) == 0)
+        GL_CHECK(set_meta(brief, &brief->meta.title, "\xE7\xAE\x80\xE6\x8A\xA5"));
     *out = brief;
     brief = NULL;
     rc = 0;

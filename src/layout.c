@@ -1319,7 +1319,20 @@ static int cover_page(engine *e)
     e->y += e->lo->size * 1.5;
     ps.size = e->lo->size * 1.25;
     ps.leading = ps.size * 1.5;
-    const char *lines[2] = {m->byline, m->display_date ? m->display_date : m->date};
+    // The author: the document's byline, else the names that the PDF's
+    // Author metadata gives (the articles' bylines, a book's byline line).
+    // Runs point into their text, so it lives in the frames' arena.
+    const char *author = m->byline;
+    if (!(author && *author)) {
+        char *names = gl_doc_author(e->ctx, e->doc);
+        if (!names && e->ctx->oom)
+            return -1;
+        author = names ? gl_arena_strndup(&e->fr->arena, names, strlen(names)) : NULL;
+        gl_free(names);
+        if (names && !author)
+            return -1;
+    }
+    const char *lines[2] = {author, m->display_date ? m->display_date : m->date};
     for (int i = 0; i < 2; i++)
         if (lines[i] && *lines[i] &&
             set_block(e, NULL, lines[i], strlen(lines[i]), &ps, true, NULL))

@@ -118,8 +118,18 @@ if "$GALLEY" -q "$DATA"/brief/0[1-4]*.txt "$DATA"/zh-brief/01*.txt -o "$T/noauth
   [ "$a" = "$want" ] && ok "brief without --author: PDF Author '$a'" || fail "brief without --author: PDF Author '$a', want '$want'"
   c=$(unzip -p "$T/noauthor.epub" OEBPS/content.opf | sed -n 's:.*<dc\:creator>\(.*\)</dc\:creator>.*:\1:p')
   [ "$c" = "$want" ] && ok "brief without --author: dc:creator '$c'" || fail "brief without --author: dc:creator '$c'"
+  cover=$(pdftotext -l 1 "$T/noauthor.pdf" - 2>/dev/null | tr -s '\n' ' ')
+  case "$cover" in *"$want"*) ok "cover names the authors: $cover" ;; *) fail "cover: '$cover', want '$want'" ;; esac
 else
   fail "brief without --author: $(head -3 "$T/noauthor.log")"
+fi
+
+# Chinese articles bound without --title: the brief is a 简报.
+if "$GALLEY" -q "$DATA"/zh-brief/0[12]*.txt -o "$T/zh-untitled.pdf" 2> "$T/zh-untitled.log"; then
+  t=$(pdfinfo "$T/zh-untitled.pdf" 2>/dev/null | sed -n 's/^Title: *//p')
+  [ "$t" = "简报" ] && ok "untitled Chinese brief: Title '$t'" || fail "untitled Chinese brief: Title '$t'"
+else
+  fail "untitled Chinese brief: $(head -3 "$T/zh-untitled.log")"
 fi
 
 # The Markdown book with every construct, both formats, checked the same way
