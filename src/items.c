@@ -156,18 +156,21 @@ static bool is_word_space(uint32_t cp)
  * style at hand, from a table refilled when the style changes: most of an
  * English book is ASCII in one style.  false: not cached (no Latin face has
  * it), measure the slow way. */
-static bool ascii_metric(gl_shaper *sh, unsigned stv, bool heading, uint32_t cp, int *face,
-                         double *adv)
+static void ascii_fill(gl_shaper *sh, unsigned stv, bool heading)
 {
-    int key = (int)(stv << 1 | heading);
-    if (sh->ascii.key != key + 1) {
-        for (uint32_t c = 0; c < 0x80; c++) {
-            int f = gl_font_pick(sh->fs, (gl_font_style)stv, heading, c);
-            sh->ascii.face[c] = (int16_t)(f >= 0 && f < GL_FACE_CJK ? f : -1);
-            sh->ascii.adv[c] = f >= 0 ? (float)gl_face_advance(sh->fs, f, c) : 0;
-        }
-        sh->ascii.key = key + 1;
+    for (uint32_t c = 0; c < 0x80; c++) {
+        int f = gl_font_pick(sh->fs, (gl_font_style)stv, heading, c);
+        sh->ascii.face[c] = (int16_t)(f >= 0 && f < GL_FACE_CJK ? f : -1);
+        sh->ascii.adv[c] = f >= 0 ? (float)gl_face_advance(sh->fs, f, c) : 0;
     }
+    sh->ascii.key = (int)(stv << 1 | heading) + 1;
+}
+
+static inline bool ascii_metric(gl_shaper *sh, unsigned stv, bool heading, uint32_t cp,
+                                int *face, double *adv)
+{
+    if (sh->ascii.key != (int)(stv << 1 | heading) + 1)
+        ascii_fill(sh, stv, heading);
     if (sh->ascii.face[cp] < 0)
         return false;
     *face = sh->ascii.face[cp];

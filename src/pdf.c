@@ -77,7 +77,8 @@ typedef struct {
     gl_buf page;                     // a stream's bytes, to be deflated
     gl_buf packed;                   // the deflated bytes
     double *adv;                     // draw_page: each run's advance
-    size_t capadv;
+    bool *own32;                     // and whether it has a code 32 of its own
+    size_t capadv, capown32;
 } pdf_state;
 
 // --------------------------------------------------------------- errors
@@ -1064,15 +1065,22 @@ static int put_rgb(gl_buf *b, bool link, const char *op)
 // The advance of a run as the reader computes it, in points: the glyph
 // widths at the size plus the character spacing after each character.
 // Characters above U+FFFF count as spaces (see put_string).
-static double run_advance(const face_slot *s, const gl_run *run)
+// Sets *own32 when the run's string has a code 32 (see has_code_32).
+static double run_advance(const face_slot *s, const gl_run *run, bool *own32)
 {
     double width = 0;
     size_t i = 0, nchars = 0;
+    bool c32 = false;
     while (i < run->len) {
         uint32_t cp = gl_utf8_next(run->text, run->len, &i);
-        width += s->width[cp > 0xFFFF ? 0x20 : cp];
+        if (cp == 0x20 || cp > 0xFFFF) {
+            c32 = true;
+            cp = 0x20;
+        }
+        width += s->width[cp];
         nchars++;
     }
+    *own32 = c32;
     return width * run->size / 1000 + (double)run->char_space * (double)nchars;
 }
 
@@ -1161,25 +1169,14 @@ static bool tw_font(const face_slot *s)
     return s->code && s->code[0x20] == 0x20 && s->width[0x20] > 0;
 }
 
-// A run whose string would have a code 32 of its own (a space in the
-// text; characters above U+FFFF are written as code 32 too): Tw would
-// widen it, so its line keeps Tw 0.
-static bool has_code_32(const gl_run *run)
-{
-    for (uint32_t i = 0; i < run->len; i++) {
-        unsigned char c = (unsigned char)run->text[i];
-        if (c == ' ' || c >= 0xF0)
-            return true;
-    }
-    return false;
-}
-
 // The Tw for the TJ array that run i opens: the median of the gaps
 // between it and the runs after it on the same line, less the space's own
-// width, in points rounded to thousandths; 0 if the line has a run with
-// its own code 32, or no gaps in this font.
+// width, in points rounded to thousandths; 0 if the line has a run whose
+// string has a code 32 of its own (a space in the text; characters above
+// U+FFFF are written as code 32 too), which Tw would widen (own32, from
+// run_advance), or no gaps in this font.
 static float line_word_space(const gl_page *pg, size_t i, const face_slot *slots,
-                             const gl_fontset *fs, const double *adv)
+                             const gl_fontset *fs, const double *adv, const bool *own32)
 {
     const gl_run *r0 = &pg->runs[i];
     const face_slot *s = &slots[gl_face_canonical(fs, r0->face)];
@@ -1192,7 +1189,7 @@ static float line_word_space(const gl_page *pg, size_t i, const face_slot *slots
         const gl_run *r = &pg->runs[k];
         if (r->len == 0 || adv[k] == 0)
             continue;
-        if (has_code_32(r))
+        if (own32[k])
             return 0;
         if (k > i && n < sizeof gaps / sizeof *gaps && r->face == r0->face &&
             prev->face == r0->face && r->size == r0->size && r->char_space == r0->char_space &&
@@ -1268,12 +1265,15 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
     // go; each gap is rounded from it, so rounding (at most 0.0005 em)
     // never accumulates along the line.
     tmp->len = 0;
-    if (GL_GROW(ps->ctx, ps->adv, ps->capadv, pg->nruns))
+    if (GL_GROW(ps->ctx, ps->adv, ps->capadv, pg->nruns) ||
+        GL_GROW(ps->ctx, ps->own32, ps->capown32, pg->nruns))
         goto cleanup;
     for (size_t i = 0; i < pg->nruns; i++) {
         const gl_run *run = &pg->runs[i];
+        ps->own32[i] = false;
         ps->adv[i] = run->face >= 0 && run->face < GL_FACE_COUNT
-                         ? run_advance(&slots[gl_face_canonical(fs, run->face)], run)
+                         ? run_advance(&slots[gl_face_canonical(fs, run->face)], run,
+                                       &ps->own32[i])
                          : 0;
     }
     bool in_text = false, in_array = false;
@@ -1379,7 +1379,7 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
         // Once per line and face: a line's later arrays (after an italic
         // word, say) would find the same gaps again.
         if (run->y != tw_y || run->face != tw_face) {
-            tw_line = tw_font(s) ? line_word_space(pg, i, slots, fs, ps->adv) : 0;
+            tw_line = tw_font(s) ? line_word_space(pg, i, slots, fs, ps->adv, ps->own32) : 0;
             tw_y = run->y;
             tw_face = run->face;
         }
@@ -1872,6 +1872,7 @@ cleanup:
     gl_buf_free(&st.page);
     gl_buf_free(&st.packed);
     gl_free(st.adv);
+    gl_free(st.own32);
     libdeflate_free_compressor(st.deflate);
     libdeflate_free_compressor(st.deflate_fonts);
     return rc;
