@@ -115,10 +115,28 @@ static bool is_other_letter(uint32_t cp)
            (cp >= 0xFF21 && cp <= 0xFF3A) || (cp >= 0xFF41 && cp <= 0xFF5A);
 }
 
+/* ASCII letters among eight ASCII bytes, all at once: each byte's top bit
+ * says whether it lies in a..z once folded to lower case.  Bytes with the
+ * top bit set never borrow from their neighbours in the subtractions. */
+static unsigned ascii_letters8(uint64_t x)
+{
+    const uint64_t hi = 0x8080808080808080u, ones = 0x0101010101010101u;
+    uint64_t y = x | 0x20 * ones;
+    uint64_t ge_a = (y | hi) - 'a' * ones;
+    uint64_t le_z = (('z' | 0x80) * ones) - y;
+    return (unsigned)__builtin_popcountll(ge_a & le_z & hi);
+}
+
 static void count_letters(const char *s, size_t n, size_t *han, size_t *other)
 {
     size_t i = 0;
     while (i < n) {
+        uint64_t x;
+        if (i + 8 <= n && (memcpy(&x, s + i, 8), (x & 0x8080808080808080u) == 0)) {
+            *other += ascii_letters8(x);
+            i += 8;
+            continue;
+        }
         unsigned char c = (unsigned char)s[i];
         if (c < 0x80) {   // ASCII without decoding: most of an English book
             *other += ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
