@@ -1258,12 +1258,12 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
     // took a third of the run time on a Chinese book.  The bytes are the
     // ones libharu would write (its number format, HPDF_FToA).
     //
-    // The runs of a line that share the text state go into one TJ array,
-    // the space between them as a number in thousandths of the size: about
-    // 7 bytes per word where a Td and a Tj took 17, so a third less to
-    // write and to deflate.  The pen is where the reader's next glyph will
-    // go; each gap is rounded from it, so rounding (at most 0.0005 em)
-    // never accumulates along the line.
+    // The runs of a line that share the text state go into one TJ array:
+    // a word space as the space character widened by Tw (see "Word
+    // spaces"), any other gap as a number in thousandths of the size, where
+    // a Td and a Tj took 17 bytes a word.  The pen is where the reader's
+    // next glyph will go; each gap is rounded from it, so rounding (at most
+    // 0.0005 em) never accumulates along the line.
     tmp->len = 0;
     if (GL_GROW(ps->ctx, ps->adv, ps->capadv, pg->nruns) ||
         GL_GROW(ps->ctx, ps->own32, ps->capown32, pg->nruns))
