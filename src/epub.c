@@ -2215,7 +2215,8 @@ static zip_int64_t deflated_cb(void *user, void *data, zip_uint64_t len, zip_sou
 #define EPUB_DEFLATE_LEVEL 6
 
 /* Deflates one part.  War and Peace's XHTML, 3 MB: zlib level 9 (libzip's
- * default) took 0.22 s, zlib 6 0.13 s; libdeflate 6 is smaller than both. */
+ * default) took 0.22 s, zlib 6 0.13 s; libdeflate 6 takes a fifth of zlib
+ * 9's time for an EPUB 130 bytes larger (zlib 6's is 5 KB larger). */
 static int deflate_part(gl_ctx *ctx, struct libdeflate_compressor *c, const part *p,
                         deflated *d)
 {

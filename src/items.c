@@ -152,10 +152,6 @@ static bool is_word_space(uint32_t cp)
     return gl_is_space(cp) && cp != 0xA0 && cp != 0x202F && cp != 0x2007 && cp != 0x3000;
 }
 
-/* The face and advance (per point of size) of an ASCII character in the
- * style at hand, from a table refilled when the style changes: most of an
- * English book is ASCII in one style.  false: not cached (no Latin face has
- * it), measure the slow way. */
 static void ascii_fill(gl_shaper *sh, unsigned stv, bool heading)
 {
     for (uint32_t c = 0; c < 0x80; c++) {
@@ -166,6 +162,10 @@ static void ascii_fill(gl_shaper *sh, unsigned stv, bool heading)
     sh->ascii.key = (int)(stv << 1 | heading) + 1;
 }
 
+/* The face and advance (per point of size) of an ASCII character in the
+ * style at hand, from a table refilled when the style changes: most of an
+ * English book is ASCII in one style.  false: not cached (no Latin face has
+ * it), measure the slow way. */
 static inline bool ascii_metric(gl_shaper *sh, unsigned stv, bool heading, uint32_t cp,
                                 int *face, double *adv)
 {

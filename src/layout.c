@@ -1327,10 +1327,12 @@ static int cover_page(engine *e)
         char *names = gl_doc_author(e->ctx, e->doc);
         if (!names && e->ctx->oom)
             return -1;
-        author = names ? gl_arena_strndup(&e->fr->arena, names, strlen(names)) : NULL;
-        gl_free(names);
-        if (names && !author)
-            return -1;
+        if (names) {
+            author = gl_arena_strndup(&e->fr->arena, names, strlen(names));
+            gl_free(names);
+            if (!author)
+                return -1;
+        }
     }
     const char *lines[2] = {author, m->display_date ? m->display_date : m->date};
     for (int i = 0; i < 2; i++)

@@ -68,6 +68,13 @@ typedef struct {
                              // entries), see one_byte_codes; NULL: two-byte codes
 } face_slot;
 
+// A run as the reader will see it: its advance in points, and whether its
+// string has a code 32 of its own (see run_advance).
+struct run_metrics {
+    double adv;
+    bool own32;
+};
+
 typedef struct {
     gl_ctx *ctx;
     const char *out_path;
@@ -76,9 +83,8 @@ typedef struct {
     struct libdeflate_compressor *deflate_fonts;   // for the font programs
     gl_buf page;                     // a stream's bytes, to be deflated
     gl_buf packed;                   // the deflated bytes
-    double *adv;                     // draw_page: each run's advance
-    bool *own32;                     // and whether it has a code 32 of its own
-    size_t capadv, capown32;
+    struct run_metrics *runm;        // draw_page: per run of the page
+    size_t capruns;
 } pdf_state;
 
 // --------------------------------------------------------------- errors
@@ -1064,8 +1070,9 @@ static int put_rgb(gl_buf *b, bool link, const char *op)
 
 // The advance of a run as the reader computes it, in points: the glyph
 // widths at the size plus the character spacing after each character.
-// Characters above U+FFFF count as spaces (see put_string).
-// Sets *own32 when the run's string has a code 32 (see has_code_32).
+// Characters above U+FFFF count as spaces (see put_string).  Sets *own32
+// when the string has a code 32 of its own: a space, or such a character
+// (Tw would widen it; see line_word_space).
 static double run_advance(const face_slot *s, const gl_run *run, bool *own32)
 {
     double width = 0;
@@ -1172,11 +1179,10 @@ static bool tw_font(const face_slot *s)
 // The Tw for the TJ array that run i opens: the median of the gaps
 // between it and the runs after it on the same line, less the space's own
 // width, in points rounded to thousandths; 0 if the line has a run whose
-// string has a code 32 of its own (a space in the text; characters above
-// U+FFFF are written as code 32 too), which Tw would widen (own32, from
-// run_advance), or no gaps in this font.
+// string has a code 32 of its own, which Tw would widen, or no gaps in
+// this font.
 static float line_word_space(const gl_page *pg, size_t i, const face_slot *slots,
-                             const gl_fontset *fs, const double *adv, const bool *own32)
+                             const gl_fontset *fs, const struct run_metrics *rm)
 {
     const gl_run *r0 = &pg->runs[i];
     const face_slot *s = &slots[gl_face_canonical(fs, r0->face)];
@@ -1187,14 +1193,14 @@ static float line_word_space(const gl_page *pg, size_t i, const face_slot *slots
     size_t prev_i = i;
     for (size_t k = i; k < pg->nruns && pg->runs[k].y == r0->y; k++) {
         const gl_run *r = &pg->runs[k];
-        if (r->len == 0 || adv[k] == 0)
+        if (r->len == 0 || rm[k].adv == 0)
             continue;
-        if (own32[k])
+        if (rm[k].own32)
             return 0;
         if (k > i && n < sizeof gaps / sizeof *gaps && r->face == r0->face &&
             prev->face == r0->face && r->size == r0->size && r->char_space == r0->char_space &&
             r->x > prev->x)
-            gaps[n++] = r->x - (prev->x + adv[prev_i]) - sp;
+            gaps[n++] = r->x - (prev->x + rm[prev_i].adv) - sp;
         prev = r;
         prev_i = k;
     }
@@ -1209,6 +1215,23 @@ static float line_word_space(const gl_page *pg, size_t i, const face_slot *slots
     }
     double tw = round(gaps[n / 2] * 1000.0) / 1000.0;
     return tw > -sp && tw < 100 ? (float)tw : 0;
+}
+
+// Appends run to the string that ends b (the last thing in an open TJ
+// array), after a space character or directly.
+static int put_string_on(gl_buf *b, const face_slot *s, const gl_run *run, bool space)
+{
+    size_t at = b->len - 1;   // the ")" closing that string
+    b->len = at;
+    if (put_string(b, s, run))
+        return -1;
+    if (space) {
+        b->data[at] = ' ';    // the "(" put_string opened with
+    } else {
+        memmove(b->data + at, b->data + at + 1, b->len - at);
+        b->len--;
+    }
+    return 0;
 }
 
 static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const gl_page *pg,
@@ -1265,16 +1288,15 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
     // next glyph will go; each gap is rounded from it, so rounding (at most
     // 0.0005 em) never accumulates along the line.
     tmp->len = 0;
-    if (GL_GROW(ps->ctx, ps->adv, ps->capadv, pg->nruns) ||
-        GL_GROW(ps->ctx, ps->own32, ps->capown32, pg->nruns))
+    if (GL_GROW(ps->ctx, ps->runm, ps->capruns, pg->nruns))
         goto cleanup;
     for (size_t i = 0; i < pg->nruns; i++) {
         const gl_run *run = &pg->runs[i];
-        ps->own32[i] = false;
-        ps->adv[i] = run->face >= 0 && run->face < GL_FACE_COUNT
-                         ? run_advance(&slots[gl_face_canonical(fs, run->face)], run,
-                                       &ps->own32[i])
-                         : 0;
+        struct run_metrics *m = &ps->runm[i];
+        m->own32 = false;
+        m->adv = run->face >= 0 && run->face < GL_FACE_COUNT
+                     ? run_advance(&slots[gl_face_canonical(fs, run->face)], run, &m->own32)
+                     : 0;
     }
     bool in_text = false, in_array = false;
     float tw_y = NAN, tw_line = 0;   // the word space of the line at tw_y
@@ -1303,7 +1325,7 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
         const face_slot *s = &slots[gl_face_canonical(fs, run->face)];
         // Like HPDF_Page_ShowText, a run that advances nothing (zero-width
         // characters only) is left out.
-        double advance = ps->adv[i];
+        double advance = ps->runm[i].adv;
         if (advance == 0)
             continue;
         // Link text is coloured; synthetic bold strokes the outline in the
@@ -1319,11 +1341,7 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
                 double sp = s->width[0x20] * (double)run->size / 1000.0 + run->char_space +
                             ts.word_space;
                 if (fabs(run->x - pen - sp) * 1000.0 <= WORD_SPACE_TOL * run->size) {
-                    // the previous string goes on: its ")" becomes the space
-                    size_t at = tmp->len - 1;
-                    tmp->len = at;
-                    GL_CHECK(put_string(tmp, s, run));
-                    tmp->data[at] = ' ';
+                    GL_CHECK(put_string_on(tmp, s, run, true));
                     pen += sp + advance;
                     continue;
                 }
@@ -1331,11 +1349,7 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
             long n = lround((pen - run->x) * 1000.0 / run->size);
             if (n == 0) {
                 // no gap (a hyphen after its syllable): the string goes on
-                size_t at = tmp->len - 1;
-                tmp->len = at;
-                GL_CHECK(put_string(tmp, s, run));
-                memmove(tmp->data + at, tmp->data + at + 1, tmp->len - at);
-                tmp->len--;
+                GL_CHECK(put_string_on(tmp, s, run, false));
                 pen += advance;
                 continue;
             }
@@ -1379,7 +1393,7 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
         // Once per line and face: a line's later arrays (after an italic
         // word, say) would find the same gaps again.
         if (run->y != tw_y || run->face != tw_face) {
-            tw_line = tw_font(s) ? line_word_space(pg, i, slots, fs, ps->adv, ps->own32) : 0;
+            tw_line = tw_font(s) ? line_word_space(pg, i, slots, fs, ps->runm) : 0;
             tw_y = run->y;
             tw_face = run->face;
         }
@@ -1871,8 +1885,7 @@ cleanup:
     gl_buf_free(&tmp);
     gl_buf_free(&st.page);
     gl_buf_free(&st.packed);
-    gl_free(st.adv);
-    gl_free(st.own32);
+    gl_free(st.runm);
     libdeflate_free_compressor(st.deflate);
     libdeflate_free_compressor(st.deflate_fonts);
     return rc;
