@@ -8,7 +8,7 @@
  * container; the entries are deflated beforehand with libdeflate, as the
  * PDF's streams are.
  */
-#include "backend.h"
+#include "epub.h"
 
 #include <libdeflate.h>
 #include <libxml/parser.h>

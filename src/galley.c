@@ -5,14 +5,17 @@
  * GALLEY_ERR_NOMEM.  No foreign library is included here.
  */
 #define _GNU_SOURCE /* dladdr */
-#include "backend.h"
-#include "manifest.h"
-#include <dirent.h>
-#include <errno.h>
+#include "galley_int.h"
+#include "epub.h"
 #include "layout.h"
 #include "linebreak.h"
+#include "manifest.h"
+#include "pdf.h"
+#include "reader.h"
 
 #include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
 #include <dlfcn.h>
 #include <limits.h>
 #include <pthread.h>
@@ -184,6 +187,29 @@ void galley_options_init(galley_options *opt)
     opt->hyphenate = 1;
     opt->timestamp = -1;
     opt->epub_fonts = GALLEY_EPUB_FONTS_AUTO;  /* subset for CJK text, else none */
+}
+
+int gl_layout_opts_from(gl_ctx *ctx, gl_layout_opts *lo, const galley_options *opt)
+{
+    *lo = (gl_layout_opts){0};
+    lo->page_w = opt->page_width_pt;
+    lo->page_h = opt->page_height_pt;
+    lo->margin_t = opt->margin_top_pt;
+    lo->margin_r = opt->margin_right_pt;
+    lo->margin_b = opt->margin_bottom_pt;
+    lo->margin_l = opt->margin_left_pt;
+    lo->size = opt->font_size_pt > 0 ? opt->font_size_pt : 11;
+    // CJK text needs more air between lines than Latin (CLREQ suggests
+    // 1.5-2 times the character size); Latin body text reads well at ~1.4.
+    lo->leading = opt->leading > 0 ? opt->leading : 1.4;
+    lo->leading_cjk = opt->leading > 0 ? opt->leading : 1.75;
+    lo->punct = opt->cjk_punct;
+    lo->progress = opt->progress;
+    lo->progress_user = opt->progress_user;
+    lo->first_fit = opt->linebreak == GALLEY_LINEBREAK_FIRST_FIT;
+    lo->no_hyphenate = !opt->hyphenate;
+    lo->continuous = opt->continuous;
+    return gl_layout_opts_check(ctx, lo);
 }
 
 /* Parses "<number><unit>" (unit mm, cm, in, pt; default_unit when bare). */
@@ -737,7 +763,7 @@ galley_status galley_write_pdf(galley_ctx *ctx, const galley_doc *doc, const gal
     gl_frames *fr = NULL;
     char *subject = NULL, *author = NULL;
     int rc = -1;
-    GL_CHECK(gl_layout_opts_from(ctx, &lo, opt, doc));
+    GL_CHECK(gl_layout_opts_from(ctx, &lo, opt));
     fs = open_fonts(ctx, opt);
     if (!fs)
         goto cleanup;

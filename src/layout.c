@@ -23,32 +23,8 @@
 
 /* ================================================================ options */
 
-int gl_layout_opts_from(gl_ctx *ctx, gl_layout_opts *lo, const galley_options *opt,
-                        const gl_doc *doc)
+int gl_layout_opts_check(gl_ctx *ctx, const gl_layout_opts *lo)
 {
-    galley_options def;
-    if (!opt) {
-        galley_options_init(&def);
-        opt = &def;
-    }
-    lo->page_w = opt->page_width_pt;
-    lo->page_h = opt->page_height_pt;
-    lo->margin_t = opt->margin_top_pt;
-    lo->margin_r = opt->margin_right_pt;
-    lo->margin_b = opt->margin_bottom_pt;
-    lo->margin_l = opt->margin_left_pt;
-    lo->size = opt->font_size_pt > 0 ? opt->font_size_pt : 11;
-    // CJK text needs more air between lines than Latin (CLREQ suggests
-    // 1.5-2 times the character size); Latin body text reads well at ~1.4.
-    lo->leading = opt->leading > 0 ? opt->leading : 1.4;
-    lo->leading_cjk = opt->leading > 0 ? opt->leading : 1.75;
-    (void)doc;
-    lo->punct = opt->cjk_punct;
-    lo->progress = opt->progress;
-    lo->progress_user = opt->progress_user;
-    lo->first_fit = opt->linebreak == GALLEY_LINEBREAK_FIRST_FIT;
-    lo->no_hyphenate = !opt->hyphenate;
-    lo->continuous = opt->continuous;
     double w = lo->page_w - lo->margin_l - lo->margin_r;
     double h = lo->page_h - lo->margin_t - lo->margin_b;
     if (!(lo->page_w > 0) || !(lo->page_h > 0) || lo->page_w > 14400 || lo->page_h > 14400)

@@ -26,10 +26,10 @@ typedef struct {
     void *progress_user;
 } gl_layout_opts;
 
-/* Fills lo from the public options and the document (CJK text gets more
- * leading).  Returns 0 or -1 (GALLEY_ERR_ARG when the text area is empty). */
-int gl_layout_opts_from(gl_ctx *ctx, gl_layout_opts *lo, const galley_options *opt,
-                        const gl_doc *doc);
+/* Checks lo: a page size within PDF's limits, margins not negative, a
+ * body size of 2-200 pt and a text area of at least 4 ems by 6 lines.
+ * Returns 0, or -1 with GALLEY_ERR_ARG on ctx. */
+int gl_layout_opts_check(gl_ctx *ctx, const gl_layout_opts *lo);
 
 /* Lays out doc.  Characters no face has are reported once each as a
  * warning at file:line.  Returns new frames (caller frees with

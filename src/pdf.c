@@ -26,7 +26,7 @@
  */
 #define _POSIX_C_SOURCE 200809L   // gmtime_r
 
-#include "backend.h"
+#include "pdf.h"
 #include "font.h"
 #include "frame.h"
 

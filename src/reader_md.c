@@ -29,7 +29,7 @@
  * The cmark tree is walked with cmark_iter (no recursion: nesting 10,000
  * deep is fine) and model nesting is capped at GL_MAX_DEPTH.
  */
-#include "backend.h"
+#include "reader.h"
 
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>

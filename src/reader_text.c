@@ -7,7 +7,7 @@
  * trimmed source lines; then the header (if any) is recognised and the
  * remaining lines are grouped into paragraphs at blank lines.
  */
-#include "backend.h"
+#include "reader.h"
 
 #include <string.h>
 

@@ -5,9 +5,9 @@
  * a narrow or wide measure.  Byte 0 picks the language and measure; the rest
  * is the text.  Fonts are loaded once per process (they are read-only).
  */
-#include "backend.h"
+#include "reader.h"
 #include "fuzz.h"
-#include "layout.h"
+#include "galley_int.h"
 #include "linebreak.h"
 
 static gl_ctx *g_ctx;
@@ -70,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (sel & 0x80)
             opt.font_size_pt = 30;
         gl_layout_opts lo;
-        if (gl_layout_opts_from(ctx, &lo, &opt, doc) == 0) {
+        if (gl_layout_opts_from(ctx, &lo, &opt) == 0) {
             gl_frames *fr = gl_layout(ctx, doc, g_fonts, &lo);
             FUZZ_ASSERT(fr || ctx->status != GALLEY_OK, "layout failed without an error");
             if (fr) {

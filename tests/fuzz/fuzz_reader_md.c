@@ -4,7 +4,7 @@
  * source name (galley_read_text picks the reader by extension).  Checks
  * every block at any depth, iteratively, and the spans' bounds.
  */
-#include "backend.h"
+#include "reader.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -4,7 +4,7 @@
  * UTF-8 without control characters out, and never a crash.  Built by
  * `make fuzz` (clang) and replayed over corpus/reader_text by replay.c.
  */
-#include "backend.h"
+#include "reader.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -5,7 +5,7 @@
  * doc.h; archives are read back with libzip and parsed with libxml2.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "backend.h"
+#include "epub.h"
 
 #include <check.h>
 #include <dirent.h>

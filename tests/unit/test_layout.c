@@ -5,7 +5,7 @@
  */
 #include "doc.h"
 #include "font.h"
-#include "layout.h"
+#include "galley_int.h"
 
 #include <check.h>
 #include <math.h>
@@ -48,7 +48,7 @@ static gl_layout_opts opts_for(const gl_doc *d)
     galley_options o;
     galley_options_init(&o);
     gl_layout_opts lo;
-    ck_assert_int_eq(gl_layout_opts_from(ctx, &lo, &o, d), 0);
+    ck_assert_int_eq(gl_layout_opts_from(ctx, &lo, &o), 0);
     return lo;
 }
 
@@ -85,7 +85,7 @@ START_TEST(test_opts_reject_tiny_area)
     galley_options_init(&o);
     o.margin_left_pt = o.margin_right_pt = 290;
     gl_layout_opts lo;
-    ck_assert_int_eq(gl_layout_opts_from(ctx, &lo, &o, NULL), -1);
+    ck_assert_int_eq(gl_layout_opts_from(ctx, &lo, &o), -1);
     ck_assert_int_eq(ctx->status, GALLEY_ERR_ARG);
     ck_assert_ptr_nonnull(strstr(galley_errmsg(ctx), "too small"));
 }

@@ -16,7 +16,9 @@
 
 #include <png.h>
 
-#include "backend.h"
+#include "layout.h"
+#include "pdf.h"
+#include "reader.h"
 #include "font.h"
 #include "frame.h"
 

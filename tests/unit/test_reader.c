@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
+#include "reader.h"
 
 /* ---------------------------------------------------------------- helpers */
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "backend.h"
+#include "reader.h"
 
 static gl_ctx *new_ctx(void)
 {

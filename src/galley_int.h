@@ -1,0 +1,16 @@
+/*
+ * galley_int.h — what galley.c, the API glue, offers the tests and fuzzers
+ * beyond include/galley.h: the translation of the public options into the
+ * layout engine's own.
+ */
+#ifndef GL_GALLEY_INT_H
+#define GL_GALLEY_INT_H
+
+#include "layout.h"
+
+/* Fills lo from the public options (CJK text gets more leading: 1.75
+ * against 1.4 unless opt->leading is set) and checks it with
+ * gl_layout_opts_check.  Returns 0, or -1 with GALLEY_ERR_ARG on ctx. */
+int gl_layout_opts_from(gl_ctx *ctx, gl_layout_opts *lo, const galley_options *opt);
+
+#endif
