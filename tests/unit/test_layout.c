@@ -43,7 +43,7 @@ static gl_doc *make_doc(const char *lang, const char *const *paras, size_t n)
     return d;
 }
 
-static gl_layout_opts opts_for(const gl_doc *d)
+static gl_layout_opts default_opts(void)
 {
     galley_options o;
     galley_options_init(&o);
@@ -109,7 +109,7 @@ START_TEST(test_long_url_and_han_run_do_not_overflow)
     han[k] = 0;
     const char *paras[] = {url, han, "Supercalifragilisticexpialidociousnessesnesses x"};
     gl_doc *d = make_doc("en", paras, 3);
-    gl_layout_opts lo = opts_for(d);
+    gl_layout_opts lo = default_opts();
     lo.page_w = 200;  /* a narrow page: even long words overflow it */
     lo.margin_l = lo.margin_r = 20;
     gl_frames *fr = gl_layout(ctx, d, fs, &lo);
@@ -136,7 +136,7 @@ START_TEST(test_justified_lines_reach_right_edge)
     for (int pass = 0; pass < 2; pass++) {
         const char *paras[] = {pass ? zh : p};
         gl_doc *d = make_doc(pass ? "zh-Hans" : "en", paras, 1);
-        gl_layout_opts lo = opts_for(d);
+        gl_layout_opts lo = default_opts();
         gl_frames *fr = gl_layout(ctx, d, fs, &lo);
         ck_assert_ptr_nonnull(fr);
         assert_no_overflow(fr, &lo);
@@ -191,7 +191,7 @@ START_TEST(test_missing_glyph_warned_once_with_line)
     const char *paras[] = {"plain text", "has \xCD\xB8 unassigned \xCD\xB8 twice",
                            "an emoji \xF0\x9F\x98\x80 here"};
     gl_doc *d = make_doc("en", paras, 3);
-    gl_layout_opts lo = opts_for(d);
+    gl_layout_opts lo = default_opts();
     gl_frames *fr = gl_layout(ctx, d, fs, &lo);
     ck_assert_ptr_nonnull(fr);
     ck_assert_uint_eq(galley_diag_count(ctx), 2);
@@ -217,7 +217,7 @@ START_TEST(test_pages_and_folios)
     for (int i = 0; i < 60; i++)
         paras[i] = para;
     gl_doc *d = make_doc("en", paras, 60);
-    gl_layout_opts lo = opts_for(d);
+    gl_layout_opts lo = default_opts();
     lo.page_w = 420;
     lo.page_h = 595;
     gl_frames *fr = gl_layout(ctx, d, fs, &lo);
