@@ -750,3 +750,27 @@ void galley_remove_temp_files(void)
         if (__atomic_load_n(&temp_slots[i].state, __ATOMIC_ACQUIRE) == 2)
             unlink(temp_slots[i].path);
 }
+
+size_t gl_roman(int n, char *out, size_t cap)
+{
+    static const struct {
+        int v;
+        const char *s;
+    } t[] = {{1000, "m"}, {900, "cm"}, {500, "d"}, {400, "cd"}, {100, "c"}, {90, "xc"},
+             {50, "l"},   {40, "xl"},  {10, "x"},  {9, "ix"},   {5, "v"},   {4, "iv"}, {1, "i"}};
+    size_t k = 0;
+    int left = n;
+    for (size_t i = 0; n > 0 && i < sizeof t / sizeof *t; i++)
+        for (size_t m = strlen(t[i].s); left >= t[i].v; left -= t[i].v, k += m) {
+            if (k + m >= cap)
+                goto arabic;
+            memcpy(out + k, t[i].s, m);
+        }
+    if (n > 0 && cap > 0) {
+        out[k] = 0;
+        return k;
+    }
+arabic:;
+    int w = cap ? snprintf(out, cap, "%d", n) : 0;
+    return w < 0 ? 0 : (size_t)w < cap ? (size_t)w : cap - 1;
+}

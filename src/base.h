@@ -176,4 +176,10 @@ long long gl_choose_time(const galley_options *opt, const long long *fallback);
  * *out (negative before 1970).  Returns false when s is not such a date. */
 bool gl_parse_iso_date(const char *s, long long *out);
 
+/* n in lower-case roman numerals ("xiv"), NUL-terminated in out[cap];
+ * returns the length.  Exact for 1-3999; from 4000 on the thousands are
+ * repeated m's.  A number below 1, or one that does not fit, is written
+ * in arabic numerals instead. */
+size_t gl_roman(int n, char *out, size_t cap);
+
 #endif

@@ -1,6 +1,7 @@
 /*
  * frame.h — what layout hands to the PDF back end: pages of positioned
- * runs of text (and, later, rules, images and links).  Coordinates are PDF
+ * runs of text, rules, images and links, each page with its printed
+ * label, and the outline (bookmarks).  Coordinates are PDF
  * points with the origin at the bottom left of the page; y is the
  * baseline.  The PDF back end draws only what is here.
  */
@@ -55,10 +56,14 @@ typedef struct {
     gl_link *links;
     size_t nlinks, caplinks;
     int number;          /* printed page number: 1-based within its numbering */
+    const char *label;   /* the number as printed ("12", "iv"): frames arena.
+                            Folio, contents, PDF page labels and the EPUB
+                            page-list all read this one label */
     const void *start_block; /* the gl_block whose text the page starts with
                                 (NULL: none, e.g. front matter) ... */
     uint32_t start_off;      /* ... and the byte offset in it */
-    bool front;          /* front matter (cover, contents): numbered i, ii, ... */
+    bool front;          /* front matter (cover, contents): labelled in lower-case
+                            roman numerals, the body in arabic ones */
 } gl_page;
 
 /* A bookmark (PDF outline entry).  Entries come in document order; level

@@ -701,23 +701,6 @@ static void pagemap_free(gl_ctx *ctx)
     ctx->pagemap = NULL;
 }
 
-static void roman(int n, char *out, size_t cap)
-{
-    static const struct {
-        int v;
-        const char *s;
-    } t[] = {{1000, "m"}, {900, "cm"}, {500, "d"}, {400, "cd"}, {100, "c"}, {90, "xc"},
-             {50, "l"},   {40, "xl"},  {10, "x"},  {9, "ix"},   {5, "v"},   {4, "iv"}, {1, "i"}};
-    size_t k = 0;
-    out[0] = 0;
-    for (size_t i = 0; i < sizeof t / sizeof *t && n > 0; i++)
-        while (n >= t[i].v && k + strlen(t[i].s) < cap) {
-            strcpy(out + k, t[i].s);
-            k += strlen(t[i].s);
-            n -= t[i].v;
-        }
-}
-
 static int pagemap_keep(gl_ctx *ctx, const gl_doc *doc, const gl_frames *fr)
 {
     pagemap_free(ctx);
@@ -735,15 +718,10 @@ static int pagemap_keep(gl_ctx *ctx, const gl_doc *doc, const gl_frames *fr)
         const gl_page *p = &fr->pages[i];
         if (!p->start_block)
             continue;
-        char lab[32];
-        if (p->front)
-            roman(p->number, lab, sizeof lab);
-        else
-            snprintf(lab, sizeof lab, "%d", p->number);
         gl_epub_pagebreak *b = &pm->breaks[pm->n++];
         b->block = p->start_block;
         b->off = p->start_off;
-        if (!(b->label = gl_arena_strdup(&pm->arena, lab)))
+        if (!(b->label = gl_arena_strdup(&pm->arena, p->label)))
             return -1;
     }
     return 0;

@@ -4,15 +4,14 @@
  * Each text block is shaped (items.c: faces, ICU + CLREQ breaks,
  * punctuation compression, Han–Latin spacing, hyphenation), broken into
  * lines (break.c: Knuth–Plass), justified, and flowed into pages with
- * widow and orphan control.  Around that: articles each on a new page
- * with a title block, the cover and the contents of a brief (whose page
- * numbers are final in one pass: front matter is numbered i, ii, ... on
- * its own), running heads, folios, footnotes at the page foot, lists,
- * code, quotations, images and tables, outlines and links.  It emits
- * positioned runs, rules, images and links only: no PDF here.
+ * widow and orphan control: articles each on a new page with a title
+ * block, footnotes at the page foot, lists, code, quotations, images and
+ * tables, outlines and links.  front.c adds the furniture around the body
+ * (labels, folios, running heads, a brief's cover and contents).  It
+ * emits positioned runs, rules, images and links only: no PDF here, and
+ * nothing above it in the pipeline (galley.c fills its options).
  */
-#include "layout.h"
-#include "items.h"
+#include "layout_int.h"
 #include "linebreak.h"
 
 #include <math.h>
@@ -43,101 +42,11 @@ int gl_layout_opts_check(gl_ctx *ctx, const gl_layout_opts *lo)
 
 /* ================================================================ engine state */
 
-typedef struct {
-    const char *anchor;   /* heading anchor ("#" not included) */
-    int page;             /* page index */
-    float y;              /* PDF y of the heading's top */
-} anchor_rec;
-
-typedef struct {
-    int page;             /* page index of the link */
-    size_t link;          /* index in that page's links */
-    const char *anchor;   /* target anchor, resolved at the end */
-} pending_link;
-
-/* A contents entry: an article (level 0) or a heading in it. */
-typedef struct {
-    const char *title;
-    size_t len;
-    int level;
-    int page;             /* body page index */
-    float y;
-} toc_entry;
-
-typedef struct {
-    gl_ctx *ctx;
-    const gl_doc *doc;
-    gl_fontset *fs;
-    const gl_layout_opts *lo;
-    gl_frames *fr;
-    gl_page *page;        /* where add_run/add_rule write */
-    double y;             /* last baseline (from the top), points */
-    bool page_empty;      /* nothing set on the current page yet */
-    double top, bottom;   /* text area in top-down coordinates (bottom moves
-                             up as footnotes take the page foot) */
-    double bottom0;       /* the text area's own bottom */
-    double left, measure;
-    gl_shaper sh;         /* shaping scratch, reused across blocks */
-    gl_shaper fsh;        /* the same for footnotes, set while a paragraph is */
-    gl_hyph *hyph;        /* English hyphenation, or NULL */
-    gl_break_result br, fbr;
-    gl_break_params bp;
-    double *pos;          /* per glyph: x of its slot on the current line */
-    size_t cappos;
-    const gl_block *block;  /* the block being set (links, notes) */
-    /* articles and pages */
-    const gl_meta *ameta;   /* current article's metadata */
-    int *page_article;      /* per page: article index */
-    bool *page_opens;       /* per page: an article starts on it */
-    size_t cappa, cappo;
-    int article;
-    /* footnotes of the current page, laid out into fnotes (y relative to
-     * the top of the footnote area) */
-    gl_page fnotes;
-    double fn_height;
-    const gl_block **placed;  /* notes already placed */
-    size_t nplaced, capplaced;
-    /* cross references */
-    anchor_rec *anchors;
-    size_t nanchors, capanchors;
-    pending_link *plinks;
-    size_t nplinks, capplinks;
-    toc_entry *toc;
-    size_t ntoc, captoc;
-    int list_depth;
-    bool cjk;               /* the current article is Chinese/Japanese/Korean */
-    bool english;           /* ... English: hyphenate */
-    double left0, measure0; /* the text block for Latin text */
-} engine;
-
-/* The style of a block's text: what the text is, and how to set it. */
-typedef struct {
-    double size;          /* points */
-    double leading;       /* baseline distance, points */
-    gl_font_style style;  /* base style (spans add bold/italic) */
-    bool heading;         /* CJK heading face, no hyphenation */
-    bool hyphenate;
-    double indent;        /* first-line indent, points */
-    enum { AL_JUSTIFY, AL_LEFT, AL_CENTER, AL_RIGHT } align;
-} pstyle;
-
-static pstyle body_style(const engine *e)
-{
-    pstyle ps = {.size = e->lo->size,
-                 .leading = e->lo->size * (e->cjk ? e->lo->leading_cjk : e->lo->leading),
-                 .style = GL_F_REGULAR,
-                 .heading = false,
-                 .hyphenate = true,
-                 .indent = 0,
-                 .align = AL_JUSTIFY};
-    return ps;
-}
-
 /* ================================================================ pages */
 
 static int flush_notes(engine *e);
 
-static int new_page(engine *e)
+int gl_layout_new_page(engine *e)
 {
     if (e->fr->npages && flush_notes(e))
         return -1;
@@ -165,8 +74,8 @@ static int new_page(engine *e)
     return 0;
 }
 
-static int add_run(engine *e, int face, double size, double x, double y_top, double cs,
-                   const char *text, size_t len, uint32_t flags)
+int gl_layout_add_run(engine *e, int face, double size, double x, double y_top, double cs,
+                      const char *text, size_t len, uint32_t flags)
 {
     gl_page *p = e->page;
     if (GL_GROW(e->ctx, p->runs, p->capruns, p->nruns + 1))
@@ -198,7 +107,7 @@ static int add_line(engine *e, double x0, double y0_top, double x1, double y1_to
     return 0;
 }
 
-static int add_rule(engine *e, double x0, double x1, double y_top, double width)
+int gl_layout_add_rule(engine *e, double x0, double x1, double y_top, double width)
 {
     return add_line(e, x0, y_top, x1, y_top, width);
 }
@@ -208,7 +117,7 @@ static int add_vrule(engine *e, double x, double y0_top, double y1_top, double w
     return add_line(e, x, y0_top, x, y1_top, width);
 }
 
-static gl_link *add_link(engine *e, double x0, double y0_top, double x1, double y1_top)
+gl_link *gl_layout_add_link(engine *e, double x0, double y0_top, double x1, double y1_top)
 {
     gl_page *p = e->page;
     if (GL_GROW(e->ctx, p->links, p->caplinks, p->nlinks + 1))
@@ -237,7 +146,7 @@ static int add_outline(engine *e, const char *title, int level, int page, double
 }
 
 /* Width of UTF-8 text in one face (folios, labels, leaders). */
-static double text_width(const engine *e, int face, double size, const char *s, size_t n)
+double gl_layout_text_width(const engine *e, int face, double size, const char *s, size_t n)
 {
     double w = 0;
     for (size_t i = 0; i < n;)
@@ -258,7 +167,7 @@ static int add_text_link(engine *e, const gl_span *sp, double x0, double x1, dou
 {
     if (!safe_href(sp->href))
         return 0;
-    gl_link *l = add_link(e, x0, y - size * 0.85, x1, y + size * 0.25);
+    gl_link *l = gl_layout_add_link(e, x0, y - size * 0.85, x1, y + size * 0.25);
     if (!l)
         return -1;
     if (sp->href[0] != '#') {
@@ -282,8 +191,8 @@ static int add_text_link(engine *e, const gl_span *sp, double x0, double x1, dou
  * shrinking glue by the line's ratio when justified, then emits runs of
  * glyphs that share a face, size and style and an even spacing (PDF Tc
  * carries the inter-character space of justified CJK text). */
-static int emit_line(engine *e, gl_shaper *sh, const char *text, const gl_line *ln, double x,
-                     double width, double y, int align)
+int gl_layout_emit_line(engine *e, gl_shaper *sh, const char *text, const gl_line *ln, double x,
+                        double width, double y, int align)
 {
     const gl_glyph *g = sh->g;
     // Justified lines take the breaker's ratio; ragged and last lines are
@@ -356,12 +265,13 @@ static int emit_line(engine *e, gl_shaper *sh, const char *text, const gl_line *
         }
         uint32_t rf = ((g[a].flags & GL_G_FAKE_BOLD) ? GL_RUN_FAKE_BOLD : 0) |
                       ((g[a].flags & GL_G_LINK) ? GL_RUN_LINK : 0);
-        if (add_run(e, g[a].face, g[a].size, e->pos[a] - g[a].lcomp + shift, y - g[a].rise, cs,
-                    rt, rl, rf))
+        if (gl_layout_add_run(e, g[a].face, g[a].size, e->pos[a] - g[a].lcomp + shift,
+                              y - g[a].rise, cs,
+                              rt, rl, rf))
             return -1;
         a = z + 1;
     }
-    if (hyphen && add_run(e, g[last_g].face, g[last_g].size, cx + shift, y, 0, "-", 1, 0))
+    if (hyphen && gl_layout_add_run(e, g[last_g].face, g[last_g].size, cx + shift, y, 0, "-", 1, 0))
         return -1;
     // strikethrough: a rule through each struck span on this line
     if (e->block && e->block->spans) {
@@ -374,8 +284,8 @@ static int emit_line(engine *e, gl_shaper *sh, const char *text, const gl_line *
             size_t z = a;
             while (z + 1 <= last_g && g[z + 1].span == g[a].span)
                 z++;
-            if (add_rule(e, e->pos[a] + shift, e->pos[z] + g[z].adv + shift,
-                         y - g[a].size * 0.28, g[a].size * 0.05))
+            if (gl_layout_add_rule(e, e->pos[a] + shift, e->pos[z] + g[z].adv + shift,
+                                   y - g[a].size * 0.28, g[a].size * 0.05))
                 return -1;
             a = z + 1;
         }
@@ -401,8 +311,8 @@ static int emit_line(engine *e, gl_shaper *sh, const char *text, const gl_line *
 }
 
 /* Shapes and breaks text with sh into br at the given widths. */
-static int break_text(engine *e, gl_shaper *sh, gl_break_result *br, const gl_block *b,
-                      const char *text, size_t len, const pstyle *ps, double width)
+int gl_layout_break_text(engine *e, gl_shaper *sh, gl_break_result *br, const gl_block *b,
+                         const char *text, size_t len, const pstyle *ps, double width)
 {
     gl_text_style ts = {.size = ps->size, .style = ps->style, .heading = ps->heading,
                         .hyphenate = ps->hyphenate && e->hyph && e->english};
@@ -473,17 +383,19 @@ static int layout_note(engine *e, const gl_block *note, double *h)
     if (!lab)
         rc = -1;
     else
-        rc = add_run(e, GL_FACE_LATIN_REGULAR, ps.size, e->left, y_first, 0, lab, (size_t)n, 0);
+        rc = gl_layout_add_run(e, GL_FACE_LATIN_REGULAR, ps.size, e->left, y_first, 0, lab,
+                               (size_t)n, 0);
     double yy = y_first - ps.leading;
     for (const gl_block *b = note->children; b && !rc; b = b->next) {
         if (!b->text || !b->len)
             continue;
         e->block = b;
-        rc = break_text(e, &e->fsh, &e->fbr, b, b->text, b->len, &ps, e->measure - label_w);
+        rc = gl_layout_break_text(e, &e->fsh, &e->fbr, b, b->text, b->len, &ps,
+                                  e->measure - label_w);
         for (size_t k = 0; k < e->fbr.nlines && !rc; k++) {
             yy += ps.leading;
-            rc = emit_line(e, &e->fsh, b->text, &e->fbr.lines[k], e->left + label_w,
-                           e->measure - label_w, yy, ps.align);
+            rc = gl_layout_emit_line(e, &e->fsh, b->text, &e->fbr.lines[k], e->left + label_w,
+                                     e->measure - label_w, yy, ps.align);
         }
     }
     e->page = save_page;
@@ -498,7 +410,8 @@ static int flush_notes(engine *e)
     if (e->fnotes.nruns == 0)
         return 0;
     double area_top = e->bottom0 - e->fn_height;
-    if (add_rule(e, e->left, e->left + e->measure * 0.3, area_top + e->lo->size * 0.3, 0.4))
+    if (gl_layout_add_rule(e, e->left, e->left + e->measure * 0.3,
+                           area_top + e->lo->size * 0.3, 0.4))
         return -1;
     gl_page *p = e->page;
     for (size_t i = 0; i < e->fnotes.nruns; i++) {
@@ -579,12 +492,12 @@ static size_t line_last_glyph(const gl_shaper *sh, const gl_line *l)
 /* Sets a text block: shape, break, then flow the lines onto pages with
  * widow/orphan control (keep_with_next: headings and title lines, which
  * also never split).  *first_y gets the top of the first line. */
-static int set_block(engine *e, const gl_block *b, const char *text, size_t len,
-                     const pstyle *ps, bool keep_with_next, double *first_y)
+int gl_layout_set_block(engine *e, const gl_block *b, const char *text, size_t len,
+                        const pstyle *ps, bool keep_with_next, double *first_y)
 {
     double width = e->measure;
     e->block = b;
-    if (break_text(e, &e->sh, &e->br, b, text, len, ps, width))
+    if (gl_layout_break_text(e, &e->sh, &e->br, b, text, len, ps, width))
         return -1;
     size_t n = e->br.nlines;
     if (first_y)
@@ -622,7 +535,7 @@ static int set_block(engine *e, const gl_block *b, const char *text, size_t len,
             take >= 2 + (done == 0))
             take--;
         if (take == 0) {
-            if (new_page(e))
+            if (gl_layout_new_page(e))
                 return -1;
             continue;
         }
@@ -652,7 +565,7 @@ static int set_block(engine *e, const gl_block *b, const char *text, size_t len,
                 x += ps->indent;
                 w -= ps->indent;
             }
-            if (emit_line(e, &e->sh, text, l, x, w, y, ps->align))
+            if (gl_layout_emit_line(e, &e->sh, text, l, x, w, y, ps->align))
                 return -1;
             if (first_y && *first_y < 0)
                 *first_y = y - ps->size;
@@ -660,13 +573,13 @@ static int set_block(engine *e, const gl_block *b, const char *text, size_t len,
             e->page_empty = false;
         }
         done += k;
-        if (done < n && new_page(e))
+        if (done < n && gl_layout_new_page(e))
             return -1;
     }
     return 0;
 }
 
-static void space_before(engine *e, double pts)
+void gl_layout_space_before(engine *e, double pts)
 {
     if (!e->page_empty)
         e->y += pts;
@@ -685,7 +598,7 @@ static int title_block(engine *e, const gl_meta *m, int article)
     const char *title = m->title && *m->title ? m->title : NULL;
     if (title) {
         double top;
-        if (set_block(e, NULL, title, strlen(title), &ps, true, &top))
+        if (gl_layout_set_block(e, NULL, title, strlen(title), &ps, true, &top))
             return -1;
         int page = (int)(e->page - e->fr->pages);
         if (add_outline(e, title, 1, page, top))
@@ -709,14 +622,14 @@ static int title_block(engine *e, const gl_meta *m, int article)
         if (first)
             e->y += sub.size * 0.6;
         first = false;
-        if (set_block(e, NULL, lines[i], strlen(lines[i]), &sub, true, NULL))
+        if (gl_layout_set_block(e, NULL, lines[i], strlen(lines[i]), &sub, true, NULL))
             return -1;
     }
     if (!title && first)
         return 0;
     // a hairline under the title block sets it apart from the body
     e->y += e->lo->size * 0.9;
-    if (add_rule(e, e->left, e->left + e->measure, e->y, 0.5))
+    if (gl_layout_add_rule(e, e->left, e->left + e->measure, e->y, 0.5))
         return -1;
     e->y += e->lo->size * 1.2;
     return 0;
@@ -734,7 +647,7 @@ static int code_block(engine *e, const gl_block *b)
     const char *mark = gl_face_has(e->fs, GL_FACE_MONO, 0x21AA) ? "\xE2\x86\xAA" : ">";
     int mark_face = GL_FACE_MONO;
     double inset = size;
-    space_before(e, e->lo->size * 0.4);
+    gl_layout_space_before(e, e->lo->size * 0.4);
     const char *t = b->text;
     size_t n = b->len, i = 0;
     while (i <= n) {
@@ -755,13 +668,13 @@ static int code_block(engine *e, const gl_block *b)
                 gl_utf8_next(t, j, &m);  /* at least one character */
             double y0 = e->page_empty ? e->top + size * 0.9 : e->y + lead;
             if (y0 > e->bottom) {
-                if (new_page(e))
+                if (gl_layout_new_page(e))
                     return -1;
                 y0 = e->top + size * 0.9;
             }
             double x = e->left + inset;
             if (cont) {
-                if (add_run(e, mark_face, size, x, y0, 0, mark, strlen(mark), 0))
+                if (gl_layout_add_run(e, mark_face, size, x, y0, 0, mark, strlen(mark), 0))
                     return -1;
                 x += 2 * cw;
             }
@@ -784,7 +697,7 @@ static int code_block(engine *e, const gl_block *b)
                     w += gl_face_advance(e->fs, face, cp) * size;
                     zz = q;
                 }
-                if (add_run(e, face, size, x, y0, 0, t + a, zz - a, 0))
+                if (gl_layout_add_run(e, face, size, x, y0, 0, t + a, zz - a, 0))
                     return -1;
                 x += w;
                 a = zz;
@@ -820,10 +733,10 @@ static int image_block(engine *e, const gl_block *b)
     }
     bool caption = b->text && b->len;
     double cap_h = caption ? e->lo->size * 2.2 : 0;
-    space_before(e, e->lo->size * 0.6);
+    gl_layout_space_before(e, e->lo->size * 0.6);
     double top = e->page_empty ? e->top : e->y + e->lo->size * 0.3;
     if (top + h + cap_h > e->bottom && !e->page_empty) {
-        if (new_page(e))
+        if (gl_layout_new_page(e))
             return -1;
         top = e->top;
     }
@@ -850,7 +763,7 @@ static int image_block(engine *e, const gl_block *b)
         ps.align = AL_CENTER;
         ps.hyphenate = false;
         e->y += ps.size * 0.4;
-        if (set_block(e, b, b->text, b->len, &ps, false, NULL))
+        if (gl_layout_set_block(e, b, b->text, b->len, &ps, false, NULL))
             return -1;
     }
     e->y += e->lo->size * 0.6;
@@ -905,14 +818,14 @@ static int table_row(engine *e, const gl_block *row, const double *cw, const gl_
         double w = cw[c] - 2 * pad;
         if (cell->text && cell->len) {
             e->block = cell;
-            if (break_text(e, &e->sh, &e->br, cell, cell->text, cell->len, &ps, w))
+            if (gl_layout_break_text(e, &e->sh, &e->br, cell, cell->text, cell->len, &ps, w))
                 return -1;
             double ch = (double)e->br.nlines * ps.leading;
             if (ch > h)
                 h = ch;
             for (size_t k = 0; draw && k < e->br.nlines; k++)
-                if (emit_line(e, &e->sh, cell->text, &e->br.lines[k], x + pad, w,
-                              top + pad + ps.size * 0.9 + (double)k * ps.leading, ps.align))
+                if (gl_layout_emit_line(e, &e->sh, cell->text, &e->br.lines[k], x + pad, w,
+                                        top + pad + ps.size * 0.9 + (double)k * ps.leading, ps.align))
                     return -1;
         }
         x += cw[c];
@@ -978,34 +891,34 @@ static int table_block(engine *e, const gl_block *t)
     double width = 0;
     for (unsigned c = 0; c < ncols; c++)
         width += cw[c];
-    space_before(e, e->lo->size * 0.6);
+    gl_layout_space_before(e, e->lo->size * 0.6);
     if (e->page_empty)
         e->y = e->top;
-    GL_CHECK(add_rule(e, e->left, e->left + width, e->y, 0.8));
+    GL_CHECK(gl_layout_add_rule(e, e->left, e->left + width, e->y, 0.8));
     for (const gl_block *row = t->children; row; row = row->next) {
         double h;
         GL_CHECK(table_row(e, row, cw, t->align, ncols, pad, false, &h));
         if (e->y + h > e->bottom && !(e->page_empty)) {
             // the row goes whole to the next page, under a repeated header
-            GL_CHECK(add_rule(e, e->left, e->left + width, e->y, 0.5));
-            GL_CHECK(new_page(e));
+            GL_CHECK(gl_layout_add_rule(e, e->left, e->left + width, e->y, 0.5));
+            GL_CHECK(gl_layout_new_page(e));
             e->y = e->top;
             e->page_empty = false;
-            GL_CHECK(add_rule(e, e->left, e->left + width, e->y, 0.8));
+            GL_CHECK(gl_layout_add_rule(e, e->left, e->left + width, e->y, 0.8));
             if (header && header != row) {
                 double hh;
                 GL_CHECK(table_row(e, header, cw, t->align, ncols, pad, true, &hh));
                 e->y += hh;
-                GL_CHECK(add_rule(e, e->left, e->left + width, e->y, 0.5));
+                GL_CHECK(gl_layout_add_rule(e, e->left, e->left + width, e->y, 0.5));
             }
         }
         GL_CHECK(table_row(e, row, cw, t->align, ncols, pad, true, &h));
         e->y += h;
         e->page_empty = false;
         if (row->header)
-            GL_CHECK(add_rule(e, e->left, e->left + width, e->y, 0.5));
+            GL_CHECK(gl_layout_add_rule(e, e->left, e->left + width, e->y, 0.5));
     }
-    GL_CHECK(add_rule(e, e->left, e->left + width, e->y, 0.8));
+    GL_CHECK(gl_layout_add_rule(e, e->left, e->left + width, e->y, 0.8));
     e->y += e->lo->size * 0.8;
     rc = 0;
 cleanup:
@@ -1025,7 +938,7 @@ static int list_block(engine *e, const gl_block *list)
     int depth = e->list_depth++;
     int rc = 0;
     if (depth == 0)
-        space_before(e, size * 0.3);
+        gl_layout_space_before(e, size * 0.3);
     for (const gl_block *item = list->children; item && !rc; item = item->next, num++) {
         char lab[32];
         int n = list->ordered ? snprintf(lab, sizeof lab, "%u.", num)
@@ -1066,19 +979,19 @@ static int list_block(engine *e, const gl_block *list)
                 if (face < 0)
                     face = GL_FACE_LATIN_REGULAR;
             }
-            double w = text_width(e, face, size, label, (size_t)n);
+            double w = gl_layout_text_width(e, face, size, label, (size_t)n);
             gl_page *save = e->page;
             e->page = pg;
-            rc = add_run(e, face, size, e->left + hang - w - size * 0.5,
-                         e->lo->page_h - r0->y, 0, label, (size_t)n, 0);
+            rc = gl_layout_add_run(e, face, size, e->left + hang - w - size * 0.5,
+                                   e->lo->page_h - r0->y, 0, label, (size_t)n, 0);
             e->page = save;
         }
         if (!list->tight)
-            space_before(e, size * 0.3);
+            gl_layout_space_before(e, size * 0.3);
     }
     e->list_depth--;
     if (depth == 0)
-        space_before(e, size * 0.3);
+        gl_layout_space_before(e, size * 0.3);
     return rc;
 }
 
@@ -1095,7 +1008,7 @@ static int one_block(engine *e, const gl_block *b, bool *after_heading)
         // except right after a heading or the title (book convention);
         // none inside lists
         ps.indent = e->list_depth ? 0 : cjk ? 2 * ps.size : (*after_heading ? 0 : 1.5 * ps.size);
-        rc = set_block(e, b, b->text, b->len, &ps, false, NULL);
+        rc = gl_layout_set_block(e, b, b->text, b->len, &ps, false, NULL);
         *after_heading = false;
         break;
     case GL_B_HEADING: {
@@ -1107,9 +1020,9 @@ static int one_block(engine *e, const gl_block *b, bool *after_heading)
         ps.heading = true;
         ps.hyphenate = false;
         ps.align = AL_LEFT;
-        space_before(e, e->lo->size * (lvl <= 2 ? 1.4 : 1.0));
+        gl_layout_space_before(e, e->lo->size * (lvl <= 2 ? 1.4 : 1.0));
         double top;
-        rc = set_block(e, b, b->text, b->len, &ps, true, &top);
+        rc = gl_layout_set_block(e, b, b->text, b->len, &ps, true, &top);
         if (!rc && top >= 0) {
             int page = (int)(e->page - e->fr->pages);
             rc = add_outline(e, b->text, lvl + 1, page, top);
@@ -1134,7 +1047,7 @@ static int one_block(engine *e, const gl_block *b, bool *after_heading)
         *after_heading = true;
         break;
     case GL_B_QUOTE: {
-        space_before(e, e->lo->size * 0.5);
+        gl_layout_space_before(e, e->lo->size * 0.5);
         double save_left = e->left, save_measure = e->measure;
         double inset = 1.5 * ps.size;
         e->left += inset;
@@ -1147,16 +1060,17 @@ static int one_block(engine *e, const gl_block *b, bool *after_heading)
         // a rule in the margin of the quotation, when it is on one page
         if (!rc && e->fr->npages == p0)
             rc = add_vrule(e, save_left + inset * 0.4, y0 + ps.size * 0.2, e->y + ps.size * 0.3, 1.2);
-        space_before(e, e->lo->size * 0.5);
+        gl_layout_space_before(e, e->lo->size * 0.5);
         *after_heading = true;
         break;
     }
     case GL_B_HR:
-        space_before(e, e->lo->size);
+        gl_layout_space_before(e, e->lo->size);
         if (e->y + e->lo->size > e->bottom)
-            rc = new_page(e);
+            rc = gl_layout_new_page(e);
         if (!rc)
-            rc = add_rule(e, e->left + e->measure * 0.35, e->left + e->measure * 0.65, e->y, 0.5);
+            rc = gl_layout_add_rule(e, e->left + e->measure * 0.35, e->left + e->measure * 0.65,
+                                    e->y, 0.5);
         e->y += e->lo->size * 0.5;
         *after_heading = true;
         break;
@@ -1201,211 +1115,6 @@ static int blocks(engine *e, const gl_block *b, const gl_block *end, double inse
     return rc;
 }
 
-/* ================================================================ furniture */
-
-/* Running heads and folios on body pages [from, to): the folio centred in
- * the bottom margin; the head (the article's title, and in a brief the
- * brief's title on left-hand pages) centred in the top margin, except on
- * a page where an article starts. */
-static int furniture(engine *e, size_t from, size_t to, const gl_article_ref *arts, size_t nart,
-                     bool brief)
-{
-    double size = e->lo->size * 0.85;
-    for (size_t i = from; i < to; i++) {
-        e->page = &e->fr->pages[i];
-        char num[24];
-        int n = snprintf(num, sizeof num, "%d", e->page->number);
-        char *s = gl_arena_strndup(&e->fr->arena, num, (size_t)n);
-        if (!s)
-            return -1;
-        double w = text_width(e, GL_FACE_LATIN_REGULAR, size, num, (size_t)n);
-        double y = e->lo->page_h - e->lo->margin_b / 2;
-        if (y < e->bottom0 + size * 1.5)
-            y = e->bottom0 + size * 1.5;
-        if (y > e->lo->page_h - size * 0.5)
-            y = e->lo->page_h - size * 0.5;
-        double x = e->lo->margin_l + (e->lo->page_w - e->lo->margin_l - e->lo->margin_r - w) / 2;
-        if (add_run(e, GL_FACE_LATIN_REGULAR, size, x, y, 0, s, (size_t)n, 0))
-            return -1;
-        if (e->page_opens[i])
-            continue;
-        int a = e->page_article[i];
-        const char *head = NULL;
-        if (brief && e->page->number % 2 == 0)
-            head = e->doc->meta.title;
-        else if (a >= 0 && (size_t)a < nart)
-            head = arts[a].meta->title;
-        if (!head || !*head)
-            continue;
-        // shape the head as a one-line paragraph, cut to the measure
-        pstyle ps = body_style(e);
-        ps.size = size;
-        ps.style = e->cjk ? GL_F_REGULAR : GL_F_ITALIC;
-        ps.align = AL_CENTER;
-        ps.hyphenate = false;
-        e->block = NULL;
-        if (break_text(e, &e->sh, &e->br, NULL, head, strlen(head), &ps, e->measure))
-            return -1;
-        if (e->br.nlines == 0)
-            continue;
-        gl_line l = e->br.lines[0];
-        if (e->br.nlines > 1)
-            l.forced = 1;
-        double hy = e->lo->margin_t / 2 + size * 0.3;
-        if (hy > e->top - size * 1.2)
-            hy = e->top - size * 1.2;
-        if (hy < size)
-            hy = size;
-        if (emit_line(e, &e->sh, head, &l, e->left, e->measure, hy, AL_CENTER))
-            return -1;
-    }
-    return 0;
-}
-
-/* ================================================================ front matter */
-
-static int cover_page(engine *e)
-{
-    const gl_meta *m = &e->doc->meta;
-    pstyle ps = body_style(e);
-    ps.align = AL_CENTER;
-    ps.hyphenate = false;
-    // the title a third of the way down
-    e->y = e->top + (e->bottom0 - e->top) * 0.28;
-    e->page_empty = false;
-    ps.size = e->lo->size * 2.6;
-    ps.leading = ps.size * 1.25;
-    ps.style = GL_F_BOLD;
-    ps.heading = true;
-    const char *title = m->title && *m->title ? m->title : "Untitled";
-    if (set_block(e, NULL, title, strlen(title), &ps, true, NULL))
-        return -1;
-    ps.heading = false;
-    ps.style = GL_F_REGULAR;
-    if (m->subtitle && *m->subtitle) {
-        ps.size = e->lo->size * 1.5;
-        ps.leading = ps.size * 1.3;
-        e->y += ps.size * 0.8;
-        if (set_block(e, NULL, m->subtitle, strlen(m->subtitle), &ps, true, NULL))
-            return -1;
-    }
-    e->y += e->lo->size * 2;
-    if (add_rule(e, e->left + e->measure * 0.4, e->left + e->measure * 0.6, e->y, 0.6))
-        return -1;
-    e->y += e->lo->size * 1.5;
-    ps.size = e->lo->size * 1.25;
-    ps.leading = ps.size * 1.5;
-    // The author: the document's byline, else the names that the PDF's
-    // Author metadata gives (the articles' bylines, a book's byline line).
-    // Runs point into their text, so it lives in the frames' arena.
-    const char *author = m->byline;
-    if (!(author && *author)) {
-        char *names = gl_doc_author(e->ctx, e->doc);
-        if (!names && e->ctx->oom)
-            return -1;
-        if (names) {
-            author = gl_arena_strndup(&e->fr->arena, names, strlen(names));
-            gl_free(names);
-            if (!author)
-                return -1;
-        }
-    }
-    const char *lines[2] = {author, m->display_date ? m->display_date : m->date};
-    for (int i = 0; i < 2; i++)
-        if (lines[i] && *lines[i] &&
-            set_block(e, NULL, lines[i], strlen(lines[i]), &ps, true, NULL))
-            return -1;
-    return 0;
-}
-
-/* The contents: each article and its sections with the real page number,
- * right-aligned after dot leaders, each entry a link to its page. */
-static int contents_pages(engine *e, size_t body0)
-{
-    bool cjk = e->cjk;
-    pstyle hs = body_style(e);
-    hs.size = e->lo->size * 1.5;
-    hs.leading = hs.size * 1.3;
-    hs.style = GL_F_BOLD;
-    hs.heading = true;
-    hs.align = AL_LEFT;
-    const char *head = cjk ? "目录" : "Contents";
-    if (set_block(e, NULL, head, strlen(head), &hs, true, NULL))
-        return -1;
-    e->y += e->lo->size;
-    double size = e->lo->size;
-    double numw = text_width(e, GL_FACE_LATIN_REGULAR, size, "0000", 4);
-    double pitch = size * 0.55;  /* leader dot spacing, aligned on a grid */
-    double dotw = gl_face_advance(e->fs, GL_FACE_LATIN_REGULAR, '.') * size;
-    // articles stand out in bold only when sections are listed under them
-    bool nested = false;
-    for (size_t i = 0; i < e->ntoc; i++)
-        nested |= e->toc[i].level > 0;
-    for (size_t i = 0; i < e->ntoc; i++) {
-        const toc_entry *t = &e->toc[i];
-        pstyle ps = body_style(e);
-        ps.style = t->level == 0 && nested ? GL_F_BOLD : GL_F_REGULAR;
-        ps.align = AL_LEFT;
-        ps.hyphenate = false;
-        ps.leading = size * 1.45;
-        double indent = t->level == 0 ? 0 : size * 1.5 * t->level;
-        if (t->level == 0 && i > 0 && nested)
-            space_before(e, size * 0.5);
-        double save_left = e->left, save_measure = e->measure;
-        e->left += indent;
-        e->measure -= indent + numw + size;
-        size_t p0 = e->fr->npages;  /* pages may move when more are added */
-        size_t nr0 = e->page->nruns;
-        double top;
-        int rc = set_block(e, NULL, t->title, t->len, &ps, false, &top);
-        e->left = save_left;
-        e->measure = save_measure;
-        if (rc)
-            return -1;
-        // the end of the entry's last line: where the leaders start
-        double end = e->left + indent;
-        for (size_t k = (e->fr->npages == p0 ? nr0 : 0); k < e->page->nruns; k++) {
-            const gl_run *r = &e->page->runs[k];
-            if (fabs(r->y - (e->lo->page_h - e->y)) > 0.01)
-                continue;
-            double rx = r->x + text_width(e, r->face, r->size, r->text, r->len) +
-                        r->char_space * (double)gl_utf8_count(r->text, r->len);
-            if (rx > end)
-                end = rx;
-        }
-        char num[24];
-        int n = snprintf(num, sizeof num, "%d", e->fr->pages[body0 + (size_t)t->page].number);
-        char *s = gl_arena_strndup(&e->fr->arena, num, (size_t)n);
-        if (!s)
-            return -1;
-        double w = text_width(e, GL_FACE_LATIN_REGULAR, size, num, (size_t)n);
-        double xr = e->left + e->measure;
-        if (add_run(e, ps.style == GL_F_BOLD ? GL_FACE_LATIN_BOLD : GL_FACE_LATIN_REGULAR, size,
-                    xr - w, e->y, 0, s, (size_t)n, 0))
-            return -1;
-        // leaders on a grid, so that the dots of all entries line up
-        double x0 = ceil((end + size * 0.6 - e->left) / pitch) * pitch + e->left;
-        double x1 = xr - w - size * 0.6;
-        int ndots = (int)floor((x1 - x0) / pitch);
-        if (ndots > 0) {
-            char *dots = gl_arena_alloc(&e->fr->arena, (size_t)ndots + 1);
-            if (!dots)
-                return -1;
-            memset(dots, '.', (size_t)ndots);
-            if (add_run(e, GL_FACE_LATIN_REGULAR, size, x0, e->y, pitch - dotw, dots,
-                        (size_t)ndots, 0))
-                return -1;
-        }
-        gl_link *l = add_link(e, e->left + indent, e->y - size, xr, e->y + size * 0.3);
-        if (!l)
-            return -1;
-        l->page = (int)body0 + t->page;  /* shifted when the front moves ahead */
-        l->y = t->y;
-        (void)top;
-    }
-    return 0;
-}
-
 /* ================================================================ the whole */
 
 static void resolve_links(engine *e)
@@ -1429,32 +1138,6 @@ static void resolve_links(engine *e)
                 pg->links[k++] = pg->links[j];
         pg->nlinks = k;
     }
-}
-
-/* Moves the front pages (laid out after the body, at the end of
- * fr->pages) to the front, and shifts every page index that pointed into
- * the body. */
-static int move_front(engine *e, size_t nbody)
-{
-    gl_frames *fr = e->fr;
-    size_t nfront = fr->npages - nbody;
-    if (nfront == 0)
-        return 0;
-    gl_page *tmp = gl_malloc(e->ctx, nfront * sizeof *tmp);
-    if (!tmp)
-        return -1;
-    memcpy(tmp, fr->pages + nbody, nfront * sizeof *tmp);
-    memmove(fr->pages + nfront, fr->pages, nbody * sizeof *tmp);
-    memcpy(fr->pages, tmp, nfront * sizeof *tmp);
-    gl_free(tmp);
-    // every internal link targets a body page (contents entries, anchors)
-    for (size_t i = 0; i < fr->npages; i++)
-        for (size_t k = 0; k < fr->pages[i].nlinks; k++)
-            if (fr->pages[i].links[k].page >= 0)
-                fr->pages[i].links[k].page += (int)nfront;
-    for (size_t i = 0; i < fr->noutlines; i++)
-        fr->outlines[i].page += (int)nfront;
-    return 0;
 }
 
 static bool is_english(const char *lang)
@@ -1526,11 +1209,11 @@ gl_frames *gl_layout(gl_ctx *ctx, const gl_doc *doc, gl_fontset *fs, const gl_la
         e.ameta = arts[a].meta;
         set_language(&e, arts[a].meta);
         if (a == 0 || !lo->continuous || e.fr->npages == 0) {
-            rc = new_page(&e);
+            rc = gl_layout_new_page(&e);
         } else {
-            space_before(&e, lo->size * 2.5);
+            gl_layout_space_before(&e, lo->size * 2.5);
             if (!e.page_empty && e.y + lo->size * 8 > e.bottom)
-                rc = new_page(&e);
+                rc = gl_layout_new_page(&e);
         }
         if (rc)
             break;
@@ -1543,52 +1226,20 @@ gl_frames *gl_layout(gl_ctx *ctx, const gl_doc *doc, gl_fontset *fs, const gl_la
             rc = blocks(&e, arts[a].first, arts[a].end, 0);
     }
     if (!rc && e.fr->npages == 0)
-        rc = new_page(&e);
+        rc = gl_layout_new_page(&e);
     if (!rc)
         rc = flush_notes(&e);
     size_t nbody = e.fr->npages;
     set_language(&e, &doc->meta);
     if (!rc)
-        rc = furniture(&e, 0, nbody, arts, nart, brief);
+        rc = gl_front_furniture(&e, 0, nbody, arts, nart, brief);
     resolve_links(&e);
     // ---- front matter of a brief or book: cover and contents, numbered
     // i, ii, ... so that the body's numbers are final already
     if (!rc && brief) {
         e.article = -1;
         set_language(&e, &doc->meta);
-        size_t front0 = e.fr->npages;
-        rc = new_page(&e);
-        if (!rc)
-            rc = cover_page(&e);
-        if (!rc)
-            rc = new_page(&e);
-        if (!rc)
-            rc = contents_pages(&e, 0);
-        for (size_t i = front0; i < e.fr->npages; i++) {
-            e.fr->pages[i].front = true;
-            e.fr->pages[i].number = (int)(i - front0) + 1;
-        }
-        // contents pages get folios (roman: the back end labels them)
-        for (size_t i = front0 + 1; i < e.fr->npages && !rc; i++) {
-            e.page = &e.fr->pages[i];
-            static const char *const roman[] = {"i", "ii", "iii", "iv", "v", "vi", "vii",
-                                                "viii", "ix", "x", "xi", "xii", "xiii", "xiv",
-                                                "xv", "xvi", "xvii", "xviii", "xix", "xx"};
-            int num = e.page->number;
-            if (num > 20)
-                continue;
-            const char *s = roman[num - 1];
-            double size = lo->size * 0.85;
-            double w = text_width(&e, GL_FACE_LATIN_REGULAR, size, s, strlen(s));
-            double y = lo->page_h - lo->margin_b / 2;
-            if (y < e.bottom0 + size * 1.5)
-                y = e.bottom0 + size * 1.5;
-            rc = add_run(&e, GL_FACE_LATIN_REGULAR, size,
-                         lo->margin_l + (lo->page_w - lo->margin_l - lo->margin_r - w) / 2, y, 0,
-                         s, strlen(s), 0);
-        }
-        if (!rc)
-            rc = move_front(&e, nbody);
+        rc = gl_front_matter(&e, nbody);
     }
     gl_free(arts);
     gl_shaper_free(&e.sh);

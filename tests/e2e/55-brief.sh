@@ -157,4 +157,67 @@ print(n)" "$md")
 else
   fail "markdown book: $(head -3 "$T/md.log")"
 fi
+# A brief whose front matter runs past twenty pages (contents pages for
+# 600 articles at 20 pt): every contents page has its roman folio (xx,
+# xxi, xxii, ... were missing once), and the PDF's page labels, the folio
+# printed on each page, and the page numbers the contents quote agree.
+mkdir -p "$T/many"
+for i in $(seq -w 1 600); do printf 'Note %s\n\nArticle number %s of a long brief.\n' "$i" "$i" > "$T/many/$i.txt"; done
+if "$GALLEY" -q "$T"/many/*.txt --font-size 20 --title "Six hundred notes" -o "$T/many.pdf" -o "$T/many.epub" 2> "$T/many.log"; then
+  python3 - "$T/many.pdf" "$T/many.epub" <<'PY' || fails=$((fails+1))
+import json, re, subprocess, sys, zipfile
+pdf, epub = sys.argv[1:3]
+bad = 0
+def check(cond, msg):
+    global bad
+    print(("ok   " if cond else "FAIL ") + msg)
+    bad += not cond
+def roman(n):
+    out = ""
+    for v, s in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"),
+                 (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        while n >= v:
+            out += s; n -= v
+    return out
+pages = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True).stdout.split("\f")[:-1]
+labels = []  # the label each page should carry, from the PDF's page-label ranges
+j = json.loads(subprocess.run(["qpdf", "--json", "--json-key=pagelabels", pdf], capture_output=True, text=True).stdout)
+ranges = sorted((r["index"], r["label"]) for r in j["pagelabels"])
+for p in range(len(pages)):
+    idx, lab = max(r for r in ranges if r[0] <= p)
+    n = lab.get("/St", 1) + p - idx
+    labels.append(roman(n) if lab.get("/S") == "/r" else str(n))
+front = [p for p in range(len(pages)) if not labels[p].isdigit()]
+check(len(front) > 21, "%d front pages (cover + contents), more than 21" % len(front))
+# the last non-empty line of each page is its folio (the cover has none)
+def folio(t):
+    lines = [l.strip() for l in t.splitlines() if l.strip()]
+    return lines[-1] if lines else ""
+wrong = [(p + 1, labels[p], folio(pages[p])) for p in range(1, len(pages)) if folio(pages[p]) != labels[p]]
+check(not wrong, "every page but the cover prints its PDF page label as its folio%s"
+      % ("" if not wrong else ": page/label/folio " + repr(wrong[:5])))
+check(labels[front[-1]] == roman(len(front)) and len(front) >= 22 and "xxii" in labels,
+      "roman labels run on past xx (last front page: %s)" % labels[front[-1]])
+# contents entries quote the label of the page the article starts on
+body0 = len(front)
+starts = {}
+for p in range(body0, len(pages)):
+    m = re.search(r"Note (\d{3})", pages[p])
+    if m: starts.setdefault(m.group(1), labels[p])
+toc = "\n".join(pages[1:body0])
+quoted = dict(re.findall(r"^(\d{3})[ .]+ (\d+)\s*$", toc, re.M))
+check(len(quoted) == 600 and all(quoted.get(k) == v for k, v in starts.items()),
+      "contents: %d of 600 entries quote the printed page their article starts on" %
+      sum(quoted.get(k) == v for k, v in starts.items()))
+with zipfile.ZipFile(epub) as z:
+    nav = next(z.read(n).decode() for n in z.namelist() if n.endswith("nav.xhtml"))
+pl = re.search(r'epub:type="page-list".*?</nav>', nav, re.S)
+got = re.findall(r">([^<>]+)</a>", pl.group(0)) if pl else []
+check(got and got == labels[body0:body0 + len(got)],
+      "EPUB page-list labels follow the PDF's (%d entries)" % len(got))
+sys.exit(1 if bad else 0)
+PY
+else
+  fail "600-article brief: $(head -3 "$T/many.log")"
+fi
 [ "$fails" -eq 0 ]
