@@ -176,6 +176,22 @@ long long gl_choose_time(const galley_options *opt, const long long *fallback);
  * *out (negative before 1970).  Returns false when s is not such a date. */
 bool gl_parse_iso_date(const char *s, long long *out);
 
+/* FNV-1a, 64-bit: a stable non-cryptographic hash (subset tags, content
+ * identifiers, hash tables).  Start from GL_FNV64_OFFSET; a step mixes
+ * one value (a byte, or more: the EPUB identifier stirs in another lane). */
+#define GL_FNV64_OFFSET 0xcbf29ce484222325ULL
+static inline uint64_t gl_fnv1a64_step(uint64_t h, uint64_t v)
+{
+    return (h ^ v) * 0x100000001b3ULL;
+}
+static inline uint64_t gl_fnv1a64(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = gl_fnv1a64_step(h, b[i]);
+    return h;
+}
+
 /* n in lower-case roman numerals ("xiv"), NUL-terminated in out[cap];
  * returns the length.  Exact for 1-3999; from 4000 on the thousands are
  * repeated m's.  A number below 1, or one that does not fit, is written

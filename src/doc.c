@@ -582,97 +582,6 @@ int gl_doc_absorb(gl_doc *dst, gl_doc *src)
 
 /* ================================================================ images */
 
-static uint32_t be32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint32_t crc32_png(const unsigned char *p, size_t n)
-{
-    // Bitwise CRC-32 (PNG spec §5.5 / ISO 3309): images are small and this
-    // runs once per image, so no table.
-    uint32_t c = 0xFFFFFFFFu;
-    for (size_t i = 0; i < n; i++) {
-        c ^= p[i];
-        for (int k = 0; k < 8; k++)
-            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
-    }
-    return c ^ 0xFFFFFFFFu;
-}
-
-/* PNG: signature, IHDR first, every chunk inside the file with a good CRC,
- * at least one IDAT, IEND last (PNG spec §5). */
-static const char *check_png(const unsigned char *d, size_t n, gl_image_info *out)
-{
-    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-    if (n < 8 || memcmp(d, sig, 8) != 0)
-        return NULL;
-    size_t pos = 8;
-    bool ihdr = false, idat = false;
-    while (pos + 12 <= n) {
-        uint32_t len = be32(d + pos);
-        if (len > n - pos - 12)
-            return "corrupt PNG (truncated chunk)";
-        const unsigned char *type = d + pos + 4;
-        if (crc32_png(type, 4 + (size_t)len) != be32(d + pos + 8 + len))
-            return "corrupt PNG (bad chunk CRC)";
-        if (!ihdr) {
-            if (memcmp(type, "IHDR", 4) != 0 || len != 13)
-                return "corrupt PNG (no IHDR)";
-            out->width = be32(d + pos + 8);
-            out->height = be32(d + pos + 12);
-            ihdr = true;
-        } else if (memcmp(type, "IDAT", 4) == 0) {
-            idat = true;
-        } else if (memcmp(type, "IEND", 4) == 0) {
-            if (!idat)
-                return "corrupt PNG (no image data)";
-            if (out->width == 0 || out->height == 0)
-                return "corrupt PNG (zero size)";
-            return "";
-        }
-        pos += 12 + (size_t)len;
-    }
-    return "corrupt PNG (truncated, no IEND)";
-}
-
-/* JPEG: SOI, segments up to SOS with a frame header (SOFn) among them, and
- * EOI at the end (ITU T.81 Annex B). */
-static const char *check_jpeg(const unsigned char *d, size_t n, gl_image_info *out)
-{
-    if (n < 4 || d[0] != 0xFF || d[1] != 0xD8 || d[2] != 0xFF)
-        return NULL;
-    size_t pos = 2;
-    bool sof = false;
-    while (pos + 4 <= n) {
-        if (d[pos] != 0xFF)
-            return "corrupt JPEG (bad marker)";
-        unsigned m = d[pos + 1];
-        if (m == 0xFF) {  // fill byte
-            pos++;
-            continue;
-        }
-        size_t len = (size_t)d[pos + 2] << 8 | d[pos + 3];
-        if (len < 2 || pos + 2 + len > n)
-            return "corrupt JPEG (truncated segment)";
-        if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
-            if (len < 8)
-                return "corrupt JPEG (short frame header)";
-            out->height = (unsigned)d[pos + 5] << 8 | d[pos + 6];
-            out->width = (unsigned)d[pos + 7] << 8 | d[pos + 8];
-            sof = true;
-        } else if (m == 0xDA) {
-            if (!sof || out->width == 0 || out->height == 0)
-                return "corrupt JPEG (no frame header before the scan)";
-            if (n < 2 || d[n - 2] != 0xFF || d[n - 1] != 0xD9)
-                return "corrupt JPEG (truncated, no end marker)";
-            return "";
-        }
-        pos += 2 + len;
-    }
-    return "corrupt JPEG (truncated header)";
-}
-
 int gl_image_probe(gl_ctx *ctx, const char *source, const gl_block *img, gl_image_info *out)
 {
     memset(out, 0, sizeof *out);
@@ -709,11 +618,7 @@ int gl_image_probe(gl_ctx *ctx, const char *source, const gl_block *img, gl_imag
                       path);
     if (rc == 0) {
         const unsigned char *d = (const unsigned char *)(b.data ? b.data : "");
-        const char *why = check_png(d, b.len, out);
-        if (why)
-            out->type = GL_IMG_PNG, out->media_type = "image/png";
-        else if ((why = check_jpeg(d, b.len, out)))
-            out->type = GL_IMG_JPEG, out->media_type = "image/jpeg";
+        const char *why = gl_image_check(d, b.len, out);
         if (!why)
             rc = gl_error(ctx, GALLEY_ERR_INPUT, "%s:%u: image '%s' is not a PNG or JPEG image",
                           source, img->line, path);

@@ -8,6 +8,7 @@
 #define GL_DOC_H
 
 #include "base.h"
+#include "image.h"
 
 /*
  * Block types.  "text" blocks (PARA, HEADING, TABLE_CELL) carry text +
@@ -218,14 +219,8 @@ int gl_doc_absorb(gl_doc *dst, gl_doc *src);
 
 /* ---- images ---- */
 
-typedef enum { GL_IMG_PNG = 1, GL_IMG_JPEG } gl_image_type;
-typedef struct {
-    gl_image_type type;
-    unsigned width, height;    /* pixels */
-    const char *media_type;    /* "image/png" or "image/jpeg" */
-} gl_image_info;
-/* Checks the GL_B_IMAGE's file: exists, readable, a PNG (signature + IHDR)
- * or JPEG (SOI + a SOF marker) and reads its pixel size.  On failure
+/* Checks the GL_B_IMAGE's file: exists, readable, a sound PNG or JPEG
+ * (gl_image_check) and reads its pixel size.  On failure
  * records GALLEY_ERR_INPUT with a message naming source:line and the image
  * path ("missing" / "not a PNG or JPEG image" / "corrupt") and returns -1. */
 int gl_image_probe(gl_ctx *ctx, const char *source, const gl_block *img, gl_image_info *out);

@@ -197,12 +197,8 @@ const char *gl_hyph_path(const gl_hyph *h) { return h ? h->path : NULL; }
 
 static uint32_t word_hash(const char *w, size_t len)
 {
-    uint32_t x = 2166136261u;   // FNV-1a
-    for (size_t i = 0; i < len; i++) {
-        x ^= (unsigned char)w[i];
-        x *= 16777619u;
-    }
-    return x;
+    uint64_t h = gl_fnv1a64(GL_FNV64_OFFSET, w, len);
+    return (uint32_t)(h ^ h >> 32);
 }
 
 /* The slot of word: its record, or the empty slot where it would go. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include "reader.h"
 
@@ -626,6 +627,7 @@ START_TEST(test_image_probe)
     char *data;
     size_t len;
     ck_assert_int_eq(gl_read_file(ctx, "data/markdown/figure.png", &data, &len), 0);
+    mkdir("../build/test", 0777);
     const char *tmp = "../build/test/trunc.png";
     FILE *f = fopen(tmp, "wb");
     ck_assert_ptr_nonnull(f);
@@ -645,6 +647,56 @@ START_TEST(test_image_probe)
     img.path = tmp;
     ck_assert_int_eq(gl_image_probe(ctx, "x.md", &img, &info), -1);
     ck_assert_ptr_nonnull(strstr(ctx->errmsg, "corrupt JPEG"));
+    gl_clear_error(ctx);
+    galley_ctx_free(ctx);
+}
+END_TEST
+
+/* One set of rules for images, read or written: a JPEG that PDF's
+ * DCTDecode cannot take (12 bits per sample, arithmetic coding) is refused
+ * when the Markdown is read, not only when the PDF is written (the two
+ * once disagreed). */
+START_TEST(test_image_rules_agree)
+{
+    char *data;
+    size_t len;
+    gl_ctx *ctx = new_ctx();
+    ck_assert_int_eq(gl_read_file(ctx, "data/markdown/photo.jpg", &data, &len), 0);
+    gl_image_info info;
+    ck_assert_str_eq(gl_image_check((const unsigned char *)data, len, &info), "");
+    size_t sof = 2;  // the frame header: after SOI, the first SOFn
+    while (sof + 1 < len && !((unsigned char)data[sof] == 0xFF &&
+                              ((unsigned char)data[sof + 1] & 0xF0) == 0xC0 &&
+                              (unsigned char)data[sof + 1] != 0xC4))
+        sof++;
+    ck_assert_uint_lt(sof + 4, len);
+    data[sof + 4] = 12;  // precision
+    const char *why = gl_image_check((const unsigned char *)data, len, &info);
+    ck_assert_ptr_nonnull(why);
+    ck_assert_ptr_nonnull(strstr(why, "not 8 bits"));
+    data[sof + 4] = 8;
+    data[sof + 1] = (char)0xC9;  // arithmetic coding
+    why = gl_image_check((const unsigned char *)data, len, &info);
+    ck_assert_ptr_nonnull(why);
+    ck_assert_ptr_nonnull(strstr(why, "arithmetic"));
+    mkdir("../build/test", 0777);
+    FILE *f = fopen("../build/test/arith.jpg", "wb");
+    ck_assert_ptr_nonnull(f);
+    fwrite(data, 1, len, f);
+    fclose(f);
+    gl_free(data);
+    gl_block img = {.type = GL_B_IMAGE, .line = 3, .path = "../build/test/arith.jpg"};
+    ck_assert_int_eq(gl_image_probe(ctx, "x.md", &img, &info), -1);
+    ck_assert_ptr_nonnull(strstr(ctx->errmsg, "x.md:3: image '../build/test/arith.jpg': unsupported JPEG"));
+    // a PNG with a broken chunk CRC, and bytes of neither kind
+    ck_assert_int_eq(gl_read_file(ctx, "data/markdown/figure.png", &data, &len), 0);
+    ck_assert_str_eq(gl_image_check((const unsigned char *)data, len, &info), "");
+    ck_assert_int_eq(info.type, GL_IMG_PNG);
+    data[20] ^= 1;  // inside IHDR
+    ck_assert_str_eq(gl_image_check((const unsigned char *)data, len, &info),
+                     "corrupt PNG (bad chunk CRC)");
+    ck_assert_ptr_null(gl_image_check((const unsigned char *)"GIF89a", 6, &info));
+    gl_free(data);
     galley_ctx_free(ctx);
 }
 END_TEST
@@ -721,6 +773,7 @@ Suite *suite_reader_md(void)
     tc = tcase_create("routing");
     tcase_add_test(tc, test_is_markdown);
     tcase_add_test(tc, test_image_probe);
+    tcase_add_test(tc, test_image_rules_agree);
     suite_add_tcase(s, tc);
     return s;
 }
