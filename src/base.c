@@ -426,7 +426,7 @@ int gl_read_file(gl_ctx *ctx, const char *path, char **data, size_t *len)
     *data = NULL;
     *len = 0;
     // O_NONBLOCK: opening a FIFO without a writer would otherwise wait
-    // forever (issue 7: never hang); regular files ignore the flag.
+    // forever (galley never hangs on input); regular files ignore the flag.
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return gl_error(ctx, GALLEY_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
@@ -693,8 +693,8 @@ long long gl_choose_time(const galley_options *opt, const long long *fallback)
 
 // Every temporary file galley is writing (an output before its rename, a
 // font subset for libharu) is listed here, so that a SIGINT/SIGTERM handler
-// can remove them with galley_remove_temp_files() (issue 7: an interrupted
-// run leaves no temporary file behind).  The handler may run at any point,
+// can remove them with galley_remove_temp_files() (an interrupted run
+// leaves no temporary file behind).  The handler may run at any point,
 // so the list is static storage and lock-free: a slot is claimed with a
 // compare-and-swap (0 free → 1 filling), the path copied, then published
 // (2 live); the handler reads only live slots and calls only unlink(2),

@@ -2,7 +2,7 @@
  * base.h — the context, errors, diagnostics, arenas, byte buffers and UTF-8
  * helpers that every stage of galley uses.  Depends on libc only.
  *
- * Conventions (STYLE.md S4): internal fallible functions return int, 0 = OK,
+ * Conventions: internal fallible functions return int, 0 = OK,
  * after recording the failure on the context with gl_error() where it was
  * detected.  An allocation failure is sticky (ctx->oom) and becomes
  * GALLEY_ERR_NOMEM at the API boundary.

@@ -755,7 +755,7 @@ static int parse_number(const char *s, double lo, double hi, double *out)
 /* SIGINT, SIGTERM, SIGHUP: remove the temporary files of the outputs being
  * written (the previous outputs stay as they were), then die of the signal
  * as if unhandled (SA_RESETHAND restored the default; it is delivered when
- * the handler returns).  Issue 7. */
+ * the handler returns). */
 static void on_fatal_signal(int sig)
 {
     galley_remove_temp_files();

@@ -1,7 +1,7 @@
 /*
  * doc.h — galley's document model, shared by both back ends: metadata, a
  * tree of blocks, and for each text block its flattened UTF-8 text with a
- * table of styled spans (STYLE.md S6).  Readers build it; layout and the
+ * table of styled spans.  Readers build it; layout and the
  * EPUB writer read it.  All memory lives in the document's arena.
  */
 #ifndef GL_DOC_H
@@ -24,7 +24,7 @@ typedef enum {
     GL_B_QUOTE,      /* block quote: children */
     GL_B_CODE,       /* preformatted text: text, no spans; info (may be NULL) */
     GL_B_HR,         /* thematic break */
-    /* ---- added for Markdown and briefs (issue 4) ---- */
+    /* ---- Markdown and briefs ---- */
     GL_B_LIST,       /* list: children are GL_B_ITEM only; ordered, start, tight */
     GL_B_ITEM,       /* list item: children are any blocks (may be none) */
     GL_B_IMAGE,      /* image on its own: src, path; text = alt text (plain, may be "") */

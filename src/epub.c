@@ -374,7 +374,8 @@ static void ncx_page_list(xw *x, const epub *e, int *order)
     gl_xw_end(x);  // pageList
 }
 
-/* Everything issue 5 adds before the parts are written.  Fonts come last:
+/* The printed page breaks, fonts and accessibility counts, settled before
+ * the parts are written.  Fonts come last:
  * they need the title and language settled. */
 static int prepare_extras(epub *e, const gl_epub_opts *eo)
 {
@@ -746,7 +747,7 @@ static const char CSS_CJK[] =
     " text-emphasis-position: under right; }\n"
     ":lang(zh) h1, :lang(zh) h2, :lang(zh) h3 { letter-spacing: 0.05em; }\n";
 
-// Issue 4: lists, images, tables, footnotes, strikethrough.
+// Markdown: lists, images, tables, footnotes, strikethrough.
 static const char CSS_MD[] =
     "\n/* Markdown blocks */\n"
     "ol, ul { margin: 0.6em 0; padding-left: 2em; }\n"
@@ -795,7 +796,7 @@ static int collect_heads(epub *e, article *a)
     return 0;
 }
 
-/* ---------------------------------------------------------------- issue 4: articles and images */
+/* ---------------------------------------------------------------- articles and images */
 
 /* One content document per article (gl_doc_articles): text/article.xhtml
  * for a single article (as before), text/article-NNN.xhtml for several. */

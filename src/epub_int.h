@@ -29,8 +29,8 @@ typedef struct {
     bool store;        /* ZIP_CM_STORE: the mimetype, and images (compressed already) */
 } part;
 
-/* One content document.  A doc is one article today; a multi-article doc
- * becomes an array of these, and every writer below already loops. */
+/* One content document: one per article of the doc (a doc without
+ * articles is one). */
 typedef struct {
     char href[48];              /* relative to OEBPS/ */
     char id[24];                /* manifest id */
@@ -38,7 +38,7 @@ typedef struct {
     const gl_block *first;      /* its top-level blocks */
     const gl_block **heads;     /* its top-level headings (nav entries); owned */
     size_t nheads;
-    /* Issue 4: the article's own metadata, and where its block chain ends
+    /* The article's own metadata, and where its block chain ends
      * (exclusive; NULL = at the end) — see gl_doc_articles(). */
     const gl_meta *meta;
     const gl_block *end;
@@ -48,7 +48,7 @@ typedef struct {
     size_t nuses, capuses;
 } article;
 
-/* Issue 4: an image copied into the container. */
+/* An image copied into the container. */
 typedef struct {
     const char *path;           /* the file (the first block's path) */
     char href[40];              /* relative to OEBPS/: images/img-001.png */
@@ -77,7 +77,7 @@ typedef struct {
     uint16_t dos_time, dos_date;
     article *arts;
     size_t narts;
-    /* Issue 5: script treatment, printed page breaks, fonts, accessibility. */
+    /* Script treatment, printed page breaks, fonts, accessibility. */
     bool cjk;                   /* a CJK book: Latin runs are marked lang="en" */
     struct pbreak *pbs;         /* eo->breaks resolved to documents and ids; owned */
     size_t npbs, npbs_found;
@@ -86,7 +86,7 @@ typedef struct {
     const gl_fontset *fs;
     struct efont *fonts;        /* GL_FACE_COUNT entries when fonts are embedded; owned */
     size_t nimages, nimages_alt;  /* GL_B_IMAGE blocks, and those with alt text */
-    /* Issue 4: image files to copy (deduplicated by path); owned */
+    /* Image files to copy (deduplicated by path); owned */
     eimage *imgs;
     size_t nimgs, capimgs;
     article *cur;               /* the content document being written */
@@ -123,7 +123,7 @@ typedef struct {
 
 /* ================================================================ printed page breaks */
 
-/* A printed page break resolved against the book (issue 5). */
+/* A printed page break resolved against the book. */
 typedef struct pbreak {
     const gl_epub_pagebreak *src;
     const article *art;  /* the content document holding src->block */

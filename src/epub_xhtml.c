@@ -197,7 +197,7 @@ static void rich_text(xw *x, const gl_block *b, const char *s, size_t n, size_t 
 
 /* ================================================================ content documents */
 
-/* ---------------------------------------------------------------- issue 4: links, notes, breaks */
+/* ---------------------------------------------------------------- links, notes, breaks */
 
 
 // The content document holding footnote `note` (the reader puts each at
@@ -487,7 +487,7 @@ static void write_blocks(xw *x, const article *a, const gl_block *b, bool top, s
     }
 }
 
-/* Issue 4 blocks.  Recursion over children is bounded by GL_MAX_DEPTH
+/* Markdown blocks.  Recursion over children is bounded by GL_MAX_DEPTH
  * (the readers cap nesting). */
 static void write_md_block(xw *x, const article *a, const gl_block *b, size_t *nhead)
 {
@@ -655,7 +655,7 @@ void gl_epub_xhtml_head(xw *x, const epub *e, const char *title, const char *css
 
 int gl_epub_write_article(epub *e, article *a, gl_buf *out)
 {
-    // The article's own title block (issue 4); the doc's for one article.
+    // The article's own title block; the doc's for one article.
     const gl_meta *m = a->meta ? a->meta : &e->doc->meta;
     e->cur = a;
     xw x;

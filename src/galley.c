@@ -372,7 +372,7 @@ static galley_status read_text(galley_ctx *ctx, const char *data, size_t len,
 {
     *out = NULL;
     gl_clear_error(ctx);
-    // Markdown by file extension or front matter (issue 4); else the text reader.
+    // Markdown by file extension or front matter; else the text reader.
     const char *src = source_name ? source_name : "<memory>";
     gl_doc *doc = gl_is_markdown(src, data, data ? len : 0)
                       ? gl_read_markdown(ctx, data ? data : "", data ? len : 0, src, md_flags)

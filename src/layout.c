@@ -948,7 +948,7 @@ static int list_block(engine *e, const gl_block *list)
             return -1;
         size_t runs_before = e->page->nruns;
         // The page as an index, not a pointer: laying the item out may add
-        // pages and move fr->pages (issue 7: a deeply nested list crashed).
+        // pages and move fr->pages (a deeply nested list crashed once).
         bool in_fnotes = e->page == &e->fnotes;
         size_t page_before = in_fnotes ? 0 : (size_t)(e->page - e->fr->pages);
         double save_left = e->left, save_measure = e->measure;

@@ -75,7 +75,7 @@ const char *gl_pdf_err_name(HPDF_STATUS e)
 }
 
 // libharu calls this on every error before the failing call returns.  It
-// must not longjmp (STYLE.md S4.5): it only remembers the codes, and the
+// must not longjmp: it only remembers the codes, and the
 // call site, which knows what it was doing, writes the message on the ctx.
 static void HPDF_STDCALL on_hpdf_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user)
 {

@@ -78,8 +78,8 @@ static void note_bad(bad_run *b, unsigned line, unsigned col, uint32_t cp)
 /* Splits data into cleaned lines.  Line ends are LF, CRLF and lone CR.
  * Invalid UTF-8 becomes U+FFFD and control characters are dropped, with
  * one warning per file for each, giving the count and placed at the first
- * (issue 7: a binary or mis-encoded file must not flood the diagnostics,
- * one warning per line did for a 50 MB file). */
+ * (a binary or mis-encoded file must not flood the diagnostics: one
+ * warning per line did for a 50 MB file). */
 static int decode(reader *r, const char *data, size_t len)
 {
     size_t i = 0;
