@@ -152,12 +152,7 @@ static int cover_page(engine *e)
 static int contents_pages(engine *e, size_t body0)
 {
     bool cjk = e->cjk;
-    pstyle hs = body_style(e);
-    hs.size = e->lo->size * 1.5;
-    hs.leading = hs.size * 1.3;
-    hs.style = GL_F_BOLD;
-    hs.heading = true;
-    hs.align = AL_LEFT;
+    pstyle hs = heading_style(e, 1.5, AL_LEFT);
     const char *head = cjk ? "目录" : "Contents";
     if (gl_layout_set_block(e, NULL, head, strlen(head), &hs, true, NULL))
         return -1;

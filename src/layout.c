@@ -589,12 +589,7 @@ void gl_layout_space_before(engine *e, double pts)
 static int title_block(engine *e, const gl_meta *m, int article)
 {
     bool cjk = e->cjk;
-    pstyle ps = body_style(e);
-    ps.size = e->lo->size * 1.9;
-    ps.leading = ps.size * 1.3;
-    ps.style = GL_F_BOLD;
-    ps.heading = true;
-    ps.align = cjk ? AL_CENTER : AL_LEFT;
+    pstyle ps = heading_style(e, 1.9, cjk ? AL_CENTER : AL_LEFT);
     const char *title = m->title && *m->title ? m->title : NULL;
     if (title) {
         double top;
@@ -1014,12 +1009,8 @@ static int one_block(engine *e, const gl_block *b, bool *after_heading)
     case GL_B_HEADING: {
         int lvl = b->level < 1 ? 1 : b->level > 6 ? 6 : b->level;
         static const double scale[] = {1.45, 1.25, 1.12, 1.05, 1.0, 1.0};
-        ps.size = e->lo->size * scale[lvl - 1];
-        ps.leading = ps.size * 1.3;
-        ps.style = GL_F_BOLD;
-        ps.heading = true;
+        ps = heading_style(e, scale[lvl - 1], AL_LEFT);
         ps.hyphenate = false;
-        ps.align = AL_LEFT;
         gl_layout_space_before(e, e->lo->size * (lvl <= 2 ? 1.4 : 1.0));
         double top;
         rc = gl_layout_set_block(e, b, b->text, b->len, &ps, true, &top);

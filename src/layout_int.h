@@ -101,6 +101,18 @@ static inline pstyle body_style(const engine *e)
 }
 
 
+/* A bold heading at scale times the body size, 1.3 times as much leading. */
+static inline pstyle heading_style(const engine *e, double scale, int align)
+{
+    pstyle ps = body_style(e);
+    ps.size = e->lo->size * scale;
+    ps.leading = ps.size * 1.3;
+    ps.style = GL_F_BOLD;
+    ps.heading = true;
+    ps.align = align;
+    return ps;
+}
+
 /* ---------------------------------------------------------------- layout.c */
 
 /* Starts a new page (placing the footnotes of the one before). */
