@@ -459,6 +459,19 @@ bool gl_face_has(const gl_fontset *fs, int face, uint32_t cp)
     return valid_face(face) && glyph_of(info_of(fs, face), cp) != 0;
 }
 
+uint32_t gl_face_glyph(const gl_fontset *fs, int face, uint32_t cp)
+{
+    return valid_face(face) ? glyph_of(info_of(fs, face), cp) : 0;
+}
+
+double gl_face_glyph_advance(const gl_fontset *fs, int face, uint32_t gid)
+{
+    if (!valid_face(face))
+        return 0;
+    const face_info *fi = info_of(fs, face);
+    return gid < fi->nglyphs ? fi->adv[gid] : 0;
+}
+
 double gl_face_advance(const gl_fontset *fs, int face, uint32_t cp)
 {
     if (!valid_face(face))

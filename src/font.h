@@ -67,6 +67,11 @@ bool gl_face_has(const gl_fontset *fs, int face, uint32_t cp);
 /* Advance width of cp in face, in em (font units / units per em);
  * the .notdef advance when cp is missing. */
 double gl_face_advance(const gl_fontset *fs, int face, uint32_t cp);
+/* The nominal glyph of cp in face (its cmap), 0 (.notdef) when none. */
+uint32_t gl_face_glyph(const gl_fontset *fs, int face, uint32_t cp);
+/* Advance width of glyph gid in face, in em; 0 for a glyph id past the
+ * font's glyphs. */
+double gl_face_glyph_advance(const gl_fontset *fs, int face, uint32_t gid);
 /* Ink extent of a CJK punctuation mark (the marks of CLREQ's compression
  * rules: 、。，：；！？ brackets, quotes, ·, —, …) in em from the glyph
  * origin.  Returns false for other code points or when face lacks cp. */

@@ -17,6 +17,20 @@ enum {
     GL_RUN_LINK = 2,      /* link text: drawn in the link colour */
 };
 
+/* One glyph of a run as shaped: its glyph id in the run's face, how far
+ * the pen moves after it (points, kerning included, char_space not), its
+ * offset from the pen (points; marks, superscripts), and the byte offset
+ * in the run's text of the first character of its cluster.  Clusters
+ * never decrease along a run; the characters of a cluster are
+ * text[cluster, next cluster) (several for a ligature), and a cluster of
+ * several glyphs repeats its offset. */
+typedef struct {
+    uint32_t gid;
+    float adv;
+    float dx, dy;
+    uint32_t cluster;
+} gl_glyph_pos;
+
 typedef struct {
     int face;            /* face id in the font set (gl_face_id) */
     float size;          /* font size in points */
@@ -25,6 +39,10 @@ typedef struct {
     const char *text;    /* UTF-8, not NUL-terminated; borrowed (doc or frames arena) */
     uint32_t len;        /* bytes */
     uint32_t flags;      /* GL_RUN_* */
+    /* The shaped glyphs (frames arena), or NULL: then each character is
+     * drawn with its face's nominal glyph and advance (folios, leaders). */
+    const gl_glyph_pos *glyphs;
+    uint32_t nglyphs;
 } gl_run;
 
 typedef struct {
