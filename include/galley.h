@@ -188,6 +188,20 @@ GALLEY_API galley_status galley_parse_paper(galley_ctx *ctx, const char *spec,
  * Returns GALLEY_OK or GALLEY_ERR_ARG. */
 GALLEY_API galley_status galley_parse_margins(galley_ctx *ctx, const char *spec,
                                               galley_options *opt);
+/* Sets one option from its name and value as text: the way the galley
+ * command, manifests and Markdown front matter set options (one table
+ * serves all three).  The name is the command line's long option without
+ * "--": title, subtitle, author, lang, identifier, continuous, paper,
+ * margins, font-size, leading, font, font-bold, font-italic,
+ * font-bold-italic, cjk-font, cjk-punct, linebreak, hyphenate, epub-fonts.
+ * Values are those of the command line ("a5", "20,15", "10.5", "full");
+ * continuous and hyphenate take true or false.  Text values (title, fonts,
+ * ...) are borrowed: value must outlive opt.  Returns GALLEY_OK; or
+ * GALLEY_ERR_ARG for a NULL argument, an unknown name or a bad value, with
+ * a one-line message on ctx ("invalid cjk-punct 'wide' (gb, full or
+ * centered)") and opt unchanged. */
+GALLEY_API galley_status galley_options_set(galley_ctx *ctx, galley_options *opt,
+                                            const char *name, const char *value);
 
 /* ---------------------------------------------------------------- reading */
 
