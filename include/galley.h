@@ -188,14 +188,33 @@ GALLEY_API galley_status galley_parse_paper(galley_ctx *ctx, const char *spec,
  * Returns GALLEY_OK or GALLEY_ERR_ARG. */
 GALLEY_API galley_status galley_parse_margins(galley_ctx *ctx, const char *spec,
                                               galley_options *opt);
+/* Sets one option from its name and value as text: the way the galley
+ * command, manifests and Markdown front matter set options (one table
+ * serves all three).  The name is the command line's long option without
+ * "--": title, subtitle, author, lang, identifier, continuous, paper,
+ * margins, font-size, leading, font, font-bold, font-italic,
+ * font-bold-italic, cjk-font, cjk-punct, linebreak, hyphenate, epub-fonts.
+ * Values are those of the command line ("a5", "20,15", "10.5", "full");
+ * continuous and hyphenate take true or false.  Text values (title, fonts,
+ * ...) are borrowed: value must outlive opt.  Returns GALLEY_OK; or
+ * GALLEY_ERR_ARG for a NULL argument, an unknown name or a bad value, with
+ * a one-line message on ctx ("invalid cjk-punct 'wide' (gb, full or
+ * centered)") and opt unchanged. */
+GALLEY_API galley_status galley_options_set(galley_ctx *ctx, galley_options *opt,
+                                            const char *name, const char *value);
 
 /* ---------------------------------------------------------------- reading */
 
 /* Reads a document from a file.  The format is the article format or plain
  * text (see README); the reader never fails on content, only on I/O.
+ * Markdown front matter may carry the options a manifest takes (see
+ * galley_read_inputs()): galley_write_pdf() and _epub() apply them where
+ * their opt leaves the defaults, and a bad value fails the read with
+ * GALLEY_ERR_INPUT naming the file and line.
  * On success *out is a new document the caller owns (galley_doc_free()).
- * opt may be NULL (defaults).  Returns GALLEY_OK, GALLEY_ERR_IO or
- * GALLEY_ERR_NOMEM; *out is NULL on failure. */
+ * opt may be NULL (defaults).  Returns GALLEY_OK, GALLEY_ERR_IO,
+ * GALLEY_ERR_INPUT (a bad option in front matter) or GALLEY_ERR_NOMEM;
+ * *out is NULL on failure. */
 GALLEY_API galley_status galley_read_file(galley_ctx *ctx, const char *path,
                                           const galley_options *opt, galley_doc **out);
 /* Same, from a memory buffer of len bytes (any bytes; need not be NUL-
@@ -208,8 +227,10 @@ GALLEY_API galley_status galley_read_text(galley_ctx *ctx, const char *data, siz
  * and .markdown files in name order; a .yaml/.yml file is a manifest
  * naming the inputs (relative to it), the brief's metadata (title,
  * subtitle, author, date, lang) and options (paper, margins, font-size,
- * continuous, cjk-punct, linebreak), which it writes into *opt where the
- * caller left them at their defaults.  One plain file gives the same doc as
+ * leading, continuous, cjk-punct, linebreak, hyphenate, epub-fonts: the
+ * names and values of galley_options_set()), which it writes into *opt
+ * where the caller left them at their defaults; a bad value is
+ * GALLEY_ERR_INPUT naming the manifest and line.  One plain file gives the same doc as
  * galley_read_file().  The brief's title comes from opt->title, the
  * manifest, else the directory's name or "Brief".  On success *out is a
  * new document the caller owns.  Returns GALLEY_OK, GALLEY_ERR_IO,

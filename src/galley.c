@@ -364,6 +364,18 @@ static void confine_images(const gl_doc *doc, const char *source, const galley_o
     check_image_paths(doc->first, dir, opt, 0);
 }
 
+/* Checks the options of doc's front matter without applying them (they
+ * apply when it is published: doc_options): a bad value is an error naming
+ * file:line, as in a manifest. */
+static int check_doc_options(gl_ctx *ctx, const gl_doc *doc)
+{
+    if (!doc->noptions)
+        return 0;
+    galley_options scratch;
+    galley_options_init(&scratch);
+    return gl_options_apply(ctx, &scratch, doc->options, doc->noptions, doc->meta.source);
+}
+
 /* Reads one input; md_flags go to the Markdown reader (GL_MD_ONE_ARTICLE
  * when the input is one article of a brief). */
 static galley_status read_text(galley_ctx *ctx, const char *data, size_t len,
@@ -377,7 +389,7 @@ static galley_status read_text(galley_ctx *ctx, const char *data, size_t len,
     gl_doc *doc = gl_is_markdown(src, data, data ? len : 0)
                       ? gl_read_markdown(ctx, data ? data : "", data ? len : 0, src, md_flags)
                       : gl_read_text(ctx, data ? data : "", data ? len : 0, src);
-    if (doc && opt && gl_doc_apply_options(doc, opt) != 0) {
+    if (doc && ((opt && gl_doc_apply_options(doc, opt) != 0) || check_doc_options(ctx, doc))) {
         gl_doc_free(doc);
         doc = NULL;
     }
@@ -476,37 +488,6 @@ static int expand_dir(gl_ctx *ctx, strlist *l, const char *dir)
     return 0;
 }
 
-/* Applies a manifest's options where the caller left the defaults. */
-static int manifest_options(gl_ctx *ctx, const char *path, const gl_manifest *m,
-                            galley_options *opt)
-{
-    galley_options def;
-    galley_options_init(&def);
-    if (m->paper && opt->page_width_pt == def.page_width_pt &&
-        opt->page_height_pt == def.page_height_pt &&
-        galley_parse_paper(ctx, m->paper, &opt->page_width_pt, &opt->page_height_pt))
-        return gl_error(ctx, GALLEY_ERR_INPUT, "%s: %s", path, galley_errmsg(ctx));
-    if (m->margins && opt->margin_top_pt == def.margin_top_pt &&
-        opt->margin_left_pt == def.margin_left_pt && galley_parse_margins(ctx, m->margins, opt))
-        return gl_error(ctx, GALLEY_ERR_INPUT, "%s: %s", path, galley_errmsg(ctx));
-    if (m->font_size && opt->font_size_pt == def.font_size_pt) {
-        double v = atof(m->font_size);
-        if (!(v >= 4 && v <= 72))
-            return gl_error(ctx, GALLEY_ERR_INPUT, "%s: font-size '%s' must be 4 to 72 (points)",
-                            path, m->font_size);
-        opt->font_size_pt = v;
-    }
-    if (m->continuous)
-        opt->continuous = !strcasecmp(m->continuous, "true") || !strcasecmp(m->continuous, "yes");
-    if (m->cjk_punct)
-        opt->cjk_punct = !strcmp(m->cjk_punct, "full")       ? GALLEY_PUNCT_FULL
-                       : !strcmp(m->cjk_punct, "centered") ? GALLEY_PUNCT_CENTERED
-                                                            : GALLEY_PUNCT_GB;
-    if (m->linebreak && !strcmp(m->linebreak, "first-fit"))
-        opt->linebreak = GALLEY_LINEBREAK_FIRST_FIT;
-    return 0;
-}
-
 /* Sets a metadata string of the brief (copied into its arena). */
 static int set_meta(gl_doc *doc, const char **slot, const char *v)
 {
@@ -554,7 +535,8 @@ galley_status galley_read_inputs(galley_ctx *ctx, const char *const *paths, size
             char *slash = strrchr(mdir, '/');
             if (slash)
                 *slash = 0;
-            int mrc = manifest_options(ctx, paths[i], &man, opt);
+            // the manifest's options, where the caller left the defaults
+            int mrc = gl_options_apply(ctx, opt, man.options, man.noptions, paths[i]);
             for (size_t k = 0; k < man.ninputs && mrc == 0; k++) {
                 const char *in = man.inputs[k];
                 size_t before = files.n;
@@ -582,6 +564,12 @@ galley_status galley_read_inputs(galley_ctx *ctx, const char *const *paths, size
         // each input is one article: a Markdown file's headings stay inside it
         if (read_file(ctx, files.v[i], &each, GL_MD_ONE_ARTICLE, &d) != GALLEY_OK)
             goto cleanup;
+        // An article's page options would set the whole brief's pages:
+        // those are the manifest's and the command line's.
+        for (size_t k = 0; k < d->noptions; k++)
+            gl_warn(ctx, files.v[i], d->options[k].line, 1,
+                    "front matter: '%s' is for a whole document, not an article of a brief; "
+                    "ignored", d->options[k].name);
         if (gl_doc_absorb(brief, d))
             goto cleanup;
         d = NULL;
@@ -678,6 +666,23 @@ static char *subject_of(gl_ctx *ctx, const gl_doc *doc)
     return s.data;
 }
 
+/* The options doc is published with: *opt, or when the document has
+ * options of its own (front matter) a copy in *buf with those applied
+ * where *opt has the defaults (the caller takes precedence).  *opt may be
+ * NULL (the defaults).  Returns 0 or -1. */
+static int doc_options(gl_ctx *ctx, const gl_doc *doc, const galley_options **opt,
+                       galley_options *buf)
+{
+    if (!doc->noptions)
+        return 0;
+    if (*opt)
+        *buf = **opt;
+    else
+        galley_options_init(buf);
+    *opt = buf;
+    return gl_options_apply(ctx, buf, doc->options, doc->noptions, doc->meta.source);
+}
+
 /* ---------------------------------------------------------------- pagination */
 
 /* Where each printed page of the last PDF begins in the document, kept on
@@ -741,6 +746,8 @@ galley_status galley_write_pdf(galley_ctx *ctx, const galley_doc *doc, const gal
     gl_frames *fr = NULL;
     char *subject = NULL, *author = NULL;
     int rc = -1;
+    galley_options own;
+    GL_CHECK(doc_options(ctx, doc, &opt, &own));
     GL_CHECK(gl_layout_opts_from(ctx, &lo, opt));
     fs = open_fonts(ctx, opt);
     if (!fs)
@@ -780,6 +787,9 @@ galley_status galley_write_epub(galley_ctx *ctx, const galley_doc *doc,
                                 const galley_options *opt, const char *path)
 {
     gl_clear_error(ctx);
+    galley_options own;
+    if (doc_options(ctx, doc, &opt, &own))
+        return gl_api_exit(ctx, -1);
     gl_epub_opts eo = {
         .identifier = opt ? opt->identifier : NULL,
         // dcterms:modified is when the EPUB was made, not the article's date
