@@ -101,9 +101,6 @@ galley_ctx *galley_ctx_new(void)
     pthread_once(&global_once, global_init);
     galley_ctx *ctx = calloc(1, sizeof *ctx);
     if (ctx) {
-        const char *fail = getenv("GALLEY_FAIL_ALLOC_AT");  /* fault injection for tests */
-        if (fail && *fail)
-            ctx->fail_alloc_at = strtoul(fail, NULL, 10);
         const char *dir = default_font_dir();
         if (dir && !(ctx->font_dir = strdup(dir))) {
             free(ctx);
@@ -111,6 +108,11 @@ galley_ctx *galley_ctx_new(void)
         }
     }
     return ctx;
+}
+
+void gl_fail_alloc_after(galley_ctx *ctx, unsigned long n)
+{
+    ctx->fail_alloc_at = n ? ctx->alloc_count + n : 0;
 }
 
 void galley_free(void *p) { free(p); }

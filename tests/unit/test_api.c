@@ -1,10 +1,12 @@
 /*
- * test_api.c — the public header only: lifecycle and NULL safety, option
+ * test_api.c — the public header: lifecycle and NULL safety, option
  * defaults and parsing, reading from memory with diagnostics, publishing
- * both formats, atomic outputs, and out-of-memory injection.
+ * both formats, atomic outputs, and out-of-memory injection (through the
+ * one internal hook it uses, gl_fail_alloc_after() of galley_int.h).
  */
-#define _POSIX_C_SOURCE 200809L /* setenv */
+#define _POSIX_C_SOURCE 200809L
 #include "galley.h"
+#include "galley_int.h"
 
 #include <check.h>
 #include <math.h>
@@ -258,12 +260,9 @@ static const char small_doc[] = "date 2024-01-02 Title: OOM\n\nBy Someone\n\nTex
 
 static galley_status oom_run(unsigned long n)
 {
-    char env[32];
-    snprintf(env, sizeof env, "%lu", n);
-    setenv("GALLEY_FAIL_ALLOC_AT", env, 1);
     galley_ctx *ctx = galley_ctx_new();
-    unsetenv("GALLEY_FAIL_ALLOC_AT");
     ck_assert_ptr_nonnull(ctx);
+    gl_fail_alloc_after(ctx, n);
     galley_set_font_dir(ctx, "../fonts");
     galley_doc *doc = NULL;
     galley_status st = galley_read_text(ctx, small_doc, strlen(small_doc), "m.txt", NULL, &doc);
