@@ -49,7 +49,8 @@ struct galley_ctx {
     /* When set, gl_out_open() collects the output in this buffer instead of
      * writing a file (galley_write_pdf_mem/_epub_mem).  Borrowed. */
     struct gl_buf *out_mem;
-    /* Test hook: fail the Nth allocation from now (0 = never). */
+    /* Test hook (gl_fail_alloc_after, galley_int.h): an allocation fails
+     * once alloc_count reaches fail_alloc_at (0 = never). */
     unsigned long fail_alloc_at, alloc_count;
 };
 
