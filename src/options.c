@@ -248,11 +248,7 @@ static int fail(gl_ctx *ctx, const char *source, unsigned line, char *why)
 galley_status galley_options_set(galley_ctx *ctx, galley_options *opt, const char *name,
                                  const char *value)
 {
-    if (!ctx)
-        return GALLEY_ERR_ARG;
-    gl_clear_error(ctx);
-    if (!opt || !name || !value)
-        return gl_api_exit(ctx, gl_error(ctx, GALLEY_ERR_ARG, "galley_options_set: NULL argument"));
+    GL_API_ENTER(ctx, GL_NONNULL(opt), GL_NONNULL(name), GL_NONNULL(value));
     char why[512];
     const opt_def *d = find(name);
     if (!d) {
