@@ -112,6 +112,7 @@ static int run(gl_buf *b, const gl_run *r, const gl_fontset *fs, const char *ind
         rc |= gl_buf_puts(b, " cs");
         rc |= num(b, r->char_space, 2);
     }
+    const uint32_t known = GL_RUN_FAKE_BOLD | GL_RUN_LINK;
     uint32_t fl = r->flags;
     const char *sep = " ";
     if (fl & GL_RUN_FAKE_BOLD) {
@@ -122,8 +123,8 @@ static int run(gl_buf *b, const gl_run *r, const gl_fontset *fs, const char *ind
         rc |= gl_buf_printf(b, "%slink", sep);
         sep = ",";
     }
-    if (fl & ~(uint32_t)(GL_RUN_FAKE_BOLD | GL_RUN_LINK))
-        rc |= gl_buf_printf(b, "%s0x%X", sep, (unsigned)(fl & ~(uint32_t)(GL_RUN_FAKE_BOLD | GL_RUN_LINK)));
+    if (fl & ~known)
+        rc |= gl_buf_printf(b, "%s0x%X", sep, (unsigned)(fl & ~known));
     rc |= quoted(b, r->text, r->len);
     return rc | gl_buf_putc(b, '\n');
 }
