@@ -154,10 +154,24 @@ static int line(gl_buf *b, const gl_frame_line *l)
     return rc | gl_buf_putc(b, '\n');
 }
 
+/* A page's printed label (frame.h), bare when it is a plain word ("12",
+ * "iv"), else quoted. */
+static int label(gl_buf *b, const char *lab)
+{
+    size_t n = lab ? strlen(lab) : 0, k = 0;
+    while (k < n && ((lab[k] >= '0' && lab[k] <= '9') || (lab[k] >= 'a' && lab[k] <= 'z') ||
+                     (lab[k] >= 'A' && lab[k] <= 'Z')))
+        k++;
+    if (n && k == n)
+        return gl_buf_printf(b, " %s", lab);
+    return quoted(b, lab, n);
+}
+
 static int page(gl_buf *b, const gl_page *p, size_t index, const gl_fontset *fs)
 {
-    int rc = gl_buf_printf(b, "page %zu number %d%s\n", index + 1, p->number,
-                           p->front ? " front" : "");
+    int rc = gl_buf_printf(b, "page %zu label", index + 1);
+    rc |= label(b, p->label);
+    rc |= gl_buf_puts(b, p->front ? " front\n" : "\n");
     // Runs in page order, each line before its runs.  Layout appends a
     // line's record with its runs, so run0 never goes back; if it did, the
     // runs would show twice, which is what the frames would then say.

@@ -20,7 +20,8 @@
  *     galley-frames 1
  *     size W H
  *     face ROLE FILE[:INDEX]              every face of fs (file name only)
- *     page I number N [front]             I counts from 1
+ *     page I label L [front]              I counts from 1; L as printed
+ *                                         ("12", "iv"; quoted unless a word)
  *       line y Y x X0 X1 measure M ends END r R [set S] pass P ALIGN
  *            [carry WHY] [emergency] [overfull]
  *         run ROLE SIZE X Y [cs C] [FLAG,...] "TEXT"

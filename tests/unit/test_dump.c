@@ -254,7 +254,7 @@ START_TEST(test_dump_format)
     const char *head = "galley-frames 1\nsize 595.28 841.89\n"
                        "face latin-regular NotoSerif-Regular.ttf\n";
     ck_assert_msg(!strncmp(s, head, strlen(head)), "%.120s", s);
-    const char *pg = strstr(s, "\npage 1 number 1\n  line y ");
+    const char *pg = strstr(s, "\npage 1 label 1\n  line y ");
     ck_assert_ptr_nonnull(pg);
     ck_assert_ptr_nonnull(strstr(pg, " ends para r 0.000 pass 2 left\n    run latin-bold 20.90 "));
     ck_assert_ptr_nonnull(strstr(s, " \"\\\"hi\\\"\\\\\"\n"));   // "hi"\ as one run
