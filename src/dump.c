@@ -52,12 +52,16 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-/* " %.Nf", with values that round to zero printed as 0 (never "-0.00"). */
+/* v, or 0 when it rounds to zero at prec decimals: never "-0.00". */
+static double zero(double v, int prec)
+{
+    return fabs(v) < (prec >= 3 ? 0.0005 : 0.005) ? 0 : v;
+}
+
+/* " %.Nf" of zero(v). */
 static int num(gl_buf *b, double v, int prec)
 {
-    if (fabs(v) < (prec >= 3 ? 0.0005 : 0.005))
-        v = 0;
-    return gl_buf_printf(b, " %.*f", prec, v);
+    return gl_buf_printf(b, " %.*f", prec, zero(v, prec));
 }
 
 static int face(gl_buf *b, const gl_fontset *fs, int id)
@@ -126,7 +130,20 @@ static int run(gl_buf *b, const gl_run *r, const gl_fontset *fs, const char *ind
     if (fl & ~known)
         rc |= gl_buf_printf(b, "%s0x%X", sep, (unsigned)(fl & ~known));
     rc |= quoted(b, r->text, r->len);
-    return rc | gl_buf_putc(b, '\n');
+    rc |= gl_buf_putc(b, '\n');
+    // shaped glyphs, when the run has them: id, advance, offset if any, cluster
+    if (r->glyphs && r->nglyphs) {
+        rc |= gl_buf_printf(b, "%s  glyphs", indent);
+        for (uint32_t i = 0; i < r->nglyphs; i++) {
+            const gl_glyph_pos *g = &r->glyphs[i];
+            rc |= gl_buf_printf(b, " %u:%.2f", (unsigned)g->gid, zero(g->adv, 2));
+            if (zero(g->dx, 2) != 0 || zero(g->dy, 2) != 0)
+                rc |= gl_buf_printf(b, ":%.2f,%.2f", zero(g->dx, 2), zero(g->dy, 2));
+            rc |= gl_buf_printf(b, "@%u", (unsigned)g->cluster);
+        }
+        rc |= gl_buf_putc(b, '\n');
+    }
+    return rc;
 }
 
 static int line(gl_buf *b, const gl_frame_line *l)

@@ -25,6 +25,7 @@
  *       line y Y x X0 X1 measure M ends END r R [set S] pass P ALIGN
  *            [carry WHY] [emergency] [overfull]
  *         run ROLE SIZE X Y [cs C] [FLAG,...] "TEXT"
+ *           glyphs GID:ADV[:DX,DY]@CLUSTER ...   a shaped run only
  *       run ...                           a run in no line (folios, labels)
  *       rule X0 Y0 X1 Y1 width W
  *       image FILE X Y W H                the file name only

@@ -273,6 +273,36 @@ START_TEST(test_dump_format)
 }
 END_TEST
 
+/* Frames made by hand: a shaped run lists its glyphs; an image and a link
+ * lose their directories; an internal link names its page from 1. */
+START_TEST(test_dump_glyphs_images_links)
+{
+    gl_glyph_pos gp[] = {{.gid = 7, .adv = 5.5f, .cluster = 0},
+                         {.gid = 9, .adv = 0, .dx = -1.25f, .dy = 2, .cluster = 0},
+                         {.gid = 12, .adv = 6.004f, .cluster = 2}};
+    gl_run run = {.face = 0, .size = 10, .x = 1, .y = 2, .text = "fix", .len = 3,
+                  .glyphs = gp, .nglyphs = 3};
+    gl_image im = {.path = "/somewhere/in/a/checkout/figure.png", .x = 1, .y = 2, .w = 3, .h = 4};
+    gl_link ln[] = {{.x0 = 1, .y0 = 2, .x1 = 3, .y1 = 4, .uri = "https://example.org/"},
+                    {.x0 = 1, .y0 = 2, .x1 = 3, .y1 = 4, .page = 0, .y = -0.001f}};
+    gl_page pg = {.runs = &run, .nruns = 1, .images = &im, .nimages = 1, .links = ln,
+                  .nlinks = 2, .number = 4, .label = "iv", .front = true};
+    gl_frames fr = {.width = 100, .height = 200, .pages = &pg, .npages = 1};
+    gl_buf out;
+    gl_buf_init(&out, ctx);
+    ck_assert_int_eq(gl_frames_dump(&out, &fr, NULL), 0);
+    ck_assert_str_eq(out.data, "galley-frames 1\n"
+                               "size 100.00 200.00\n"
+                               "page 1 label iv front\n"
+                               "  run f0 10.00 1.00 2.00 \"fix\"\n"
+                               "    glyphs 7:5.50@0 9:0.00:-1.25,2.00@0 12:6.00@2\n"
+                               "  image figure.png 1.00 2.00 3.00 4.00\n"
+                               "  link 1.00 2.00 3.00 4.00 uri \"https://example.org/\"\n"
+                               "  link 1.00 2.00 3.00 4.00 page 1 y 0.00\n");
+    gl_buf_free(&out);
+}
+END_TEST
+
 Suite *suite_dump(void)
 {
     Suite *s = suite_create("dump");
@@ -283,6 +313,7 @@ Suite *suite_dump(void)
     tcase_add_test(tc, test_trace_changes_no_run);
     tcase_add_test(tc, test_hyphen_and_forced);
     tcase_add_test(tc, test_dump_format);
+    tcase_add_test(tc, test_dump_glyphs_images_links);
     suite_add_tcase(s, tc);
     return s;
 }
