@@ -6,8 +6,10 @@
  * galley_write_pdf lays them out (gl_galley_layout), with line tracing on.
  * Writes no file; depends on nothing of the machine but the fonts.
  *
- *   dump-layout [--paper NAME] [--cjk-punct gb|full|centered]
- *               [--linebreak optimal|first-fit] [--no-hyphenate] INPUT...
+ *   dump-layout [--OPTION VALUE]... INPUT...
+ *
+ * OPTION is a name of galley_options_set (paper, cjk-punct, linebreak,
+ * hyphenate, ...), as on the command line: --paper a5.
  */
 #include "dump.h"
 #include "galley_int.h"
@@ -17,8 +19,8 @@
 
 static int usage(void)
 {
-    fputs("usage: dump-layout [--paper NAME] [--cjk-punct gb|full|centered]\n"
-          "                   [--linebreak optimal|first-fit] [--no-hyphenate] INPUT...\n",
+    fputs("usage: dump-layout [--OPTION VALUE]... INPUT...\n"
+          "  OPTION: any of galley_options_set (paper, cjk-punct, linebreak, hyphenate, ...)\n",
           stderr);
     return 2;
 }
@@ -41,36 +43,12 @@ int main(int argc, char **argv)
     galley_options opt;
     galley_options_init(&opt);
     int i = 1, code = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--no-hyphenate")) {
-            opt.hyphenate = 0;
-            continue;
-        }
-        if (!v) {
+    // options as the command line spells them, through the one table
+    for (; i + 1 < argc && !strncmp(argv[i], "--", 2); i += 2) {
+        if (galley_options_set(ctx, &opt, argv[i] + 2, argv[i + 1]) != GALLEY_OK) {
+            fprintf(stderr, "dump-layout: %s\n", galley_errmsg(ctx));
             galley_ctx_free(ctx);
-            return usage();
-        }
-        i++;
-        if (!strcmp(a, "--paper")) {
-            if (galley_parse_paper(ctx, v, &opt.page_width_pt, &opt.page_height_pt) != GALLEY_OK) {
-                fprintf(stderr, "dump-layout: %s\n", galley_errmsg(ctx));
-                galley_ctx_free(ctx);
-                return 2;
-            }
-        } else if (!strcmp(a, "--cjk-punct") && !strcmp(v, "gb")) {
-            opt.cjk_punct = GALLEY_PUNCT_GB;
-        } else if (!strcmp(a, "--cjk-punct") && !strcmp(v, "full")) {
-            opt.cjk_punct = GALLEY_PUNCT_FULL;
-        } else if (!strcmp(a, "--cjk-punct") && !strcmp(v, "centered")) {
-            opt.cjk_punct = GALLEY_PUNCT_CENTERED;
-        } else if (!strcmp(a, "--linebreak") && !strcmp(v, "optimal")) {
-            opt.linebreak = GALLEY_LINEBREAK_OPTIMAL;
-        } else if (!strcmp(a, "--linebreak") && !strcmp(v, "first-fit")) {
-            opt.linebreak = GALLEY_LINEBREAK_FIRST_FIT;
-        } else {
-            galley_ctx_free(ctx);
-            return usage();
+            return 2;
         }
     }
     if (i >= argc) {
