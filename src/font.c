@@ -49,6 +49,9 @@ typedef struct {
     float *adv;         /* em, per glyph id */
     unsigned nglyphs;
     float ink[2][64];   /* ink extent (xmin, xmax, em) of PUNCT[i]; NAN when absent */
+    /* HarfBuzz, opened on the first gl_face_shape (see there) */
+    hb_font_t *hb;
+    bool hb_tried;
 } face_info;
 
 /* Punctuation whose ink extent layout needs to compress it (CLREQ §3.1.6):
@@ -65,6 +68,7 @@ static const uint32_t PUNCT[] = {
 struct gl_fontset {
     face_info info[GL_FACE_COUNT];
     int canon[GL_FACE_COUNT]; /* role → lowest role with the same file and index */
+    hb_buffer_t *buf;         /* gl_face_shape's, reused */
 };
 
 /* ------------------------------------------------------------ specs */
@@ -339,6 +343,7 @@ cleanup:
 
 static void free_info(face_info *fi)
 {
+    hb_font_destroy(fi->hb);
     gl_free(fi->path);
     gl_free(fi->psname);
     gl_free(fi->bmp);
@@ -427,6 +432,7 @@ void gl_fontset_free(gl_fontset *fs)
     for (int i = 0; i < GL_FACE_COUNT; i++)
         if (fs->canon[i] == i)
             free_info(&fs->info[i]);
+    hb_buffer_destroy(fs->buf);
     gl_free(fs);
 }
 
@@ -560,6 +566,68 @@ const char *gl_face_psname(const gl_fontset *fs, int face)
 int gl_face_canonical(const gl_fontset *fs, int face)
 {
     return valid_face(face) ? fs->canon[face] : face;
+}
+
+/* ------------------------------------------------------------ shaping */
+
+/* The face's HarfBuzz font, opened on first use: most documents shape only
+ * the Latin faces, and a CJK collection need not be mapped for that.  Its
+ * scale is the em (units per em), so positions come in font units. */
+static hb_font_t *hb_of(gl_fontset *fs, int face)
+{
+    face_info *fi = &fs->info[fs->canon[face]];
+    if (fi->hb_tried)
+        return fi->hb;
+    fi->hb_tried = true;
+    hb_blob_t *blob = hb_blob_create_from_file_or_fail(fi->path);
+    if (!blob)
+        return NULL;
+    hb_face_t *hf = hb_face_create(blob, (unsigned)fi->index);
+    hb_blob_destroy(blob);
+    hb_font_t *f = hb_font_create(hf);
+    unsigned upem = hb_face_get_upem(hf);
+    hb_face_destroy(hf);
+    if (f == hb_font_get_empty())
+        return NULL;
+    hb_font_set_scale(f, (int)upem, (int)upem);
+    fi->hb = f;
+    return f;
+}
+
+int gl_face_shape(gl_fontset *fs, int face, const char *text, size_t len, const char *lang,
+                  gl_shaped *out, size_t cap)
+{
+    if (!valid_face(face) || len > 0xFFFF)
+        return -1;
+    hb_font_t *f = hb_of(fs, face);
+    if (!f)
+        return -1;
+    if (!fs->buf) {
+        fs->buf = hb_buffer_create();
+        if (!hb_buffer_allocation_successful(fs->buf))
+            return -1;
+    }
+    hb_buffer_t *b = fs->buf;
+    hb_buffer_clear_contents(b);
+    hb_buffer_add_utf8(b, text, (int)len, 0, (int)len);
+    hb_buffer_guess_segment_properties(b);
+    if (lang)
+        hb_buffer_set_language(b, hb_language_from_string(lang, -1));
+    hb_shape(f, b, NULL, 0);
+    if (!hb_buffer_allocation_successful(b))
+        return -1;
+    unsigned n = 0;
+    const hb_glyph_info_t *gi = hb_buffer_get_glyph_infos(b, &n);
+    const hb_glyph_position_t *gp = hb_buffer_get_glyph_positions(b, NULL);
+    double em = (double)hb_face_get_upem(hb_font_get_face(f));
+    for (unsigned i = 0; i < n && i < cap; i++) {
+        out[i].gid = gi[i].codepoint;
+        out[i].cluster = gi[i].cluster;
+        out[i].adv = (float)(gp[i].x_advance / em);
+        out[i].dx = (float)(gp[i].x_offset / em);
+        out[i].dy = (float)(gp[i].y_offset / em);
+    }
+    return (int)n;
 }
 
 /* ------------------------------------------------------------ subsetting */

@@ -88,6 +88,23 @@ const char *gl_face_psname(const gl_fontset *fs, int face);
  * back ends then use the earlier one). */
 int gl_face_canonical(const gl_fontset *fs, int face);
 
+/* A glyph as HarfBuzz shaped it: glyph id, advance and offset in em, and
+ * the byte offset in the shaped text where its cluster starts. */
+typedef struct {
+    uint32_t gid;
+    uint32_t cluster;
+    float adv, dx, dy;
+} gl_shaped;
+
+/* Shapes text[0..len) (one face, one script and direction: a word) with
+ * HarfBuzz, with the font's default features (kerning, standard
+ * ligatures, marks) and lang (a BCP 47 tag or NULL) for its localised
+ * forms.  Writes at most cap glyphs to out and returns how many there are
+ * (more than cap: call again with room), or -1 when the face cannot be
+ * shaped (unreadable, out of memory). */
+int gl_face_shape(gl_fontset *fs, int face, const char *text, size_t len, const char *lang,
+                  gl_shaped *out, size_t cap);
+
 /* Subsets face to the given code points (plus .notdef) with hb-subset and
  * returns a stand-alone TrueType file (not a collection) in *data (caller
  * frees with gl_free) of *len bytes.  Returns 0, or -1 with the error on

@@ -187,6 +187,36 @@ static int add_text_link(engine *e, const gl_span *sp, double x0, double x1, dou
     return 0;
 }
 
+/* The glyphs of the run just added for characters [a, z] of sh: shaped
+ * ones as shaped, the others nominal. */
+static int run_glyphs(engine *e, const gl_shaper *sh, size_t a, size_t z)
+{
+    const gl_glyph *g = sh->g;
+    size_t n = 0;
+    for (size_t q = a; q <= z; q++)
+        n += (g[q].flags & GL_G_SHAPED) ? g[q].nsg : (g[q].flags & GL_G_CONT) ? 0 : 1;
+    gl_glyph_pos *gp = gl_arena_alloc(&e->fr->arena, (n ? n : 1) * sizeof *gp);
+    if (!gp)
+        return -1;
+    size_t k = 0;
+    for (size_t q = a; q <= z; q++) {
+        uint32_t cl = g[q].off - g[a].off;
+        if (g[q].flags & GL_G_SHAPED) {
+            for (size_t j = 0; j < g[q].nsg; j++) {
+                gp[k] = sh->sgl[g[q].sg + j];
+                gp[k++].cluster = cl;
+            }
+        } else if (!(g[q].flags & GL_G_CONT)) {
+            gp[k++] = (gl_glyph_pos){.gid = gl_face_glyph(sh->fs, g[q].face, g[q].cp),
+                                     .adv = g[q].nat, .cluster = cl};
+        }
+    }
+    gl_run *r = &e->page->runs[e->page->nruns - 1];
+    r->glyphs = gp;
+    r->nglyphs = (uint32_t)n;
+    return 0;
+}
+
 /* Sets one broken line: places every glyph of its boxes, stretching or
  * shrinking glue by the line's ratio when justified, then emits runs of
  * glyphs that share a face, size and style and an even spacing (PDF Tc
@@ -199,6 +229,31 @@ int gl_layout_emit_line(engine *e, gl_shaper *sh, const char *text, const gl_lin
     // set at natural width, but still shrink if the breaker counted on it.
     double r = align == AL_JUSTIFY && !ln->forced ? ln->ratio : fmin(ln->ratio, 0);
     size_t first_g = (size_t)-1, last_g = 0;
+    double stretch = 0, shrink = 0;
+    for (size_t k = ln->start; k < ln->end && k < sh->nitems; k++) {
+        const gl_item *it = &sh->items[k];
+        if (it->type == GL_ITEM_BOX) {
+            if (first_g == (size_t)-1)
+                first_g = sh->spans[k].g0;
+            last_g = sh->spans[k].g1 - 1;
+        } else if (it->type == GL_ITEM_GLUE) {
+            stretch += it->stretch;
+            shrink += it->shrink;
+        }
+    }
+    if (first_g == (size_t)-1)
+        return 0;
+    // A line that starts or ends inside a ligature (a hyphen in "af-fluent")
+    // has that part of the word shaped again; a justified line's glue takes
+    // up the difference.
+    double delta = 0;
+    if (gl_reshape_ends(sh, text, first_g, last_g, &delta))
+        return -1;
+    if (delta != 0 && align == AL_JUSTIFY && !ln->forced) {
+        double used = (r >= 0 ? r * stretch : r * shrink) - delta;
+        r = used >= 0 ? (stretch > 0 ? used / stretch : 0) : (shrink > 0 ? used / shrink : 0);
+    }
+    first_g = (size_t)-1;
     double cx = x;
     for (size_t k = ln->start; k < ln->end && k < sh->nitems; k++) {
         const gl_item *it = &sh->items[k];
@@ -237,28 +292,38 @@ int gl_layout_emit_line(engine *e, gl_shaper *sh, const char *text, const gl_lin
             a++;
             continue;
         }
-        bool astral = g[a].flags & GL_G_ASTRAL;
         size_t z = a;
         double cs = 0;
+        bool shaped = g[a].flags & GL_G_SHAPED;
         // extend while the next glyph is adjacent in the text, in the same
-        // face, size and style, and the gap after the drawn advance is the same
-        bool alone = astral || (g[a].flags & GL_G_SUBST);
-        while (!alone && z + 1 <= last_g &&
-               !(g[z + 1].flags & (GL_G_SPACE | GL_G_ASTRAL | GL_G_SUBST)) &&
-               g[z + 1].face == g[a].face && g[z + 1].size == g[a].size &&
-               g[z + 1].rise == g[a].rise &&
-               (g[z + 1].flags & style_flags) == (g[a].flags & style_flags)) {
-            double gap = (e->pos[z + 1] - g[z + 1].lcomp) - (e->pos[z] - g[z].lcomp + g[z].nat);
+        // face, size and style, and the gap after the drawn advance is the
+        // same; the rest of a cluster always (PDF spaces glyphs, not
+        // characters: a cluster starts a run of letter-spaced text)
+        bool alone = g[a].flags & GL_G_SUBST;
+        while (!alone && z + 1 <= last_g) {
+            const gl_glyph *n = &g[z + 1];
+            if (n->flags & GL_G_CONT) {
+                z++;
+                continue;
+            }
+            if ((n->flags & (GL_G_SPACE | GL_G_SUBST)) || n->face != g[a].face ||
+                n->size != g[a].size || n->rise != g[a].rise ||
+                (n->flags & style_flags) != (g[a].flags & style_flags))
+                break;
+            double gap = (e->pos[z + 1] - n->lcomp) - (e->pos[z] - g[z].lcomp + g[z].nat);
             if (z == a)
                 cs = gap;
             else if (fabs(gap - cs) > 0.005)
                 break;
+            if ((n->flags & GL_G_SHAPED) && fabs(cs) > 0.005)
+                break;
+            shaped |= (n->flags & GL_G_SHAPED) != 0;
             z++;
         }
-        if (z == a)
+        if (z == a || shaped)
             cs = 0;
-        const char *rt = astral ? "\xEF\xBF\xBD" : text + g[a].off;
-        size_t rl = astral ? 3 : (size_t)(g[z].off + g[z].nbytes - g[a].off);
+        const char *rt = text + g[a].off;
+        size_t rl = (size_t)(g[z].off + g[z].nbytes - g[a].off);
         if (g[a].flags & GL_G_SUBST) {
             rt = g[a].cp == 0x201D ? "\xE2\x80\x9D" : "\xE2\x80\x99";
             rl = 3;
@@ -268,6 +333,8 @@ int gl_layout_emit_line(engine *e, gl_shaper *sh, const char *text, const gl_lin
         if (gl_layout_add_run(e, g[a].face, g[a].size, e->pos[a] - g[a].lcomp + shift,
                               y - g[a].rise, cs,
                               rt, rl, rf))
+            return -1;
+        if (shaped && run_glyphs(e, sh, a, z))
             return -1;
         a = z + 1;
     }
