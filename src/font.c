@@ -52,6 +52,7 @@ typedef struct {
     /* HarfBuzz, opened on the first gl_face_shape (see there) */
     hb_font_t *hb;
     bool hb_tried;
+    struct ascii_pairs *ascii;  /* gl_face_ascii_prepare's, or NULL */
 } face_info;
 
 /* Punctuation whose ink extent layout needs to compress it (CLREQ §3.1.6):
@@ -69,6 +70,14 @@ struct gl_fontset {
     face_info info[GL_FACE_COUNT];
     int canon[GL_FACE_COUNT]; /* role → lowest role with the same file and index */
     hb_buffer_t *buf;         /* gl_face_shape's, reused */
+};
+
+/* What shaping does to each pair of printable ASCII characters (0x21-0x7E)
+ * in a face, learnt from the words shaped so far: unknown yet, or known to
+ * be kerning only (the first character's advance gains kern, em). */
+struct ascii_pairs {
+    float kern[95][95];
+    bool known[95][95];
 };
 
 /* ------------------------------------------------------------ specs */
@@ -344,6 +353,7 @@ cleanup:
 static void free_info(face_info *fi)
 {
     hb_font_destroy(fi->hb);
+    gl_free(fi->ascii);
     gl_free(fi->path);
     gl_free(fi->psname);
     gl_free(fi->bmp);
@@ -628,6 +638,60 @@ int gl_face_shape(gl_fontset *fs, int face, const char *text, size_t len, const 
         out[i].dy = (float)(gp[i].y_offset / em);
     }
     return (int)n;
+}
+
+void gl_face_ascii_learn(gl_fontset *fs, int face, const char *s, size_t n,
+                         const gl_shaped *g, size_t ng)
+{
+    if (!valid_face(face) || n < 2)
+        return;
+    face_info *fi = &fs->info[fs->canon[face]];
+    if (!fi->ascii && !(fi->ascii = gl_calloc(NULL, 1, sizeof *fi->ascii)))
+        return;
+    // A character is plain when it got one glyph of its own, nominal and
+    // unmoved; two plain neighbours tell the kerning of their pair (a
+    // pair rule, as in GPOS PairPos, which the bundled faces use).
+    size_t k = 0;
+    bool prev_plain = false;
+    unsigned prev = 0;
+    float prev_kern = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = (unsigned char)s[i];
+        bool plain = c > 0x20 && c < 0x7F && k < ng && g[k].cluster == i &&
+                     (k + 1 == ng || g[k + 1].cluster > i) && g[k].dx == 0 && g[k].dy == 0 &&
+                     g[k].gid == glyph_of(fi, c) && g[k].gid < fi->nglyphs;
+        if (plain && prev_plain)
+            fi->ascii->known[prev - 0x21][c - 0x21] = true,
+            fi->ascii->kern[prev - 0x21][c - 0x21] = prev_kern;
+        if (plain)
+            prev_kern = (float)(g[k].adv - fi->adv[g[k].gid]);
+        prev_plain = plain;
+        prev = c;
+        while (k < ng && g[k].cluster <= i)
+            k++;
+    }
+}
+
+int gl_face_ascii_kern(const gl_fontset *fs, int face, const char *s, size_t n, float *kern)
+{
+    const struct ascii_pairs *t = valid_face(face) ? info_of(fs, face)->ascii : NULL;
+    if (!t || n == 0)
+        return -1;
+    int any = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = (unsigned char)s[i] - 0x21u;
+        if (c >= 95)
+            return -1;
+        kern[i] = 0;
+        if (i + 1 < n) {
+            unsigned d = (unsigned char)s[i + 1] - 0x21u;
+            if (d >= 95 || !t->known[c][d])
+                return -1;
+            kern[i] = t->kern[c][d];
+            any |= kern[i] != 0;
+        }
+    }
+    return any;
 }
 
 /* ------------------------------------------------------------ subsetting */

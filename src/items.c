@@ -433,7 +433,8 @@ static void fix_final_open_quote(gl_shaper *sh, const gl_block *b)
  * and a substituted closing quote. */
 static bool shapeable(const gl_glyph *g)
 {
-    return !(g->flags & (GL_G_SPACE | GL_G_CJK | GL_G_NOTDEF | GL_G_SUBST)) && !gl_is_cjk(g->cp);
+    return !(g->flags & (GL_G_SPACE | GL_G_CJK | GL_G_NOTDEF | GL_G_SUBST)) &&
+           (g->cp < 0x80 || !gl_is_cjk(g->cp));
 }
 
 /* Sets characters [a, b) of a word (text[g[a].off, ...)) from its glyphs:
@@ -494,8 +495,20 @@ static int shape_word(gl_shaper *sh, const char *text, size_t a, size_t b)
 {
     if (!sh->cache && !(sh->cache = gl_shape_cache_new(sh->ctx, sh->fs, sh->doc->meta.lang)))
         return -1;
-    const gl_glyph *g = sh->g;
+    gl_glyph *g = sh->g;
     size_t len = g[b - 1].off + g[b - 1].nbytes - g[a].off, n;
+    float kern[64];
+    int k = len == b - a && len <= 64
+                ? gl_shape_ascii(sh->cache, g[a].face, text + g[a].off, len, kern)
+                : -1;
+    if (k >= 0) {
+        for (size_t q = a; k && q < b; q++)
+            if (kern[q - a] != 0) {
+                g[q].adv = g[q].nat = (float)(g[q].nat + kern[q - a] * g[q].size);
+                g[q].flags |= GL_G_KERNED;
+            }
+        return 0;
+    }
     bool trivial;
     const gl_shaped *sg = gl_shape_word(sh->cache, g[a].face, text + g[a].off, len, &n, &trivial);
     if (!sg)
@@ -533,7 +546,7 @@ static int reshape(gl_shaper *sh, const char *text, size_t a, size_t b, double *
     for (size_t q = a; q < b; q++) {
         before += g[q].adv;
         // back to the nominal glyph before shaping the fragment alone
-        g[q].flags &= (uint16_t)~(GL_G_SHAPED | GL_G_CONT);
+        g[q].flags &= (uint16_t)~(GL_G_SHAPED | GL_G_CONT | GL_G_KERNED);
         g[q].nsg = 0;
         g[q].nat = (float)(gl_face_advance(sh->fs, g[q].face, g[q].cp) * g[q].size);
         g[q].adv = g[q].nat;
@@ -561,7 +574,10 @@ int gl_reshape_ends(gl_shaper *sh, const char *text, size_t first, size_t last, 
         if (reshape(sh, text, first, we, delta))
             return -1;
     }
-    if (last + 1 < sh->ng && (g[last + 1].flags & GL_G_CONT)) {
+    // kerned with, or joined to, a character on the next line
+    if (last + 1 < sh->ng && ((g[last + 1].flags & GL_G_CONT) ||
+                              ((g[last].flags & (GL_G_KERNED | GL_G_SHAPED)) &&
+                               same_word(&g[last], &g[last + 1])))) {
         size_t ws = last;
         while (ws > first && same_word(&g[last], &g[ws - 1]))
             ws--;

@@ -31,6 +31,8 @@ enum {
     GL_G_CONT = 1024,    /* a later character of a shaped cluster (the second
                             and third f of an "ffi" ligature): drawn by the
                             cluster's first character, it draws nothing */
+    GL_G_KERNED = 2048,  /* its nominal glyph, but nat is not its advance in
+                            the font: kerning with the next character */
 };
 
 typedef struct {

@@ -294,7 +294,8 @@ int gl_layout_emit_line(engine *e, gl_shaper *sh, const char *text, const gl_lin
         }
         size_t z = a;
         double cs = 0;
-        bool shaped = g[a].flags & GL_G_SHAPED;
+        const uint16_t own_glyphs = GL_G_SHAPED | GL_G_KERNED;
+        bool shaped = g[a].flags & own_glyphs;
         // extend while the next glyph is adjacent in the text, in the same
         // face, size and style, and the gap after the drawn advance is the
         // same; the rest of a cluster always (PDF spaces glyphs, not
@@ -317,7 +318,7 @@ int gl_layout_emit_line(engine *e, gl_shaper *sh, const char *text, const gl_lin
                 break;
             if ((n->flags & GL_G_SHAPED) && fabs(cs) > 0.005)
                 break;
-            shaped |= (n->flags & GL_G_SHAPED) != 0;
+            shaped |= (n->flags & own_glyphs) != 0;
             z++;
         }
         if (z == a || shaped)

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 /* Weak, so that a suite being written in parallel can be absent from a build. */
-#define SUITES(X) X(base) X(items) X(doc) X(reader) X(reader_md) X(font) X(layout) X(pdf) X(epub) X(api) X(api_mem) X(break) X(hyph) X(linebreak)
+#define SUITES(X) X(base) X(items) X(doc) X(reader) X(reader_md) X(font) X(layout) X(pdf) X(epub) X(api) X(api_mem) X(break) X(hyph) X(linebreak) X(shape)
 #define DECL(name) Suite *suite_##name(void) __attribute__((weak));
 SUITES(DECL)
 
