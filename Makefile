@@ -1,11 +1,12 @@
-# galley — plain GNU make.  `make help` lists the targets.
-#
-#   make demo     install missing Debian packages (as root), build, publish the sample
-#   make check    install missing packages, build, run every test and validator
-#   make          build build/libgalley.a, build/libgalley.so and build/galley
+# galley — plain GNU make.  `make help` lists every target, one line each:
+# the text after "## " on the target's rule line.  A .PHONY target without
+# one fails `make help-check`, which `make check` runs.
 #
 # Variables: CFLAGS (default -O3 -g), LTO (link-time optimisation flags; LTO=
-# turns it off), XCFLAGS / XLIBS (extra), V=1 (show commands).
+# turns it off), XCFLAGS / XLIBS (extra), V=1 (show commands), B (build
+# directory, default build), CI=true (warnings are errors), ASAN=0 (make
+# check without its ASan pass), PREFIX and DESTDIR (install), FUZZ_TIME
+# (seconds per target of fuzz-run).
 
 .SUFFIXES:
 .DELETE_ON_ERROR:
@@ -46,7 +47,7 @@ CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 WARN := -std=c11 -Wall -Wextra -Wshadow -Wno-missing-field-initializers
-# Warnings are errors in CI (CI=true), as STYLE.md S9 asks.
+# Warnings are errors in CI (CI=true).
 ifeq ($(CI),true)
 WARN += -Werror
 endif
@@ -65,11 +66,31 @@ CLI_OBJ := $(B)/obj/cli.o
 TEST_SRC := $(wildcard tests/unit/*.c)
 TEST_OBJ := $(TEST_SRC:tests/unit/%.c=$(B)/obj/test/%.o)
 
-.PHONY: all lib demo check test unit e2e deps deps-test clean help
-all: deps-quiet $(B)/libgalley.a $(B)/libgalley.so $(B)/galley
+.PHONY: all lib demo check test unit e2e deps deps-test clean help help-check man-check
+all: deps-quiet $(B)/libgalley.a $(B)/libgalley.so $(B)/galley ## build build/libgalley.a, build/libgalley.so and build/galley (the default)
+lib: deps-quiet $(B)/libgalley.a $(B)/libgalley.so ## build the libraries only
 
-help:
-	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
+help: ## list the targets and variables
+	@echo 'Usage: make [TARGET]... [VARIABLE=value]...'
+	@echo
+	@echo 'Targets:'
+	@sed -nE 's/^([a-z][a-z0-9-]*):([^=#][^#]*)?## (.*)/\1\t\3/p' $(firstword $(MAKEFILE_LIST)) | \
+	  awk -F'\t' '{ printf "  %-14s %s\n", $$1, $$2 }'
+	@echo
+	@sed -n '/^# Variables:/,/^$$/p' $(firstword $(MAKEFILE_LIST)) | sed 's/^# \{0,1\}//'
+
+# Every .PHONY target (as make itself reads them) is in `make help`, and
+# help lists nothing else.
+help-check: ## check that make help lists every .PHONY target (part of check)
+	$(Q)phony=$$($(MAKE) -pRrq -f $(firstword $(MAKEFILE_LIST)) : 2>/dev/null | \
+	  sed -n 's/^\.PHONY: //p' | tr ' ' '\n' | sed '/^$$/d' | sort -u); \
+	listed=$$($(MAKE) --no-print-directory -s -f $(firstword $(MAKEFILE_LIST)) help | sed -nE 's/^  ([a-z][a-z0-9-]*) .*/\1/p' | sort -u); \
+	[ -n "$$phony" ] || { echo "FAIL help-check: cannot read the .PHONY targets"; exit 1; }; \
+	missing=$$(comm -23 <(echo "$$phony") <(echo "$$listed") | tr '\n' ' '); \
+	extra=$$(comm -13 <(echo "$$phony") <(echo "$$listed") | tr '\n' ' '); \
+	[ -z "$$missing" ] || echo "FAIL make help does not list: $$missing(add '## text' to the rule line)"; \
+	[ -z "$$extra" ] || echo "FAIL make help lists targets that are not .PHONY: $$extra"; \
+	[ -z "$$missing$$extra" ] && echo "ok   make help lists all $$(echo "$$phony" | wc -l) .PHONY targets"
 
 # ---------------------------------------------------------------- set-up
 # Installs what is missing when run as root; otherwise prints the exact
@@ -90,12 +111,12 @@ define need_pkgs
 	fi
 endef
 
-deps:
+deps: ## install the missing Debian build dependencies (as root; else print the apt-get line)
 	$(call need_pkgs,$(DEB_BUILD))
-deps-test: deps
+deps-test: deps ## the same for what the tests need on top
 	$(call need_pkgs,$(DEB_TEST))
 # `make` alone does not install; it only says what is missing.
-deps-quiet:
+deps-quiet: ## (run by all and lib) stop when a build dependency is missing, saying how to get it
 	@command -v $(PKG_CONFIG) >/dev/null && $(PKG_CONFIG) --exists $(PC_MODULES) && [ -e /usr/include/hpdf.h ] && [ -e /usr/include/hyphen.h ] || \
 	  { echo "missing build dependencies: run 'make deps' as root (or 'make demo')" >&2; exit 1; }
 .PHONY: deps-quiet
@@ -120,7 +141,7 @@ $(B)/galley: $(CLI_OBJ) $(B)/libgalley.a
 
 # ---------------------------------------------------------------- demo
 DEMO_IN := tests/data/seed-article.txt
-demo: deps
+demo: deps ## install what is missing, build, publish the sample to build/demo/
 	$(Q)$(MAKE) --no-print-directory all
 	@mkdir -p $(B)/demo
 	$(B)/galley $(DEMO_IN) -o $(B)/demo/seed-article.pdf -o $(B)/demo/seed-article.epub
@@ -136,32 +157,30 @@ $(B)/unit-tests: $(TEST_OBJ) $(B)/libgalley.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LTO) -o $@ $(TEST_OBJ) $(B)/libgalley.a $(LIBS) $(CHECK_LIBS)
 
-unit: $(B)/unit-tests
+unit: $(B)/unit-tests ## run the Check unit tests (CK_RUN_SUITE=name selects a suite)
 	@mkdir -p $(B)/test
 	cd tests && CK_DEFAULT_TIMEOUT=120 ../$(B)/unit-tests
 
-e2e: all
+e2e: all ## run the end-to-end scripts tests/e2e/[0-9]*.sh on build/galley
 	GALLEY=$(abspath $(B)/galley) OUT=$(abspath $(B)/test) bash tests/e2e/run.sh
 
-check: deps-test
+# The man page against --help and cli.c's option table; e2e runs it too.
+man-check: all ## check src/galley.1 against galley --help and cli.c's options (part of e2e)
+	GALLEY=$(abspath $(B)/galley) OUT=$(abspath $(B)/test) bash tests/e2e/12-manpage.sh
+
+check: deps-test ## install what the tests need, build, run every test (ASAN=0: no ASan pass)
 	$(Q)$(MAKE) --no-print-directory all $(B)/unit-tests
-	$(Q)$(MAKE) --no-print-directory install-check
+	$(Q)$(MAKE) --no-print-directory help-check install-check
 	$(Q)$(MAKE) --no-print-directory unit e2e fuzz-replay
 	$(if $(filter 1,$(ASAN)),$(Q)$(MAKE) --no-print-directory check-asan)
 
-# ---------------------------------------------------------------- robustness (issue 7)
-# Fuzzing, sanitizers and leak checks.  Targets:
-#   make fuzz           build the libFuzzer targets with clang (build/fuzz/<target>)
-#   make fuzz-run       run each target for FUZZ_TIME seconds (default 60), one
-#                       after the other, on a scratch copy of its seed corpus
-#   make fuzz-replay    replay tests/fuzz/corpus/<target> through each target
-#                       built with $(CC) (no clang needed); part of `make check`
-#   make check-asan     unit tests, e2e and replay in an ASan+UBSan build under
-#                       build/asan; part of `make check` (ASAN=0 skips it):
-#                       4.7 min on top of 4.5 min for the plain pass, measured
-#                       on the 2-core machine when idle (twice that when loaded)
-#   make leakcheck      valgrind memcheck over the CLI on the samples and the
-#                       out-of-memory test: 0 errors, 0 bytes definitely lost
+test: check ## the same as check
+
+# ---------------------------------------------------------------- robustness
+# Fuzzing, sanitizers and leak checks.  check-asan, part of `make check`
+# (ASAN=0 skips it), took 4.7 min on top of 4.5 min for the plain pass,
+# measured on the 2-core machine when idle (twice that when loaded).
+# leakcheck fails on any valgrind error or definitely lost block.
 FUZZ_TARGETS := reader_text reader_md linebreak pipeline
 FUZZ_CC ?= clang-14
 FUZZ_TIME ?= 60
@@ -186,13 +205,13 @@ $(B)/fuzz-replay/%: $(FUZZ_OBJ_DIR)/fuzz_%.o $(FUZZ_OBJ_DIR)/replay.o $(B)/libga
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(LIBS)
 
-fuzz-replay: $(FUZZ_TARGETS:%=$(B)/fuzz-replay/%)
+fuzz-replay: $(FUZZ_TARGETS:%=$(B)/fuzz-replay/%) ## replay tests/fuzz/corpus/ through the fuzz targets, built with CC: no clang needed (part of check)
 	$(Q)for t in $(FUZZ_TARGETS); do \
 	  printf '  %-6s %s: ' REPLAY $$t; $(B)/fuzz-replay/$$t tests/fuzz/corpus/$$t || exit 1; \
 	done
 
 # --- the same tests in an ASan+UBSan build (objects under build/asan)
-check-asan:
+check-asan: ## unit, e2e and fuzz-replay again in an ASan+UBSan build under build/asan (part of check)
 	$(Q)$(MAKE) --no-print-directory B=$(B)/asan CFLAGS='-O1 -g $(SAN_FLAGS)' LTO= \
 	  all $(B)/asan/unit-tests $(FUZZ_TARGETS:%=$(B)/asan/fuzz-replay/%)
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 ROBUST_DIVIDE=10 \
@@ -214,13 +233,13 @@ $(FUZZ_B)/%: $(FUZZ_B)/obj/fuzz_%.o $(LIB_SRC:src/%.c=$(FUZZ_B)/obj/%.o)
 	$(call say,LD,$@)
 	$(Q)$(FUZZ_CC) -fsanitize=fuzzer $(SAN_FLAGS) -o $@ $^ $(LIBS)
 
-fuzz:
+fuzz: ## build the libFuzzer targets with clang (build/fuzz/<target>)
 	$(call need_pkgs,$(DEB_FUZZ))
 	$(Q)$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(FUZZ_B)/%)
 
 # Findings land in build/fuzz/artifacts/<target>/; copy each into
 # tests/fuzz/corpus/<target>/ once fixed, so `make check` replays it.
-fuzz-run: fuzz
+fuzz-run: fuzz ## run each fuzz target for FUZZ_TIME seconds (default 60) on a copy of its corpus
 	$(Q)for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(FUZZ_B)/corpus/$$t $(FUZZ_B)/artifacts/$$t; \
 	  cp -n tests/fuzz/corpus/$$t/* $(FUZZ_B)/corpus/$$t/ 2>/dev/null; \
@@ -234,7 +253,7 @@ fuzz-run: fuzz
 # --- valgrind memcheck over the end-to-end samples and the OOM test
 VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
            --show-leak-kinds=definite
-leakcheck: all $(B)/unit-tests
+leakcheck: all $(B)/unit-tests ## valgrind over the CLI on the samples and a sample of the out-of-memory test
 	$(call need_pkgs,$(DEB_LEAK))
 	@mkdir -p $(B)/leak
 	$(Q)set -e; for in in tests/data/seed-article.txt tests/data/zh-article.txt tests/data/markdown/all.md; do \
@@ -245,14 +264,9 @@ leakcheck: all $(B)/unit-tests
 	  cd tests && CK_FORK=no CK_RUN_SUITE=api CK_RUN_CASE=oom GALLEY_OOM_SAMPLE=25 \
 	  $(VALGRIND) ../$(B)/unit-tests
 
-# ---------------------------------------------------------------- install (issue 6)
-#   make install PREFIX=/usr/local [DESTDIR=]   the CLI, libgalley.a/.so, galley.h, galley.pc,
-#                       galley(1) and the fonts in $(PREFIX)/share/galley/fonts, where an
-#                       installed library finds them by itself (galley.h, "Fonts")
-#   make install-check  install into build/install-test and build tests/examples/publish.c
-#                       against it through pkg-config, shared and static; part of `make check`
-#   make bench          the benchmark against Typst 0.14 and Pandoc (tests/bench/run.sh);
-#                       installs its peers; never part of `make check`
+# ---------------------------------------------------------------- install
+# The fonts go to $(PREFIX)/share/galley/fonts, where an installed library
+# finds them by itself (galley.h, "Fonts").
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
@@ -263,7 +277,7 @@ FONT_FILES := $(wildcard fonts/*.ttf fonts/*.ttc fonts/README.md)
 SOVERSION := 0
 
 .PHONY: install install-check bench
-install: all
+install: all ## install the CLI, libraries, header, galley.pc, man page and fonts under PREFIX (/usr/local)
 	$(call say,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) \
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/fonts/licenses
@@ -287,7 +301,7 @@ install: all
 # It goes to PREFIX/bin, as a program linked with libgalley.a would be
 # installed: the library finds PREFIX/share/galley/fonts from there.
 INSTALL_TEST := $(abspath $(B)/install-test)
-install-check:
+install-check: ## install into build/install-test and build tests/examples/publish.c with it (part of check)
 	$(Q)rm -rf $(INSTALL_TEST)
 	$(Q)$(MAKE) --no-print-directory install PREFIX=$(INSTALL_TEST)
 	$(Q)set -e; export PKG_CONFIG_PATH=$(INSTALL_TEST)/lib/pkgconfig; \
@@ -316,10 +330,11 @@ install-check:
 	  echo "ok   installed galley CLI, galley.pc, galley(1)"
 
 # Benchmarks (tests/bench/RESULTS.md): galley against Typst 0.14 and Pandoc.
-bench: all
+# It installs the programs it compares with; never part of `make check`.
+bench: all ## the benchmark against Typst and Pandoc (tests/bench/run.sh)
 	bash tests/bench/run.sh
 
-clean:
+clean: ## remove build/
 	rm -rf $(B)
 
 -include $(wildcard $(B)/obj/*.d $(B)/obj/test/*.d $(B)/obj/fuzz/*.d $(B)/fuzz/obj/*.d)

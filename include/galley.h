@@ -27,9 +27,29 @@
  * PREFIX (found from the library's own location), else in the directory
  * compiled in (the source tree's fonts/); galley_set_font_dir() overrides.
  *
+ * Hyphenation: in the PDF, English text (language "en" or "en-...") is
+ * hyphenated unless galley_options.hyphenate is 0, with libhyphen's
+ * patterns hyph_en.dic or else hyph_en_US.dic, taken from $GALLEY_HYPH_DIR
+ * when it is set (non-empty) and holds one, else from /usr/share/hyphen
+ * (Debian's hyphen-en-us).  The dictionary is looked for each time a PDF is
+ * laid out; when there is none the text is set without hyphens and a
+ * warning says so (a diagnostic, not a failure).  The EPUB gets no hyphens
+ * from galley: reading systems reflow it.
+ *
  * Input never fails: malformed bytes become U+FFFD and problems in the text
  * become diagnostics (warnings with source, line and column).  Only I/O,
  * out-of-memory, missing or unusable fonts and back-end errors fail a call.
+ *
+ * Arguments: a pointer argument must not be NULL unless its description
+ * says what NULL means.  Every function that returns a galley_status checks
+ * this before anything else and returns GALLEY_ERR_ARG for a NULL one, with
+ * the message "<function>: NULL <argument>" on ctx; when ctx itself is
+ * NULL there is nowhere to put a message, and galley_errmsg(NULL) says
+ * "no context".  Where a description says an out-parameter is NULL or 0
+ * on failure, that holds for this failure too.  The functions that return
+ * no status accept NULL for every pointer: the _free and _clear functions
+ * and galley_options_init() then do nothing, and the queries return what
+ * their description says for a NULL argument.
  */
 #ifndef GALLEY_H
 #define GALLEY_H
@@ -75,20 +95,22 @@ typedef struct galley_doc galley_doc;
 /* Returns a new context, or NULL when memory is exhausted.
  * Caller owns it; free with galley_ctx_free(). */
 GALLEY_API galley_ctx *galley_ctx_new(void);
-/* Frees the context.  NULL is a no-op. */
+/* Frees the context and everything it holds (messages, diagnostics, the
+ * page map of the last PDF).  NULL is a no-op. */
 GALLEY_API void galley_ctx_free(galley_ctx *ctx);
 
 /* The message of the last failed call on ctx ("" when none).
- * Borrowed: valid until the next call on ctx. */
+ * Borrowed: valid until the next call on ctx.  For a NULL ctx, the static
+ * string "no context". */
 GALLEY_API const char *galley_errmsg(const galley_ctx *ctx);
 
 /* Sets the directory holding galley's bundled fonts ("fonts/" of the source
  * tree, or the installed share directory).  The string is copied.
- * Returns GALLEY_OK, or GALLEY_ERR_NOMEM. */
+ * Returns GALLEY_OK, GALLEY_ERR_ARG (NULL ctx or dir) or GALLEY_ERR_NOMEM. */
 GALLEY_API galley_status galley_set_font_dir(galley_ctx *ctx, const char *dir);
 /* The directory ctx takes galley's bundled fonts from (see "Fonts" above).
- * Borrowed: valid until galley_set_font_dir() or galley_ctx_free().  Never
- * NULL for a non-NULL ctx. */
+ * Borrowed: valid until galley_set_font_dir() or galley_ctx_free().  NULL
+ * for a NULL ctx, never NULL otherwise. */
 GALLEY_API const char *galley_font_dir(const galley_ctx *ctx);
 
 /* ---------------------------------------------------------------- diagnostics */
@@ -103,12 +125,13 @@ typedef struct {
     const char *message; /* one line, no trailing newline */
 } galley_diag;
 
-/* Number of diagnostics collected on ctx since it was made (or cleared). */
+/* Number of diagnostics collected on ctx since it was made (or cleared);
+ * 0 for a NULL ctx. */
 GALLEY_API size_t galley_diag_count(const galley_ctx *ctx);
-/* The i-th diagnostic, or NULL when i is out of range.  Borrowed: valid until
- * galley_diag_clear() or galley_ctx_free(). */
+/* The i-th diagnostic, or NULL when i is out of range or ctx is NULL.
+ * Borrowed: valid until galley_diag_clear() or galley_ctx_free(). */
 GALLEY_API const galley_diag *galley_diag_get(const galley_ctx *ctx, size_t i);
-/* Forgets all diagnostics. */
+/* Forgets all diagnostics.  NULL is a no-op. */
 GALLEY_API void galley_diag_clear(galley_ctx *ctx);
 
 /* ---------------------------------------------------------------- options */
@@ -175,31 +198,59 @@ typedef struct {
     void *progress_user;
 } galley_options;
 
-/* Fills *opt with the defaults.  Always call it before setting fields. */
+/* Fills *opt with the defaults.  Always call it before setting fields.
+ * NULL is a no-op. */
 GALLEY_API void galley_options_init(galley_options *opt);
 
-/* Parses a paper name ("a4", "a5", "b5", "letter", "legal") or a size
- * "WxH" with a unit of mm, cm, in or pt ("148x210mm", "6x9in") into points.
+/* Parses a paper name or a size into points in *width_pt and *height_pt
+ * (portrait; left as they were on failure).  The names, in any case:
+ *     a3 297x420mm   a4 210x297mm   a5 148x210mm   a6 105x148mm
+ *     b5 176x250mm   b6 125x176mm   16k 184x260mm
+ *     letter 8.5x11in   legal 8.5x14in
+ * A size is "WxH" with a unit of mm, cm, in or pt after the second number
+ * ("148x210mm", "6x9in", "420x595pt"), at least 1 inch each way.
  * Returns GALLEY_OK or GALLEY_ERR_ARG (message on ctx). */
 GALLEY_API galley_status galley_parse_paper(galley_ctx *ctx, const char *spec,
                                             double *width_pt, double *height_pt);
-/* Parses margins: one length for all four sides, or "top,right,bottom,left"
- * (CSS order), each a number with a unit (mm, cm, in, pt); a bare number is mm.
+/* Parses margins into opt's four margin fields: one length for all four
+ * sides, two ("vertical,horizontal") or four ("top,right,bottom,left", CSS
+ * order), each a number with a unit (mm, cm, in, pt); a bare number is mm.
  * Returns GALLEY_OK or GALLEY_ERR_ARG. */
 GALLEY_API galley_status galley_parse_margins(galley_ctx *ctx, const char *spec,
                                               galley_options *opt);
+/* Sets one option from its name and value as text: the way the galley
+ * command, manifests and Markdown front matter set options (one table
+ * serves all three).  The name is the command line's long option without
+ * "--": title, subtitle, author, lang, identifier, continuous, paper,
+ * margins, font-size, leading, font, font-bold, font-italic,
+ * font-bold-italic, cjk-font, cjk-punct, linebreak, hyphenate, epub-fonts.
+ * Values are those of the command line ("a5", "20,15", "10.5", "full");
+ * continuous and hyphenate take true or false.  Text values (title, fonts,
+ * ...) are borrowed: value must outlive opt.  Returns GALLEY_OK; or
+ * GALLEY_ERR_ARG for a NULL argument, an unknown name or a bad value, with
+ * a one-line message on ctx ("invalid cjk-punct 'wide' (gb, full or
+ * centered)") and opt unchanged. */
+GALLEY_API galley_status galley_options_set(galley_ctx *ctx, galley_options *opt,
+                                            const char *name, const char *value);
 
 /* ---------------------------------------------------------------- reading */
 
 /* Reads a document from a file.  The format is the article format or plain
  * text (see README); the reader never fails on content, only on I/O.
+ * Markdown front matter may carry the options a manifest takes (see
+ * galley_read_inputs()): galley_write_pdf() and _epub() apply them where
+ * their opt leaves the defaults, and a bad value fails the read with
+ * GALLEY_ERR_INPUT naming the file and line.
  * On success *out is a new document the caller owns (galley_doc_free()).
- * opt may be NULL (defaults).  Returns GALLEY_OK, GALLEY_ERR_IO or
- * GALLEY_ERR_NOMEM; *out is NULL on failure. */
+ * opt may be NULL (defaults).  Returns GALLEY_OK, GALLEY_ERR_IO,
+ * GALLEY_ERR_INPUT (a bad option in front matter) or GALLEY_ERR_NOMEM;
+ * *out is NULL on failure. */
 GALLEY_API galley_status galley_read_file(galley_ctx *ctx, const char *path,
                                           const galley_options *opt, galley_doc **out);
 /* Same, from a memory buffer of len bytes (any bytes; need not be NUL-
- * terminated).  source_name names the input in diagnostics (NULL: "<memory>"). */
+ * terminated; data may be NULL when len is 0, an empty document).
+ * source_name names the input in diagnostics and picks the reader by its
+ * extension (NULL: "<memory>"). */
 GALLEY_API galley_status galley_read_text(galley_ctx *ctx, const char *data, size_t len,
                                           const char *source_name,
                                           const galley_options *opt, galley_doc **out);
@@ -208,13 +259,16 @@ GALLEY_API galley_status galley_read_text(galley_ctx *ctx, const char *data, siz
  * and .markdown files in name order; a .yaml/.yml file is a manifest
  * naming the inputs (relative to it), the brief's metadata (title,
  * subtitle, author, date, lang) and options (paper, margins, font-size,
- * continuous, cjk-punct, linebreak), which it writes into *opt where the
- * caller left them at their defaults.  One plain file gives the same doc as
+ * leading, continuous, cjk-punct, linebreak, hyphenate, epub-fonts: the
+ * names and values of galley_options_set()), which it writes into *opt
+ * where the caller left them at their defaults; a bad value is
+ * GALLEY_ERR_INPUT naming the manifest and line.  One plain file gives the same doc as
  * galley_read_file().  The brief's title comes from opt->title, the
  * manifest, else the directory's name or "Brief".  On success *out is a
- * new document the caller owns.  Returns GALLEY_OK, GALLEY_ERR_IO,
+ * new document the caller owns, and *out is NULL on failure.  opt is
+ * required (it is written).  Returns GALLEY_OK, GALLEY_ERR_IO,
  * GALLEY_ERR_INPUT (bad manifest, a directory with no inputs),
- * GALLEY_ERR_ARG or GALLEY_ERR_NOMEM. */
+ * GALLEY_ERR_ARG (npaths 0, a NULL paths[i], ...) or GALLEY_ERR_NOMEM. */
 GALLEY_API galley_status galley_read_inputs(galley_ctx *ctx, const char *const *paths,
                                             size_t npaths, galley_options *opt,
                                             galley_doc **out);
@@ -223,7 +277,7 @@ GALLEY_API galley_status galley_read_inputs(galley_ctx *ctx, const char *const *
 GALLEY_API void galley_doc_free(galley_doc *doc);
 
 /* Document metadata after reading and overrides.  Borrowed from doc; NULL
- * when absent. */
+ * when absent or when doc is NULL. */
 GALLEY_API const char *galley_doc_title(const galley_doc *doc);
 GALLEY_API const char *galley_doc_lang(const galley_doc *doc);
 
@@ -231,11 +285,18 @@ GALLEY_API const char *galley_doc_lang(const galley_doc *doc);
 
 /* Publishes doc as a PDF at path.  The file is written to a temporary file
  * in the same directory and renamed into place only when complete: on
- * failure an existing file at path is left untouched.  Returns GALLEY_OK or
+ * failure an existing file at path is left untouched.  opt may be NULL
+ * (defaults).  On success ctx keeps where each printed page of doc begins,
+ * for galley_write_epub(); the next successful PDF replaces it.  Returns GALLEY_OK or
  * an error status with the message on ctx. */
 GALLEY_API galley_status galley_write_pdf(galley_ctx *ctx, const galley_doc *doc,
                                           const galley_options *opt, const char *path);
-/* Publishes doc as an EPUB 3 at path, atomically as galley_write_pdf(). */
+/* Publishes doc as an EPUB 3 at path, atomically as galley_write_pdf().
+ * opt may be NULL (defaults).  The EPUB gets a page-list (the print
+ * edition's page numbers, EPUB Accessibility 1.1) only when the last
+ * successful galley_write_pdf() or galley_write_pdf_mem() on the same ctx
+ * was of this same doc: write the PDF first, with the same context and
+ * document.  Otherwise the EPUB simply has no page-list. */
 GALLEY_API galley_status galley_write_epub(galley_ctx *ctx, const galley_doc *doc,
                                            const galley_options *opt, const char *path);
 

@@ -138,6 +138,21 @@ galley_status gl_api_exit(gl_ctx *ctx, int rc)
     return ctx->status;
 }
 
+int gl_api_enter(const char *func, gl_ctx *ctx, ...)
+{
+    if (!ctx)
+        return -1;
+    gl_clear_error(ctx);
+    va_list ap;
+    va_start(ap, ctx);
+    int rc = 0;
+    for (const char *name; rc == 0 && (name = va_arg(ap, const char *));)
+        if (!va_arg(ap, int))
+            rc = gl_error(ctx, GALLEY_ERR_ARG, "%s: NULL %s", func, name);
+    va_end(ap);
+    return rc;
+}
+
 void gl_warn(gl_ctx *ctx, const char *source, unsigned line, unsigned col, const char *fmt, ...)
 {
     if (!ctx || ctx->oom)

@@ -49,7 +49,8 @@ struct galley_ctx {
     /* When set, gl_out_open() collects the output in this buffer instead of
      * writing a file (galley_write_pdf_mem/_epub_mem).  Borrowed. */
     struct gl_buf *out_mem;
-    /* Test hook: fail the Nth allocation from now (0 = never). */
+    /* Test hook (gl_fail_alloc_after, galley_int.h): an allocation fails
+     * once alloc_count reaches fail_alloc_at (0 = never). */
     unsigned long fail_alloc_at, alloc_count;
 };
 
@@ -76,6 +77,24 @@ int gl_oom(gl_ctx *ctx);
 void gl_clear_error(gl_ctx *ctx);
 /* Turns the context state into the status an API function returns. */
 galley_status gl_api_exit(gl_ctx *ctx, int rc);
+
+/* The entry of every public function that returns a galley_status
+ * (galley.h, "Arguments"): returns GALLEY_ERR_ARG from that function when
+ * ctx is NULL (no message: there is nowhere to put it) or when one of the
+ * checks after ctx fails ("<function>: NULL <argument>" on ctx); otherwise
+ * clears ctx's last error and goes on.  The checks are GL_NONNULL(p), or
+ * GL_NONNULL_IF(p, cond) for a pointer needed only when cond holds:
+ *     GL_API_ENTER(ctx, GL_NONNULL(doc), GL_NONNULL_IF(utf8, len > 0)); */
+#define GL_API_ENTER(...)                                                    \
+    do {                                                                     \
+        if (gl_api_enter(__func__, __VA_ARGS__, (const char *)NULL) != 0)    \
+            return GALLEY_ERR_ARG;                                           \
+    } while (0)
+#define GL_NONNULL(p) (const char *)#p, (int)((p) != NULL)
+#define GL_NONNULL_IF(p, cond) (const char *)#p, (int)(!(cond) || (p) != NULL)
+/* What GL_API_ENTER expands to: (name, ok) pairs after ctx, ended by a NULL
+ * name.  Returns 0, or -1 when ctx is NULL or a pair is not ok. */
+int gl_api_enter(const char *func, gl_ctx *ctx, ...);
 
 /* Adds a warning at source:line:col (line/col 0 = unknown). */
 void gl_warn(gl_ctx *ctx, const char *source, unsigned line, unsigned col,

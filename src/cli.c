@@ -735,22 +735,10 @@ done:
 }
 
 enum {
-    OPT_TITLE = 256, OPT_AUTHOR, OPT_LANG, OPT_IDENT, OPT_PAPER, OPT_MARGINS, OPT_SIZE,
-    OPT_LEADING, OPT_FONT, OPT_FONT_B, OPT_FONT_I, OPT_FONT_BI, OPT_CJK_FONT, OPT_PUNCT,
-    OPT_BATCH, OPT_OUTDIR, OPT_FORMATS, OPT_FORCE, OPT_EPUB_FONTS, OPT_LINEBREAK, OPT_NOHYPH,
-    OPT_SUBTITLE, OPT_CONTINUOUS, OPT_ALLOW,
+    // an option of the library's table, set by its name (galley_options_set)
+    OPT_SET = 256,
+    OPT_BATCH, OPT_OUTDIR, OPT_FORMATS, OPT_FORCE, OPT_NOHYPH, OPT_CONTINUOUS, OPT_ALLOW,
 };
-
-static int parse_number(const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end || errno || !(v >= lo && v <= hi))
-        return -1;
-    *out = v;
-    return 0;
-}
 
 /* SIGINT, SIGTERM, SIGHUP: remove the temporary files of the outputs being
  * written (the previous outputs stay as they were), then die of the signal
@@ -883,26 +871,28 @@ int main(int argc, char **argv)
     install_signal_handlers();
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
-        {"title", required_argument, NULL, OPT_TITLE},
-        {"author", required_argument, NULL, OPT_AUTHOR},
-        {"lang", required_argument, NULL, OPT_LANG},
-        {"identifier", required_argument, NULL, OPT_IDENT},
-        {"paper", required_argument, NULL, OPT_PAPER},
-        {"margins", required_argument, NULL, OPT_MARGINS},
-        {"font-size", required_argument, NULL, OPT_SIZE},
-        {"leading", required_argument, NULL, OPT_LEADING},
-        {"font", required_argument, NULL, OPT_FONT},
-        {"font-bold", required_argument, NULL, OPT_FONT_B},
-        {"font-italic", required_argument, NULL, OPT_FONT_I},
-        {"font-bold-italic", required_argument, NULL, OPT_FONT_BI},
-        {"cjk-font", required_argument, NULL, OPT_CJK_FONT},
-        {"cjk-punct", required_argument, NULL, OPT_PUNCT},
-        {"linebreak", required_argument, NULL, OPT_LINEBREAK},
-        {"subtitle", required_argument, NULL, OPT_SUBTITLE},
+        // The document options: galley_options_set parses their values
+        // (the same table reads manifests and front matter).
+        {"title", required_argument, NULL, OPT_SET},
+        {"author", required_argument, NULL, OPT_SET},
+        {"lang", required_argument, NULL, OPT_SET},
+        {"identifier", required_argument, NULL, OPT_SET},
+        {"paper", required_argument, NULL, OPT_SET},
+        {"margins", required_argument, NULL, OPT_SET},
+        {"font-size", required_argument, NULL, OPT_SET},
+        {"leading", required_argument, NULL, OPT_SET},
+        {"font", required_argument, NULL, OPT_SET},
+        {"font-bold", required_argument, NULL, OPT_SET},
+        {"font-italic", required_argument, NULL, OPT_SET},
+        {"font-bold-italic", required_argument, NULL, OPT_SET},
+        {"cjk-font", required_argument, NULL, OPT_SET},
+        {"cjk-punct", required_argument, NULL, OPT_SET},
+        {"linebreak", required_argument, NULL, OPT_SET},
+        {"subtitle", required_argument, NULL, OPT_SET},
         {"continuous", no_argument, NULL, OPT_CONTINUOUS},
         {"allow-path", required_argument, NULL, OPT_ALLOW},
         {"no-hyphenate", no_argument, NULL, OPT_NOHYPH},
-        {"epub-fonts", required_argument, NULL, OPT_EPUB_FONTS},
+        {"epub-fonts", required_argument, NULL, OPT_SET},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"to", required_argument, NULL, 't'},
@@ -939,10 +929,9 @@ int main(int argc, char **argv)
         galley_ctx_free(ctx);
         return EXIT_INTERNAL;
     }
-    int c;
+    int c, li = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:qvt:j:hV", longopts, NULL)) != -1) {
-        double v;
+    while ((c = getopt_long(argc, argv, ":o:qvt:j:hV", longopts, &li)) != -1) {
         switch (c) {
         case 'o': {
             out_format f;
@@ -953,78 +942,20 @@ int main(int argc, char **argv)
             outs[nouts++] = optarg;
             break;
         }
-        case OPT_TITLE: opt.title = optarg; break;
-        case OPT_AUTHOR: opt.author = optarg; break;
-        case OPT_LANG:
-            if (!*optarg || strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != strlen(optarg)) {
-                code = usage_error("invalid language tag '%s' (expected BCP 47, e.g. en or zh-Hans)", optarg);
-                goto done;
-            }
-            opt.lang = optarg;
-            break;
-        case OPT_IDENT: opt.identifier = optarg; break;
-        case OPT_PAPER:
-            if (galley_parse_paper(ctx, optarg, &opt.page_width_pt, &opt.page_height_pt) != GALLEY_OK) {
+        case OPT_SET:
+        case OPT_NOHYPH:      // the flag for hyphenate false
+        case OPT_CONTINUOUS:  // the flag for continuous true
+        {
+            const char *name = c == OPT_NOHYPH       ? "hyphenate"
+                             : c == OPT_CONTINUOUS ? "continuous"
+                                                   : longopts[li].name;
+            const char *value = c == OPT_NOHYPH ? "false" : c == OPT_CONTINUOUS ? "true" : optarg;
+            if (galley_options_set(ctx, &opt, name, value) != GALLEY_OK) {
                 code = usage_error("%s", galley_errmsg(ctx));
                 goto done;
             }
             break;
-        case OPT_MARGINS:
-            if (galley_parse_margins(ctx, optarg, &opt) != GALLEY_OK) {
-                code = usage_error("%s", galley_errmsg(ctx));
-                goto done;
-            }
-            break;
-        case OPT_SIZE:
-            if (parse_number(optarg, 4, 72, &v) != 0) {
-                code = usage_error("invalid --font-size '%s' (points, 4 to 72)", optarg);
-                goto done;
-            }
-            opt.font_size_pt = v;
-            break;
-        case OPT_LEADING:
-            if (parse_number(optarg, 0.8, 4, &v) != 0) {
-                code = usage_error("invalid --leading '%s' (a multiple of the size, 0.8 to 4)", optarg);
-                goto done;
-            }
-            opt.leading = v;
-            break;
-        case OPT_FONT: opt.font_regular = optarg; break;
-        case OPT_FONT_B: opt.font_bold = optarg; break;
-        case OPT_FONT_I: opt.font_italic = optarg; break;
-        case OPT_FONT_BI: opt.font_bold_italic = optarg; break;
-        case OPT_CJK_FONT: opt.cjk_font = optarg; break;
-        case OPT_PUNCT:
-            if (!strcmp(optarg, "gb"))
-                opt.cjk_punct = GALLEY_PUNCT_GB;
-            else if (!strcmp(optarg, "full"))
-                opt.cjk_punct = GALLEY_PUNCT_FULL;
-            else if (!strcmp(optarg, "centered"))
-                opt.cjk_punct = GALLEY_PUNCT_CENTERED;
-            else {
-                code = usage_error("invalid --cjk-punct '%s' (gb, full or centered)", optarg);
-                goto done;
-            }
-            break;
-        case OPT_LINEBREAK:
-            if (!strcmp(optarg, "optimal") || !strcmp(optarg, "knuth-plass"))
-                opt.linebreak = GALLEY_LINEBREAK_OPTIMAL;
-            else if (!strcmp(optarg, "first-fit"))
-                opt.linebreak = GALLEY_LINEBREAK_FIRST_FIT;
-            else {
-                code = usage_error("invalid --linebreak '%s' (optimal or first-fit)", optarg);
-                goto done;
-            }
-            break;
-        case OPT_NOHYPH:
-            opt.hyphenate = 0;
-            break;
-        case OPT_SUBTITLE:
-            opt.subtitle = optarg;
-            break;
-        case OPT_CONTINUOUS:
-            opt.continuous = 1;
-            break;
+        }
         case OPT_ALLOW:
             // argv outlives the run: keep pointers into it (outs has room
             // for every argument, so allows can share its size)
@@ -1038,18 +969,6 @@ int main(int argc, char **argv)
             allows[nallows++] = optarg;
             opt.allow_paths = (const char *const *)allows;
             opt.nallow_paths = nallows;
-            break;
-        case OPT_EPUB_FONTS:
-            if (!strcmp(optarg, "subset"))
-                opt.epub_fonts = GALLEY_EPUB_FONTS_SUBSET;
-            else if (!strcmp(optarg, "none"))
-                opt.epub_fonts = GALLEY_EPUB_FONTS_NONE;
-            else if (!strcmp(optarg, "full"))
-                opt.epub_fonts = GALLEY_EPUB_FONTS_FULL;
-            else {
-                code = usage_error("invalid --epub-fonts '%s' (subset, none or full)", optarg);
-                goto done;
-            }
             break;
         case 'q': quiet = true; break;
         case 'v': verbose = true; break;

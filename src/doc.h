@@ -9,6 +9,7 @@
 
 #include "base.h"
 #include "image.h"
+#include "options.h"
 
 /*
  * Block types.  "text" blocks (PARA, HEADING, TABLE_CELL) carry text +
@@ -159,6 +160,12 @@ struct galley_doc {
     struct galley_doc *absorbed;  /* docs moved in by gl_doc_absorb (owned) */
     unsigned long serial;      /* unique per process: tells docs apart even when
                                   one reuses a freed one's address */
+    /* Options from the Markdown front matter (paper, margins, ...: see
+     * options.h), in order, in the arena; galley.c checks them when the
+     * document is read and applies them when it is published, where the
+     * caller left the defaults.  NULL when none. */
+    const gl_opt_pair *options;
+    size_t noptions;
 };
 typedef struct galley_doc gl_doc;
 

@@ -52,7 +52,7 @@ typedef struct {
     /* HarfBuzz, opened on the first gl_face_shape (see there) */
     hb_font_t *hb;
     bool hb_tried;
-    struct ascii_pairs *ascii;  /* gl_face_ascii_prepare's, or NULL */
+    struct pair_kerns *pairs;   /* gl_face_pairs_learn's, or NULL */
 } face_info;
 
 /* Punctuation whose ink extent layout needs to compress it (CLREQ §3.1.6):
@@ -72,13 +72,30 @@ struct gl_fontset {
     hb_buffer_t *buf;         /* gl_face_shape's, reused */
 };
 
-/* What shaping does to each pair of printable ASCII characters (0x21-0x7E)
- * in a face, learnt from the words shaped so far: unknown yet, or known to
- * be kerning only (the first character's advance gains kern, em). */
-struct ascii_pairs {
-    float kern[95][95];
-    bool known[95][95];
+/* What shaping does to each pair of Latin characters in a face, learnt
+ * from the words shaped so far: unknown yet (PAIR_UNKNOWN), or kerning
+ * only, in font units (what the first character's advance gains).  The
+ * characters are those of English and European words and the punctuation
+ * that sticks to them: printable ASCII, U+00A1-U+017F (Latin-1, Latin
+ * Extended-A), U+2010-U+2027 (dashes, quotes, ellipsis). */
+#define PAIR_CHARS (94 + 223 + 24)
+#define PAIR_UNKNOWN INT16_MIN
+struct pair_kerns {
+    double per_unit;                       /* em per font unit */
+    int16_t kern[PAIR_CHARS][PAIR_CHARS];
 };
+
+/* The pair table's index of cp, or -1. */
+static inline int pair_index(uint32_t cp)
+{
+    if (cp >= 0x21 && cp <= 0x7E)
+        return (int)cp - 0x21;
+    if (cp >= 0xA1 && cp <= 0x17F)
+        return (int)cp - 0xA1 + 94;
+    if (cp >= 0x2010 && cp <= 0x2027)
+        return (int)cp - 0x2010 + 94 + 223;
+    return -1;
+}
 
 /* ------------------------------------------------------------ specs */
 
@@ -353,7 +370,7 @@ cleanup:
 static void free_info(face_info *fi)
 {
     hb_font_destroy(fi->hb);
-    gl_free(fi->ascii);
+    gl_free(fi->pairs);
     gl_free(fi->path);
     gl_free(fi->psname);
     gl_free(fi->bmp);
@@ -640,55 +657,67 @@ int gl_face_shape(gl_fontset *fs, int face, const char *text, size_t len, const 
     return (int)n;
 }
 
-void gl_face_ascii_learn(gl_fontset *fs, int face, const char *s, size_t n,
+void gl_face_pairs_learn(gl_fontset *fs, int face, const char *s, size_t n,
                          const gl_shaped *g, size_t ng)
 {
     if (!valid_face(face) || n < 2)
         return;
     face_info *fi = &fs->info[fs->canon[face]];
-    if (!fi->ascii && !(fi->ascii = gl_calloc(NULL, 1, sizeof *fi->ascii)))
-        return;
+    if (!fi->pairs) {
+        hb_font_t *f = hb_of(fs, face);
+        if (!f || !(fi->pairs = gl_malloc(NULL, sizeof *fi->pairs)))
+            return;
+        fi->pairs->per_unit = 1.0 / hb_face_get_upem(hb_font_get_face(f));
+        for (int i = 0; i < PAIR_CHARS; i++)
+            for (int j = 0; j < PAIR_CHARS; j++)
+                fi->pairs->kern[i][j] = PAIR_UNKNOWN;
+    }
+    struct pair_kerns *t = fi->pairs;
     // A character is plain when it got one glyph of its own, nominal and
     // unmoved; two plain neighbours tell the kerning of their pair (a
     // pair rule, as in GPOS PairPos, which the bundled faces use).
     size_t k = 0;
-    bool prev_plain = false;
-    unsigned prev = 0;
-    float prev_kern = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned c = (unsigned char)s[i];
-        bool plain = c > 0x20 && c < 0x7F && k < ng && g[k].cluster == i &&
-                     (k + 1 == ng || g[k + 1].cluster > i) && g[k].dx == 0 && g[k].dy == 0 &&
-                     g[k].gid == glyph_of(fi, c) && g[k].gid < fi->nglyphs;
-        if (plain && prev_plain)
-            fi->ascii->known[prev - 0x21][c - 0x21] = true,
-            fi->ascii->kern[prev - 0x21][c - 0x21] = prev_kern;
+    int prev = -1;
+    double prev_kern = 0;
+    for (size_t i = 0; i < n;) {
+        size_t at = i;
+        uint32_t cp = gl_utf8_next(s, n, &i);
+        int c = pair_index(cp);
+        bool plain = c >= 0 && k < ng && g[k].cluster == at &&
+                     (k + 1 == ng || g[k + 1].cluster > at) && g[k].dx == 0 && g[k].dy == 0 &&
+                     g[k].gid == glyph_of(fi, cp) && g[k].gid < fi->nglyphs;
+        if (plain && prev >= 0) {
+            double units = round(prev_kern / t->per_unit);
+            if (fabs(units) < 30000)
+                t->kern[prev][c] = (int16_t)units;
+        }
+        prev = plain ? c : -1;
         if (plain)
-            prev_kern = (float)(g[k].adv - fi->adv[g[k].gid]);
-        prev_plain = plain;
-        prev = c;
-        while (k < ng && g[k].cluster <= i)
+            prev_kern = g[k].adv - fi->adv[g[k].gid];
+        while (k < ng && g[k].cluster < i)
             k++;
     }
 }
 
-int gl_face_ascii_kern(const gl_fontset *fs, int face, const char *s, size_t n, float *kern)
+int gl_face_pairs_kern(const gl_fontset *fs, int face, const uint32_t *cps, size_t n,
+                       float *kern)
 {
-    const struct ascii_pairs *t = valid_face(face) ? info_of(fs, face)->ascii : NULL;
+    const struct pair_kerns *t = valid_face(face) ? info_of(fs, face)->pairs : NULL;
     if (!t || n == 0)
         return -1;
     int any = 0;
+    int c = pair_index(cps[0]);
     for (size_t i = 0; i < n; i++) {
-        unsigned c = (unsigned char)s[i] - 0x21u;
-        if (c >= 95)
+        if (c < 0)
             return -1;
         kern[i] = 0;
         if (i + 1 < n) {
-            unsigned d = (unsigned char)s[i + 1] - 0x21u;
-            if (d >= 95 || !t->known[c][d])
+            int d = pair_index(cps[i + 1]);
+            if (d < 0 || t->kern[c][d] == PAIR_UNKNOWN)
                 return -1;
-            kern[i] = t->kern[c][d];
-            any |= kern[i] != 0;
+            kern[i] = (float)(t->kern[c][d] * t->per_unit);
+            any |= t->kern[c][d] != 0;
+            c = d;
         }
     }
     return any;

@@ -105,17 +105,18 @@ typedef struct {
 int gl_face_shape(gl_fontset *fs, int face, const char *text, size_t len, const char *lang,
                   gl_shaped *out, size_t cap);
 
-/* Learns from the shaping g[0..ng) of the ASCII word s[0..n) in face the
- * kerning of each pair of neighbours that kept their own nominal glyphs,
- * so that gl_face_ascii_kern can answer for later words made of known
- * pairs without shaping them.  Does nothing on failure. */
-void gl_face_ascii_learn(gl_fontset *fs, int face, const char *s, size_t n,
+/* Learns from the shaping g[0..ng) of the word s[0..n) in face the
+ * kerning of each pair of Latin neighbours that kept their own nominal
+ * glyphs, so that gl_face_pairs_kern can answer for later words made of
+ * known pairs without shaping them.  Does nothing on failure. */
+void gl_face_pairs_learn(gl_fontset *fs, int face, const char *s, size_t n,
                          const gl_shaped *g, size_t ng);
-/* The shaping of the printable ASCII word s[0..n) in face when all its
- * pairs are known (gl_face_ascii_learn): kern[i] (em) is what shaping
- * adds to the advance of character i, which keeps its nominal glyph.
- * Returns 1 when some pair is kerned, 0 when none, -1 when not known. */
-int gl_face_ascii_kern(const gl_fontset *fs, int face, const char *s, size_t n, float *kern);
+/* The shaping of the word cps[0..n) in face when all its pairs are known
+ * (gl_face_pairs_learn): kern[i] (em) is what shaping adds to the advance
+ * of character i, which keeps its nominal glyph.  Returns 1 when some
+ * pair is kerned, 0 when none, -1 when not known. */
+int gl_face_pairs_kern(const gl_fontset *fs, int face, const uint32_t *cps, size_t n,
+                       float *kern);
 
 /* Subsets face to the given code points (plus .notdef) with hb-subset and
  * returns a stand-alone TrueType file (not a collection) in *data (caller

@@ -101,9 +101,6 @@ galley_ctx *galley_ctx_new(void)
     pthread_once(&global_once, global_init);
     galley_ctx *ctx = calloc(1, sizeof *ctx);
     if (ctx) {
-        const char *fail = getenv("GALLEY_FAIL_ALLOC_AT");  /* fault injection for tests */
-        if (fail && *fail)
-            ctx->fail_alloc_at = strtoul(fail, NULL, 10);
         const char *dir = default_font_dir();
         if (dir && !(ctx->font_dir = strdup(dir))) {
             free(ctx);
@@ -111,6 +108,11 @@ galley_ctx *galley_ctx_new(void)
         }
     }
     return ctx;
+}
+
+void gl_fail_alloc_after(galley_ctx *ctx, unsigned long n)
+{
+    ctx->fail_alloc_at = n ? ctx->alloc_count + n : 0;
 }
 
 void galley_free(void *p) { free(p); }
@@ -130,7 +132,7 @@ const char *galley_errmsg(const galley_ctx *ctx) { return ctx ? ctx->errmsg : "n
 
 galley_status galley_set_font_dir(galley_ctx *ctx, const char *dir)
 {
-    gl_clear_error(ctx);
+    GL_API_ENTER(ctx, GL_NONNULL(dir));
     char *d = gl_strdup(ctx, dir);
     if (!d)
         return gl_api_exit(ctx, -1);
@@ -172,6 +174,8 @@ void galley_diag_clear(galley_ctx *ctx)
 
 void galley_options_init(galley_options *opt)
 {
+    if (!opt)
+        return;
     memset(opt, 0, sizeof *opt);
     opt->version = 1;
     opt->page_width_pt = 210 * MM;  /* A4 */
@@ -236,7 +240,8 @@ static int parse_length(const char *s, const char *default_unit, double *out)
     return 0;
 }
 
-galley_status galley_parse_paper(galley_ctx *ctx, const char *spec, double *w, double *h)
+galley_status galley_parse_paper(galley_ctx *ctx, const char *spec, double *width_pt,
+                                 double *height_pt)
 {
     static const struct {
         const char *name;
@@ -246,11 +251,11 @@ galley_status galley_parse_paper(galley_ctx *ctx, const char *spec, double *w, d
         {"a6", 105 * MM, 148 * MM}, {"b5", 176 * MM, 250 * MM}, {"b6", 125 * MM, 176 * MM},
         {"letter", 612, 792},       {"legal", 612, 1008},       {"16k", 184 * MM, 260 * MM},
     };
-    gl_clear_error(ctx);
+    GL_API_ENTER(ctx, GL_NONNULL(spec), GL_NONNULL(width_pt), GL_NONNULL(height_pt));
     for (size_t i = 0; i < sizeof papers / sizeof *papers; i++)
         if (!strcasecmp(spec, papers[i].name)) {
-            *w = papers[i].w;
-            *h = papers[i].h;
+            *width_pt = papers[i].w;
+            *height_pt = papers[i].h;
             return GALLEY_OK;
         }
     // "WxH<unit>": the unit, given once at the end, applies to both numbers
@@ -268,8 +273,8 @@ galley_status galley_parse_paper(galley_ctx *ctx, const char *spec, double *w, d
             double vw, vh;
             if (*unit && parse_length(a, unit, &vw) == 0 && parse_length(b, "mm", &vh) == 0 &&
                 vw >= 72 && vh >= 72) {
-                *w = vw;
-                *h = vh;
+                *width_pt = vw;
+                *height_pt = vh;
                 return GALLEY_OK;
             }
         }
@@ -282,7 +287,7 @@ galley_status galley_parse_paper(galley_ctx *ctx, const char *spec, double *w, d
 
 galley_status galley_parse_margins(galley_ctx *ctx, const char *spec, galley_options *opt)
 {
-    gl_clear_error(ctx);
+    GL_API_ENTER(ctx, GL_NONNULL(spec), GL_NONNULL(opt));
     double v[4];
     int n = 0;
     char buf[256];
@@ -364,6 +369,18 @@ static void confine_images(const gl_doc *doc, const char *source, const galley_o
     check_image_paths(doc->first, dir, opt, 0);
 }
 
+/* Checks the options of doc's front matter without applying them (they
+ * apply when it is published: doc_options): a bad value is an error naming
+ * file:line, as in a manifest. */
+static int check_doc_options(gl_ctx *ctx, const gl_doc *doc)
+{
+    if (!doc->noptions)
+        return 0;
+    galley_options scratch;
+    galley_options_init(&scratch);
+    return gl_options_apply(ctx, &scratch, doc->options, doc->noptions, doc->meta.source);
+}
+
 /* Reads one input; md_flags go to the Markdown reader (GL_MD_ONE_ARTICLE
  * when the input is one article of a brief). */
 static galley_status read_text(galley_ctx *ctx, const char *data, size_t len,
@@ -377,7 +394,7 @@ static galley_status read_text(galley_ctx *ctx, const char *data, size_t len,
     gl_doc *doc = gl_is_markdown(src, data, data ? len : 0)
                       ? gl_read_markdown(ctx, data ? data : "", data ? len : 0, src, md_flags)
                       : gl_read_text(ctx, data ? data : "", data ? len : 0, src);
-    if (doc && opt && gl_doc_apply_options(doc, opt) != 0) {
+    if (doc && ((opt && gl_doc_apply_options(doc, opt) != 0) || check_doc_options(ctx, doc))) {
         gl_doc_free(doc);
         doc = NULL;
     }
@@ -393,6 +410,9 @@ galley_status galley_read_text(galley_ctx *ctx, const char *data, size_t len,
                                const char *source_name, const galley_options *opt,
                                galley_doc **out)
 {
+    if (out)
+        *out = NULL;
+    GL_API_ENTER(ctx, GL_NONNULL_IF(data, len > 0), GL_NONNULL(out));
     return read_text(ctx, data, len, source_name, opt, 0, out);
 }
 
@@ -413,6 +433,9 @@ static galley_status read_file(galley_ctx *ctx, const char *path, const galley_o
 galley_status galley_read_file(galley_ctx *ctx, const char *path, const galley_options *opt,
                                galley_doc **out)
 {
+    if (out)
+        *out = NULL;
+    GL_API_ENTER(ctx, GL_NONNULL(path), GL_NONNULL(out));
     return read_file(ctx, path, opt, 0, out);
 }
 
@@ -476,37 +499,6 @@ static int expand_dir(gl_ctx *ctx, strlist *l, const char *dir)
     return 0;
 }
 
-/* Applies a manifest's options where the caller left the defaults. */
-static int manifest_options(gl_ctx *ctx, const char *path, const gl_manifest *m,
-                            galley_options *opt)
-{
-    galley_options def;
-    galley_options_init(&def);
-    if (m->paper && opt->page_width_pt == def.page_width_pt &&
-        opt->page_height_pt == def.page_height_pt &&
-        galley_parse_paper(ctx, m->paper, &opt->page_width_pt, &opt->page_height_pt))
-        return gl_error(ctx, GALLEY_ERR_INPUT, "%s: %s", path, galley_errmsg(ctx));
-    if (m->margins && opt->margin_top_pt == def.margin_top_pt &&
-        opt->margin_left_pt == def.margin_left_pt && galley_parse_margins(ctx, m->margins, opt))
-        return gl_error(ctx, GALLEY_ERR_INPUT, "%s: %s", path, galley_errmsg(ctx));
-    if (m->font_size && opt->font_size_pt == def.font_size_pt) {
-        double v = atof(m->font_size);
-        if (!(v >= 4 && v <= 72))
-            return gl_error(ctx, GALLEY_ERR_INPUT, "%s: font-size '%s' must be 4 to 72 (points)",
-                            path, m->font_size);
-        opt->font_size_pt = v;
-    }
-    if (m->continuous)
-        opt->continuous = !strcasecmp(m->continuous, "true") || !strcasecmp(m->continuous, "yes");
-    if (m->cjk_punct)
-        opt->cjk_punct = !strcmp(m->cjk_punct, "full")       ? GALLEY_PUNCT_FULL
-                       : !strcmp(m->cjk_punct, "centered") ? GALLEY_PUNCT_CENTERED
-                                                            : GALLEY_PUNCT_GB;
-    if (m->linebreak && !strcmp(m->linebreak, "first-fit"))
-        opt->linebreak = GALLEY_LINEBREAK_FIRST_FIT;
-    return 0;
-}
-
 /* Sets a metadata string of the brief (copied into its arena). */
 static int set_meta(gl_doc *doc, const char **slot, const char *v)
 {
@@ -522,12 +514,18 @@ static int set_meta(gl_doc *doc, const char **slot, const char *v)
 galley_status galley_read_inputs(galley_ctx *ctx, const char *const *paths, size_t npaths,
                                  galley_options *opt, galley_doc **out)
 {
-    *out = NULL;
-    gl_clear_error(ctx);
-    if (!paths || npaths == 0 || !opt) {
+    if (out)
+        *out = NULL;
+    GL_API_ENTER(ctx, GL_NONNULL(paths), GL_NONNULL(opt), GL_NONNULL(out));
+    if (npaths == 0) {
         gl_error(ctx, GALLEY_ERR_ARG, "galley_read_inputs: no inputs");
         return GALLEY_ERR_ARG;
     }
+    for (size_t i = 0; i < npaths; i++)
+        if (!paths[i]) {
+            gl_error(ctx, GALLEY_ERR_ARG, "galley_read_inputs: NULL paths[%zu]", i);
+            return GALLEY_ERR_ARG;
+        }
     if (npaths == 1 && !is_dir(paths[0]) && !is_manifest(paths[0]))
         return galley_read_file(ctx, paths[0], opt, out);
     strlist files = {0};
@@ -554,7 +552,8 @@ galley_status galley_read_inputs(galley_ctx *ctx, const char *const *paths, size
             char *slash = strrchr(mdir, '/');
             if (slash)
                 *slash = 0;
-            int mrc = manifest_options(ctx, paths[i], &man, opt);
+            // the manifest's options, where the caller left the defaults
+            int mrc = gl_options_apply(ctx, opt, man.options, man.noptions, paths[i]);
             for (size_t k = 0; k < man.ninputs && mrc == 0; k++) {
                 const char *in = man.inputs[k];
                 size_t before = files.n;
@@ -582,6 +581,12 @@ galley_status galley_read_inputs(galley_ctx *ctx, const char *const *paths, size
         // each input is one article: a Markdown file's headings stay inside it
         if (read_file(ctx, files.v[i], &each, GL_MD_ONE_ARTICLE, &d) != GALLEY_OK)
             goto cleanup;
+        // An article's page options would set the whole brief's pages:
+        // those are the manifest's and the command line's.
+        for (size_t k = 0; k < d->noptions; k++)
+            gl_warn(ctx, files.v[i], d->options[k].line, 1,
+                    "front matter: '%s' is for a whole document, not an article of a brief; "
+                    "ignored", d->options[k].name);
         if (gl_doc_absorb(brief, d))
             goto cleanup;
         d = NULL;
@@ -678,6 +683,23 @@ static char *subject_of(gl_ctx *ctx, const gl_doc *doc)
     return s.data;
 }
 
+/* The options doc is published with: *opt, or when the document has
+ * options of its own (front matter) a copy in *buf with those applied
+ * where *opt has the defaults (the caller takes precedence).  *opt may be
+ * NULL (the defaults).  Returns 0 or -1. */
+static int doc_options(gl_ctx *ctx, const gl_doc *doc, const galley_options **opt,
+                       galley_options *buf)
+{
+    if (!doc->noptions)
+        return 0;
+    if (*opt)
+        *buf = **opt;
+    else
+        galley_options_init(buf);
+    *opt = buf;
+    return gl_options_apply(ctx, buf, doc->options, doc->noptions, doc->meta.source);
+}
+
 /* ---------------------------------------------------------------- pagination */
 
 /* Where each printed page of the last PDF begins in the document, kept on
@@ -730,7 +752,7 @@ static int pagemap_keep(gl_ctx *ctx, const gl_doc *doc, const gl_frames *fr)
 galley_status galley_write_pdf(galley_ctx *ctx, const galley_doc *doc, const galley_options *opt,
                                const char *path)
 {
-    gl_clear_error(ctx);
+    GL_API_ENTER(ctx, GL_NONNULL(doc), GL_NONNULL(path));
     galley_options def;
     if (!opt) {
         galley_options_init(&def);
@@ -741,6 +763,8 @@ galley_status galley_write_pdf(galley_ctx *ctx, const galley_doc *doc, const gal
     gl_frames *fr = NULL;
     char *subject = NULL, *author = NULL;
     int rc = -1;
+    galley_options own;
+    GL_CHECK(doc_options(ctx, doc, &opt, &own));
     GL_CHECK(gl_layout_opts_from(ctx, &lo, opt));
     fs = open_fonts(ctx, opt);
     if (!fs)
@@ -779,7 +803,10 @@ cleanup:
 galley_status galley_write_epub(galley_ctx *ctx, const galley_doc *doc,
                                 const galley_options *opt, const char *path)
 {
-    gl_clear_error(ctx);
+    GL_API_ENTER(ctx, GL_NONNULL(doc), GL_NONNULL(path));
+    galley_options own;
+    if (doc_options(ctx, doc, &opt, &own))
+        return gl_api_exit(ctx, -1);
     gl_epub_opts eo = {
         .identifier = opt ? opt->identifier : NULL,
         // dcterms:modified is when the EPUB was made, not the article's date
@@ -811,20 +838,10 @@ galley_status galley_write_epub(galley_ctx *ctx, const galley_doc *doc,
 
 // The back ends write through gl_out; with ctx->out_mem set it collects the
 // bytes in memory instead of a file, so the same code serves both targets.
+// The caller has checked the arguments.
 static galley_status write_mem(galley_ctx *ctx, const galley_doc *doc, const galley_options *opt,
                                bool pdf, void **data, size_t *len)
 {
-    if (data)
-        *data = NULL;
-    if (len)
-        *len = 0;
-    if (!ctx)
-        return GALLEY_ERR_ARG;
-    if (!doc || !data || !len) {
-        gl_clear_error(ctx);
-        return gl_api_exit(ctx, gl_error(ctx, GALLEY_ERR_ARG, "%s: NULL document or output pointer",
-                                         pdf ? "galley_write_pdf_mem" : "galley_write_epub_mem"));
-    }
     gl_buf b;
     gl_buf_init(&b, ctx);
     ctx->out_mem = &b;
@@ -847,12 +864,22 @@ static galley_status write_mem(galley_ctx *ctx, const galley_doc *doc, const gal
 galley_status galley_write_pdf_mem(galley_ctx *ctx, const galley_doc *doc,
                                    const galley_options *opt, void **data, size_t *len)
 {
+    if (data)
+        *data = NULL;
+    if (len)
+        *len = 0;
+    GL_API_ENTER(ctx, GL_NONNULL(doc), GL_NONNULL(data), GL_NONNULL(len));
     return write_mem(ctx, doc, opt, true, data, len);
 }
 
 galley_status galley_write_epub_mem(galley_ctx *ctx, const galley_doc *doc,
                                     const galley_options *opt, void **data, size_t *len)
 {
+    if (data)
+        *data = NULL;
+    if (len)
+        *len = 0;
+    GL_API_ENTER(ctx, GL_NONNULL(doc), GL_NONNULL(data), GL_NONNULL(len));
     return write_mem(ctx, doc, opt, false, data, len);
 }
 
@@ -861,12 +888,10 @@ galley_status galley_write_epub_mem(galley_ctx *ctx, const galley_doc *doc,
 galley_status galley_line_breaks(galley_ctx *ctx, const char *utf8, size_t len,
                                  size_t *offsets, size_t max, size_t *count)
 {
-    if (!ctx)
-        return GALLEY_ERR_ARG;
-    gl_clear_error(ctx);
-    if (!count || (!utf8 && len) || (!offsets && max))
-        return gl_api_exit(ctx, gl_error(ctx, GALLEY_ERR_ARG, "galley_line_breaks: NULL argument"));
-    *count = 0;
+    if (count)
+        *count = 0;
+    GL_API_ENTER(ctx, GL_NONNULL_IF(utf8, len > 0), GL_NONNULL_IF(offsets, max > 0),
+                 GL_NONNULL(count));
     if (len == 0)
         return GALLEY_OK;
     // ICU is given valid UTF-8: malformed bytes become U+FFFD first, so the

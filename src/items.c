@@ -498,9 +498,13 @@ static int shape_word(gl_shaper *sh, const char *text, size_t a, size_t b)
     gl_glyph *g = sh->g;
     size_t len = g[b - 1].off + g[b - 1].nbytes - g[a].off, n;
     float kern[64];
-    int k = len == b - a && len <= 64
-                ? gl_shape_ascii(sh->cache, g[a].face, text + g[a].off, len, kern)
-                : -1;
+    uint32_t cps[64];
+    int k = -1;
+    if (b - a <= 64) {
+        for (size_t q = a; q < b; q++)
+            cps[q - a] = g[q].cp;
+        k = gl_shape_pairs(sh->cache, g[a].face, cps, b - a, kern);
+    }
     if (k >= 0) {
         for (size_t q = a; k && q < b; q++)
             if (kern[q - a] != 0) {

@@ -1,14 +1,16 @@
 /*
  * reader_md.c — reads Markdown (CommonMark + GFM tables, strikethrough,
  * autolinks and footnotes, via cmark-gfm) with optional YAML front matter
- * (via libyaml) into a gl_doc.  First stage of the pipeline, beside
- * reader_text.c; the ONLY file that includes cmark-gfm or libyaml headers.
- * Knows nothing of layout or back ends.
+ * (through manifest.c's YAML loader) into a gl_doc.  First stage of the
+ * pipeline, beside reader_text.c; the ONLY file that includes cmark-gfm
+ * headers.  Knows nothing of layout or back ends.
  *
  * Mapping (documented for users in README "Markdown"):
  *  - Front matter: a "---" line at the very top, YAML up to a "---" or
  *    "..." line; keys title, subtitle, author (string or list), date
- *    (YYYY-MM-DD → meta.date, anything else → meta.display_date), lang.
+ *    (YYYY-MM-DD → meta.date, anything else → meta.display_date), lang;
+ *    the page options a manifest takes (paper, margins, ...: options.h)
+ *    are kept in doc->options for galley.c, unchecked.
  *  - Book title: with no front-matter title, a level-1 heading that is the
  *    first block is the title (and leaves the body); with one, a first
  *    level-1 heading whose text equals it is dropped as a duplicate.
@@ -30,10 +32,10 @@
  * deep is fine) and model nesting is capped at GL_MAX_DEPTH.
  */
 #include "reader.h"
+#include "manifest.h"
 
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
-#include <yaml.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -1068,86 +1070,81 @@ static int set_meta(md *m, const char **dst, const char *v)
     return rc;
 }
 
-static const char *scalar(yaml_node_t *n)
-{
-    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
-/* Parses the YAML text y (lines first_line..) into the metadata.  A YAML
+/* Parses the YAML text y (lines first_line..) into the metadata, and keeps
+ * the page options (paper, margins, ...) on the doc for galley.c.  A YAML
  * error is a warning, never a failure. */
 static int parse_front_matter(md *m, const char *y, size_t n, unsigned first_line)
 {
-    yaml_parser_t p;
-    yaml_document_t d;
-    if (!yaml_parser_initialize(&p))
-        return gl_oom(m->ctx);
-    yaml_parser_set_input_string(&p, (const unsigned char *)y, n);
-    if (!yaml_parser_load(&p, &d)) {
-        gl_warn(m->ctx, m->source, first_line + (unsigned)p.problem_mark.line,
-                (unsigned)p.problem_mark.column + 1, "front matter ignored: YAML error: %s",
-                p.problem ? p.problem : "unknown");
-        yaml_parser_delete(&p);
-        return 0;
-    }
-    int rc = 0;
-    yaml_node_t *root = yaml_document_get_root_node(&d);
-    if (root && root->type != YAML_MAPPING_NODE) {
+    gl_yaml_map ym;
+    int st = gl_yaml_read_map(m->ctx, y, n, first_line, &ym);
+    int rc = st < 0 ? -1 : 0;
+    if (st == GL_YAML_INVALID)
+        gl_warn(m->ctx, m->source, ym.line, ym.col, "front matter ignored: YAML error: %s",
+                ym.problem[0] ? ym.problem : "unknown");
+    else if (st == GL_YAML_NOT_MAP)
         gl_warn(m->ctx, m->source, first_line, 1,
                 "front matter ignored: expected 'key: value' lines");
-    } else if (root) {
-        gl_meta *mt = &m->doc->meta;
-        for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
-             !rc && pr < root->data.mapping.pairs.top; pr++) {
-            yaml_node_t *kn = yaml_document_get_node(&d, pr->key);
-            yaml_node_t *vn = yaml_document_get_node(&d, pr->value);
-            const char *k = scalar(kn), *v = scalar(vn);
-            unsigned kl = kn ? first_line + (unsigned)kn->start_mark.line : first_line;
-            if (!k)
-                continue;
-            if (vn && vn->type == YAML_SEQUENCE_NODE && strcmp(k, "author") == 0) {
-                // Several authors: "A, B and C" would be language-specific;
-                // a comma list is neutral.
-                gl_buf all;
-                gl_buf_init(&all, m->ctx);
-                rc = gl_buf_put(&all, "", 0);
-                for (yaml_node_item_t *it = vn->data.sequence.items.start;
-                     !rc && it < vn->data.sequence.items.top; it++) {
-                    const char *s = scalar(yaml_document_get_node(&d, *it));
-                    if (s && s[0])
-                        rc = (all.len && gl_buf_puts(&all, ", ")) || gl_buf_puts(&all, s);
-                }
-                if (!rc)
-                    rc = set_meta(m, &mt->byline, all.data);
-                gl_buf_free(&all);
-                continue;
-            }
-            if (!v) {
-                gl_warn(m->ctx, m->source, kl, 1, "front matter: '%s' is not a plain value; ignored",
-                        k);
-                continue;
-            }
-            if (strcmp(k, "title") == 0)
-                rc = set_meta(m, &mt->title, v);
-            else if (strcmp(k, "subtitle") == 0)
-                rc = set_meta(m, &mt->subtitle, v);
-            else if (strcmp(k, "author") == 0 || strcmp(k, "byline") == 0)
-                rc = set_meta(m, &mt->byline, v);
-            else if (strcmp(k, "lang") == 0 || strcmp(k, "language") == 0)
-                rc = set_meta(m, &mt->lang, v);
-            else if (strcmp(k, "date") == 0) {
-                long long t;
-                if (gl_parse_iso_date(v, &t))
-                    rc = set_meta(m, &mt->date, v);
-                else
-                    rc = set_meta(m, &mt->display_date, v);
-            } else if (strcmp(k, "display_date") == 0 || strcmp(k, "display-date") == 0)
-                rc = set_meta(m, &mt->display_date, v);
-            else
-                gl_warn(m->ctx, m->source, kl, 1, "front matter: unknown key '%.40s' ignored", k);
+    gl_meta *mt = &m->doc->meta;
+    gl_opt_pair *opts = NULL;
+    size_t nopts = 0;
+    if (st == GL_YAML_MAP && ym.npairs &&
+        !(opts = gl_arena_alloc(&m->doc->arena, ym.npairs * sizeof *opts)))
+        rc = -1;
+    for (size_t i = 0; st == GL_YAML_MAP && !rc && i < ym.npairs; i++) {
+        const gl_yaml_pair *pr = &ym.pairs[i];
+        const char *k = pr->key, *v = pr->value;
+        if (pr->list && strcmp(k, "author") == 0) {
+            // Several authors: "A, B and C" would be language-specific;
+            // a comma list is neutral.
+            gl_buf all;
+            gl_buf_init(&all, m->ctx);
+            rc = gl_buf_put(&all, "", 0);
+            for (size_t j = 0; !rc && j < pr->nitems; j++)
+                rc = (all.len && gl_buf_puts(&all, ", ")) || gl_buf_puts(&all, pr->items[j]);
+            if (!rc)
+                rc = set_meta(m, &mt->byline, all.data);
+            gl_buf_free(&all);
+            continue;
         }
+        if (!v) {
+            gl_warn(m->ctx, m->source, pr->line, 1,
+                    "front matter: '%s' is not a plain value; ignored", k);
+            continue;
+        }
+        if (strcmp(k, "title") == 0)
+            rc = set_meta(m, &mt->title, v);
+        else if (strcmp(k, "subtitle") == 0)
+            rc = set_meta(m, &mt->subtitle, v);
+        else if (strcmp(k, "author") == 0 || strcmp(k, "byline") == 0)
+            rc = set_meta(m, &mt->byline, v);
+        else if (strcmp(k, "lang") == 0 || strcmp(k, "language") == 0)
+            rc = set_meta(m, &mt->lang, v);
+        else if (strcmp(k, "date") == 0) {
+            long long t;
+            if (gl_parse_iso_date(v, &t))
+                rc = set_meta(m, &mt->date, v);
+            else
+                rc = set_meta(m, &mt->display_date, v);
+        } else if (strcmp(k, "display_date") == 0 || strcmp(k, "display-date") == 0)
+            rc = set_meta(m, &mt->display_date, v);
+        else if (gl_option_in_files(k)) {
+            // a page option, as in a manifest: galley.c checks and applies it
+            gl_opt_pair *o = &opts[nopts];
+            o->name = gl_arena_strdup(&m->doc->arena, k);
+            o->value = gl_arena_strdup(&m->doc->arena, v);
+            o->line = pr->line;
+            if (!o->name || !o->value)
+                rc = -1;
+            else
+                nopts++;
+        } else
+            gl_warn(m->ctx, m->source, pr->line, 1, "front matter: unknown key '%.40s' ignored", k);
     }
-    yaml_document_delete(&d);
-    yaml_parser_delete(&p);
+    if (nopts) {
+        m->doc->options = opts;
+        m->doc->noptions = nopts;
+    }
+    gl_yaml_map_free(&ym);
     return rc;
 }
 

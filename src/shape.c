@@ -135,7 +135,7 @@ const gl_shaped *gl_shape_word(gl_shape_cache *c, int face, const char *text, si
     e->n = (uint16_t)got;
     memcpy(e->g, c->scratch, gbytes);
     e->trivial = is_trivial(c, face, text, len, e->g, e->n);
-    gl_face_ascii_learn(c->fs, face, text, len, e->g, e->n);
+    gl_face_pairs_learn(c->fs, face, text, len, e->g, e->n);
     c->slots[k] = (slot){h, (uint16_t)len, (int16_t)face, e};
     if (++c->used * 2 > c->nslots && grow(c))
         return NULL;
@@ -144,7 +144,7 @@ const gl_shaped *gl_shape_word(gl_shape_cache *c, int face, const char *text, si
     return e->g;
 }
 
-int gl_shape_ascii(gl_shape_cache *c, int face, const char *text, size_t len, float *kern)
+int gl_shape_pairs(gl_shape_cache *c, int face, const uint32_t *cps, size_t n, float *kern)
 {
-    return gl_face_ascii_kern(c->fs, face, text, len, kern);
+    return gl_face_pairs_kern(c->fs, face, cps, n, kern);
 }

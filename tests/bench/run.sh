@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# tests/bench/run.sh — galley against Typst 0.14 and Pandoc on the same text
-# (issue 6).  `make bench` runs it; it is a benchmark, not a timed test, and
+# tests/bench/run.sh — galley against Typst 0.14 and Pandoc on the same text.
+# `make bench` runs it; it is a benchmark, not a timed test, and
 # never part of `make check`.
 #
 #   tests/bench/run.sh            RUNS=3 (median of 3 wall times per figure)
@@ -190,7 +190,7 @@ typst_ver=$(node -e "console.log(require('@myriaddreamin/typst-ts-node-compiler/
   echo "(ratio $(ratio "$all_ms" "$head_ms")); in CPU time $(awk -v t="$head_cpu" -v p="$head_pages" 'BEGIN { printf "%.2f", 1000 * t / p }') and"
   echo "$(awk -v t="$wp_cpu" -v p="$wp_pages" 'BEGIN { printf "%.2f", 1000 * t / p }') ms/page. The head includes the fixed start-up cost (fonts, ICU)."
   echo
-  echo "For size, the issue's reference: the smallest PDFs of any peer are XeLaTeX's,"
+  echo "For size, a reference not measured here: the smallest PDFs of any peer are XeLaTeX's,"
   echo "3.6 MB for War and Peace and 3.5 MB for Hongloumeng (3,686 and 3,584 KB)."
   echo
   echo "Batch: the 25 English articles as 25 PDFs (\`galley --batch --formats pdf --force\`):"

@@ -80,6 +80,31 @@ grep -qE "warn.txt:3(:[0-9]+)?: warning: .*UTF-8" "$T/stderr" && ok "invalid UTF
 expect_exit 0 "--quiet" -- "$GALLEY" -q "$T/warn.txt" -o "$T/warn2.pdf"
 [ ! -s "$T/stderr" ] && ok "--quiet prints nothing" || bad "--quiet printed: $(cat "$T/stderr")"
 
+# One option table: the same bad value is the same one-line error from the
+# command line (exit 2, usage), a manifest and front matter (file:line,
+# exit 1, input); front matter sets the page as a manifest does, and the
+# command line wins over both.
+cp "$DATA/seed-article.txt" "$T/opt-a.txt"
+printf 'title: Opts\ncjk-punct: wrong\ninputs: [opt-a.txt]\n' > "$T/opt-bad.yaml"
+printf -- '---\ntitle: Opts\ncjk-punct: wrong\n---\nText.\n' > "$T/opt-bad.md"
+want="invalid cjk-punct 'wrong' (gb, full or centered)"
+expect_exit 2 "bad value on the command line" -- "$GALLEY" "$T/opt-a.txt" -o "$T/o.pdf" --cjk-punct wrong
+[ "$(head -1 "$T/stderr")" = "galley: $want" ] && ok "command line: '$want'" || bad "command-line message: $(cat "$T/stderr")"
+expect_exit 1 "bad value in a manifest" -- "$GALLEY" "$T/opt-bad.yaml" -o "$T/o.pdf"
+[ "$(cat "$T/stderr")" = "galley: error: $T/opt-bad.yaml:2: $want" ] && ok "manifest: the same message at file:line" || bad "manifest message: $(cat "$T/stderr")"
+expect_exit 1 "bad value in front matter" -- "$GALLEY" "$T/opt-bad.md" -o "$T/o.pdf"
+[ "$(cat "$T/stderr")" = "galley: error: $T/opt-bad.md:3: $want" ] && ok "front matter: the same message at file:line" || bad "front-matter message: $(cat "$T/stderr")"
+[ -e "$T/o.pdf" ] && bad "an output was written despite a bad option" || ok "no output for a bad option"
+printf -- '---\ntitle: Small\npaper: a5\n---\nText.\n' > "$T/opt-a5.md"
+expect_exit 0 "front matter with paper" -- "$GALLEY" "$T/opt-a5.md" -o "$T/a5.pdf"
+pdfinfo "$T/a5.pdf" | grep -q "^Page size: *419.5[0-9]* x 595.2[0-9]* pts" && ok "front matter paper: a5 sets the page" || bad "front-matter paper: $(pdfinfo "$T/a5.pdf" | grep 'Page size')"
+grep -q "paper" "$T/stderr" && bad "front-matter paper warned: $(cat "$T/stderr")" || ok "front-matter paper: no warning"
+expect_exit 0 "front matter with paper, --paper letter" -- "$GALLEY" "$T/opt-a5.md" -o "$T/letter.pdf" --paper letter
+pdfinfo "$T/letter.pdf" | grep -q "^Page size: *612 x 792 pts" && ok "the command line wins over front matter" || bad "precedence: $(pdfinfo "$T/letter.pdf" | grep 'Page size')"
+printf 'title: Opts\npaper: a5\ninputs: [opt-a.txt]\n' > "$T/opt-a5.yaml"
+expect_exit 0 "manifest with paper, --paper letter" -- "$GALLEY" "$T/opt-a5.yaml" -o "$T/mletter.pdf" --paper letter
+pdfinfo "$T/mletter.pdf" | grep -q "^Page size: *612 x 792 pts" && ok "the command line wins over a manifest" || bad "manifest precedence: $(pdfinfo "$T/mletter.pdf" | grep 'Page size')"
+
 # plain text without a header: title from the file name
 printf 'Just a paragraph.\n\nAnd another one.\n' > "$T/my-notes.txt"
 expect_exit 0 "plain text" -- "$GALLEY" "$T/my-notes.txt" -o "$T/notes.pdf"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # 20-pdf.sh — publish the sample articles as PDF and judge them with real
-# validators: shared/checks/pdf-check.sh when $CHECKS is set (qpdf, poppler,
+# validators: $CHECKS/pdf-check.sh when the checkers are present (qpdf, poppler,
 # mutool, text recovered in order), else qpdf, pdffonts and pdftotext here.
 # Also: the English sample stays small, output is reproducible under
 # SOURCE_DATE_EPOCH, and Chinese text uses a CJK face with Latin digits.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # 30-epub.sh — publish the sample articles as EPUB and judge them with real
 # validators: EPUBCheck (0 errors, 0 warnings) always, and
-# shared/checks/epub-check.sh when $CHECKS is set.  Also: the OCF magic
+# $CHECKS/epub-check.sh when the checkers are present.  Also: the OCF magic
 # bytes, xml:lang and CJK styles for Chinese, byte-identical output under
 # SOURCE_DATE_EPOCH, and a failed write that names the path and leaves
 # nothing behind.

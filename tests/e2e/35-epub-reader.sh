@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 35-epub-reader.sh — issue 5: the EPUB opens in a real reading system and
+# 35-epub-reader.sh — the EPUB opens in a real reading system and
 # is valid for every corpus input.
 #  - calibre's ebook-convert (a real EPUB engine) turns the English and the
 #    Chinese sample into text: the first chapter's title and opening

@@ -5,8 +5,8 @@
 # case must pass except the 22 that ICU itself sets aside (ICU-21097: its
 # test suite's RBBITest::testCaseIsKnownIssue, matched by prefix as ICU
 # does), and those 22 must be exactly the failures.  No tailoring.  Also
-# the shared checker (../shared/checks/linebreak-conformance/run.py) when
-# $CHECKS is set, in both protocols.
+# the external checker $CHECKS/linebreak-conformance/run.py when present,
+# in both protocols.
 set -u
 T=$OUT/linebreak; rm -rf "$T"; mkdir -p "$T"
 fails=0

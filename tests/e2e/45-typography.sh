@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Typography on real text (issue 3):
+# Typography on real text:
 #  - every Chinese article of tests/data/zh-brief: CLREQ line-start/line-end
 #    prohibitions, unsplit ——/……, nothing past the right margin
-#    (shared/checks/cjk-linebreak-check.py when present);
+#    ($CHECKS/cjk-linebreak-check.py when the external checkers are present);
 #  - the English brief (tests/data/brief joined): no overfull line, and
 #    Knuth–Plass spaces words more evenly than first fit (lower 95th
 #    percentile of inter-word space / natural space).
@@ -35,7 +35,7 @@ if [ -n "${CHECKS:-}" ] && [ -f "$CHECKS/cjk-linebreak-check.py" ]; then
     fi
   fi
 else
-  echo "note: shared/checks absent; CLREQ checks skipped"
+  echo "note: no external checkers (\$CHECKS); CLREQ checks skipped"
 fi
 
 # English brief: bodies of the ten Federalist papers as one text

@@ -2,7 +2,7 @@
 # 50-markdown.sh — publish tests/data/markdown/all.md (every Markdown
 # construct, English and Chinese, with a PNG and a JPEG) to EPUB and PDF and
 # judge the results: EPUBCheck 0 errors / 0 warnings (and
-# shared/checks/epub-check.sh when $CHECKS is set), the XHTML has each
+# $CHECKS/epub-check.sh when the checkers are present), the XHTML has each
 # construct's markup, the images are in the container and the manifest,
 # one content document per chapter with a nav listing them; the PDF is
 # written and passes qpdf --check; a missing or corrupt image fails the

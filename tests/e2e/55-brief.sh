@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Briefs (issue 4): ten English and five Chinese articles bound into one PDF
+# Briefs: ten English and five Chinese articles bound into one PDF
 # and EPUB.  Checks: validators pass; one outline entry per article (the
 # articles have no headings); every contents entry names the page whose
 # text begins with that article's title; every link annotation points at

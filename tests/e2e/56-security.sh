@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Untrusted input (issue 7, Security): raw HTML and javascript: links never
+# Untrusted input: raw HTML and javascript: links never
 # reach the EPUB or the PDF; images outside the input's folder tree are
 # refused unless --allow-path names their folder.
 set -u

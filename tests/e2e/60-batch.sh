@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Batch mode (issue 6): every input its own outputs under --outdir, in
+# Batch mode: every input its own outputs under --outdir, in
 # parallel; up-to-date outputs skipped unless --force; one failing input
 # does not stop the others; a summary line and exit code 1 on failure;
 # directory structure kept; no progress bar when stderr is not a terminal.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Standard input and output (issue 6): '-' reads stdin, '-o -' / a stdin
+# Standard input and output: '-' reads stdin, '-o -' / a stdin
 # filter writes stdout in the -t format; the bytes equal a file output;
 # warnings name <stdin>:line:col; --verbose reports; usage errors exit 2.
 set -u

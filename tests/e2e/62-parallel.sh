@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Beyond one machine (issue 6): the README's GNU parallel recipe, run on
+# Beyond one machine: the README's GNU parallel recipe, run on
 # localhost.  Each input is one `galley --batch FILE --outdir OUT` job: an
 # independent, idempotent unit.  Running the recipe twice publishes nothing
 # the second time; a killed half-run converges when re-run; the result is

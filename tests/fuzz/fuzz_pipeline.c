@@ -3,9 +3,10 @@
  * Markdown, by byte 0), lay out and write both a PDF and an EPUB, with page
  * size, type size, language and CJK punctuation picked by bytes 0-1.  Any
  * failure must be a status with a message, never a crash; success must give
- * a file that starts like a PDF / a ZIP.  Outputs go to a per-process
- * directory under /dev/shm (memory), or $TMPDIR, until in-memory output
- * exists in the API.
+ * a file that starts like a PDF / a ZIP.  The outputs are real files, not
+ * galley_write_pdf_mem/_epub_mem, so that the atomic file output (temporary
+ * file, rename) runs too: per-process names in /dev/shm when it is
+ * writable (memory), else in $TMPDIR or /tmp.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "fuzz.h"

@@ -2,10 +2,12 @@
  * test_api_mem.c — publishing to memory (galley_write_pdf_mem/_epub_mem give
  * the very bytes the file writers give, and nothing on failure), separate
  * contexts in separate threads at once, and the font directory search
- * ($GALLEY_FONT_DIR).  Public header only.
+ * ($GALLEY_FONT_DIR).  The public header, plus the fault-injection hook
+ * of galley_int.h.
  */
 #define _POSIX_C_SOURCE 200809L /* setenv */
 #include "galley.h"
+#include "galley_int.h"
 
 #include <check.h>
 #include <pthread.h>
@@ -160,12 +162,9 @@ START_TEST(test_mem_oom)
     fixed_options(&o);
     int ok = 0, nomem = 0;
     for (unsigned long n = 5; n < 6000; n = n * 5 / 4 + 3) {
-        char buf[32];
-        snprintf(buf, sizeof buf, "%lu", n);
-        setenv("GALLEY_FAIL_ALLOC_AT", buf, 1);
         galley_ctx *ctx = galley_ctx_new();
-        unsetenv("GALLEY_FAIL_ALLOC_AT");
         ck_assert_ptr_nonnull(ctx);
+        gl_fail_alloc_after(ctx, n);
         galley_doc *doc = NULL;
         galley_status st = galley_read_text(ctx, "Title: T\n\nSome words here.\n", 26, NULL,
                                             &o, &doc);

@@ -839,7 +839,7 @@ START_TEST(test_existing_output_survives_failure)
 }
 END_TEST
 
-/* ================================================================ issue 5: fonts, script, pages, a11y */
+/* ================================================================ fonts, script, pages, a11y */
 
 static gl_fontset *default_fonts(gl_ctx *ctx)
 {
@@ -1142,7 +1142,7 @@ START_TEST(test_a11y_metadata)
 
     // An image without alt text: visual content, no text alternative, no claim.
     gl_block *img = add(doc, NULL, GL_B_IMAGE, "");
-    // Issue 4: an image must be a real PNG/JPEG file (else a clear error).
+    // An image must be a real PNG/JPEG file (else a clear error).
     img->src = img->path = "data/markdown/figure.png";
     ck_assert_int_eq(publish(ctx, doc, NULL, out), 0);
     d = parse_entry(out, "OEBPS/content.opf");

@@ -298,7 +298,7 @@ END_TEST
 START_TEST(test_invalid_utf8)
 {
     // Line 3 has two bad sequences, line 5 a truncated one: one warning for
-    // the file, at the first, with the count (issue 7).
+    // the file, at the first, with the count.
     gl_doc *doc = read_str("Good line\n\nab\xFF" "cd\xC3(\n\nok \xE4\xB8", "u.txt");
     assert_valid_utf8(doc);
     ck_assert_uint_eq(doc->nblocks, 3);

@@ -1,6 +1,6 @@
 /*
  * test_reader_md.c — unit tests of the Markdown reader (src/reader_md.c) and
- * the model it fills (doc.h additions of issue 4): front matter, each
+ * the model it fills (doc.h: articles, spans, images): front matter, each
  * construct, CJK soft breaks, chapters, line numbers, pathological nesting,
  * raw HTML, image paths, plus gl_doc_articles/gl_doc_absorb and
  * gl_image_probe.  Run from tests/ (data paths are relative to it).
