@@ -196,6 +196,11 @@ typedef struct {
      * progress_user is handed back as user. */
     void (*progress)(void *user, const char *stage, size_t done, size_t total);
     void *progress_user;
+    /* OpenType features for all text, in the syntax of CSS
+     * font-feature-settings, comma-separated: "+onum, -liga", "\"smcp\" 1",
+     * "ss01=2".  NULL (the default): the fonts' defaults (kerning, standard
+     * ligatures, marks).  Also in the EPUB's stylesheet.  Borrowed. */
+    const char *font_features;
 } galley_options;
 
 /* Fills *opt with the defaults.  Always call it before setting fields.

@@ -75,6 +75,9 @@ static void usage(FILE *f)
 "      --font-bold FILE, --font-italic FILE, --font-bold-italic FILE\n"
 "      --cjk-font FILE    CJK face for body and headings\n"
 "      --cjk-punct STYLE  CJK punctuation: gb (default), full, centered\n"
+"      --font-features LIST  OpenType features, CSS font-feature-settings syntax:\n"
+"                         +onum,-liga or '\"smcp\" 1' (default: each font's own:\n"
+"                         kerning, standard ligatures, marks)\n"
 "      --linebreak ALGO   paragraph breaking: optimal (Knuth-Plass, default) or\n"
 "                         first-fit (for comparison)\n"
 "      --no-hyphenate     never hyphenate English words\n"
@@ -893,6 +896,7 @@ int main(int argc, char **argv)
         {"allow-path", required_argument, NULL, OPT_ALLOW},
         {"no-hyphenate", no_argument, NULL, OPT_NOHYPH},
         {"epub-fonts", required_argument, NULL, OPT_SET},
+        {"font-features", required_argument, NULL, OPT_SET},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"to", required_argument, NULL, 't'},

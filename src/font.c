@@ -66,10 +66,14 @@ static const uint32_t PUNCT[] = {
 };
 #define NPUNCT (sizeof PUNCT / sizeof *PUNCT)
 
+#define GL_MAX_FEATURES 32  /* OpenType features a font set shapes with */
+
 struct gl_fontset {
     face_info info[GL_FACE_COUNT];
     int canon[GL_FACE_COUNT]; /* role → lowest role with the same file and index */
     hb_buffer_t *buf;         /* gl_face_shape's, reused */
+    hb_feature_t features[GL_MAX_FEATURES];  /* gl_font_config.features */
+    unsigned nfeatures;
 };
 
 /* What shaping does to each pair of Latin characters in a face, learnt
@@ -95,6 +99,128 @@ static inline int pair_index(uint32_t cp)
     if (cp >= 0x2010 && cp <= 0x2027)
         return (int)cp - 0x2010 + 94 + 223;
     return -1;
+}
+
+/* ------------------------------------------------------------ features */
+
+/* Calls each(item, len, user) for the comma-separated items of spec with
+ * their white space trimmed; stops at the first non-zero return. */
+static int each_feature(const char *spec, int (*each)(const char *, size_t, void *), void *user)
+{
+    for (const char *p = spec; *p;) {
+        const char *e = strchr(p, ',');
+        if (!e)
+            e = p + strlen(p);
+        const char *a = p, *b = e;
+        while (a < b && (*a == ' ' || *a == '\t'))
+            a++;
+        while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+            b--;
+        int rc = a < b ? each(a, (size_t)(b - a), user) : 0;
+        if (rc)
+            return rc;
+        p = *e ? e + 1 : e;
+    }
+    return 0;
+}
+
+typedef struct {
+    hb_feature_t *out;
+    unsigned n, cap;
+    const char *bad;
+    size_t badlen;
+} feature_list;
+
+/* The shape of one CSS font-feature-settings item, as HarfBuzz also reads
+ * it (hb_feature_from_string is lenient: "what ever" is the tag 'what'):
+ * [+-] a tag of 1-4 letters or digits, or 4 quoted characters, an optional
+ * [start:end], an optional value (=N, or a space and N, on or off). */
+static bool feature_syntax(const char *s, size_t n)
+{
+    size_t i = 0;
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        i++;
+    if (i < n && (s[i] == '"' || s[i] == '\'')) {
+        if (i + 5 >= n || s[i + 5] != s[i])
+            return false;
+        i += 6;
+    } else {
+        size_t t = i;
+        while (i < n && i - t < 4 && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+                                      (s[i] >= '0' && s[i] <= '9')))
+            i++;
+        if (i == t)
+            return false;
+    }
+    if (i < n && s[i] == '[') {
+        while (i < n && s[i] != ']')
+            i++;
+        if (i++ >= n)
+            return false;
+    }
+    size_t v = i;
+    while (i < n && s[i] == ' ')
+        i++;
+    if (i < n && s[i] == '=') {
+        i++;
+        while (i < n && s[i] == ' ')
+            i++;
+    } else if (i == v && i < n) {
+        return false;  // something glued to the tag
+    }
+    if (i == n)
+        return v == n;  // a tag alone; "liga=" has no value
+    if (n - i == 2 && !strncmp(s + i, "on", 2))
+        return true;
+    if (n - i == 3 && !strncmp(s + i, "off", 3))
+        return true;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++;
+    return i == n;
+}
+
+static int add_feature(const char *item, size_t len, void *user)
+{
+    feature_list *l = user;
+    hb_feature_t f;
+    if (!feature_syntax(item, len) || !hb_feature_from_string(item, (int)len, &f) ||
+        l->n >= l->cap) {
+        l->bad = item;
+        l->badlen = len;
+        return -1;
+    }
+    if (l->out)
+        l->out[l->n] = f;
+    l->n++;
+    return 0;
+}
+
+int gl_font_features_check(const char *spec, char *bad, size_t cap)
+{
+    hb_feature_t f[GL_MAX_FEATURES];
+    feature_list l = {f, 0, GL_MAX_FEATURES, NULL, 0};
+    if (each_feature(spec, add_feature, &l)) {
+        if (cap)
+            snprintf(bad, cap, "%.*s", (int)(l.badlen < cap ? l.badlen : cap - 1), l.bad);
+        return -1;
+    }
+    return (int)l.n;
+}
+
+int gl_font_features_css(const char *spec, gl_buf *out)
+{
+    hb_feature_t f[GL_MAX_FEATURES];
+    feature_list l = {f, 0, GL_MAX_FEATURES, NULL, 0};
+    if (each_feature(spec, add_feature, &l))
+        return 0;  // checked before: nothing to write
+    for (unsigned i = 0; i < l.n; i++) {
+        char tag[5];
+        hb_tag_to_string(f[i].tag, tag);
+        tag[4] = 0;
+        if (gl_buf_printf(out, "%s\"%s\" %u", i ? ", " : "", tag, f[i].value))
+            return -1;
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------ specs */
@@ -442,6 +568,15 @@ gl_fontset *gl_fontset_new(gl_ctx *ctx, const gl_font_config *cfg)
     FT_Done_FreeType(lib);
     for (int i = 0; i < GL_FACE_COUNT; i++)
         gl_free(specs[i]);
+    if (cfg->features) {
+        feature_list l = {fs->features, 0, GL_MAX_FEATURES, NULL, 0};
+        if (each_feature(cfg->features, add_feature, &l)) {
+            gl_error(ctx, GALLEY_ERR_ARG, "invalid font feature '%.*s'", (int)l.badlen, l.bad);
+            gl_fontset_free(fs);
+            return NULL;
+        }
+        fs->nfeatures = l.n;
+    }
     return fs;
 fail:
     if (lib)
@@ -640,7 +775,7 @@ int gl_face_shape(gl_fontset *fs, int face, const char *text, size_t len, const 
     hb_buffer_guess_segment_properties(b);
     if (lang)
         hb_buffer_set_language(b, hb_language_from_string(lang, -1));
-    hb_shape(f, b, NULL, 0);
+    hb_shape(f, b, fs->features, fs->nfeatures);
     if (!hb_buffer_allocation_successful(b))
         return -1;
     unsigned n = 0;

@@ -41,6 +41,9 @@ typedef struct {
                                      ctx->font_dir, else GALLEY_FONT_DIR */
     const char *latin[4];         /* per gl_font_style; NULL = default */
     const char *cjk;              /* NULL = default */
+    const char *features;         /* OpenType features for shaping, CSS
+                                     font-feature-settings syntax; NULL:
+                                     the fonts' defaults */
 } gl_font_config;
 
 /* Loads the faces.  Paths may end in ":N" to pick face N of a collection.
@@ -124,6 +127,16 @@ int gl_face_pairs_kern(const gl_fontset *fs, int face, const uint32_t *cps, size
  * ctx. */
 int gl_face_subset(gl_ctx *ctx, const gl_fontset *fs, int face, const uint32_t *cps,
                    size_t ncps, char **data, size_t *len);
+
+/* Checks a list of OpenType features in the syntax of CSS
+ * font-feature-settings, comma-separated ("+onum, -liga", "\"smcp\" 1",
+ * "ss01=2"; each item as HarfBuzz's hb_feature_from_string reads it).
+ * Returns how many there are, or -1 with the first bad item copied into
+ * bad (cap bytes). */
+int gl_font_features_check(const char *spec, char *bad, size_t cap);
+/* Appends spec (valid for gl_font_features_check) to out as a CSS
+ * font-feature-settings value: "onum" 1, "liga" 0.  Returns 0 or -1 (OOM). */
+int gl_font_features_css(const char *spec, gl_buf *out);
 
 /* Checks that a font file is a TrueType font FreeType can read (used for
  * --font options before anything is laid out).  Returns 0 or -1 with a

@@ -654,6 +654,7 @@ static gl_fontset *open_fonts(gl_ctx *ctx, const galley_options *opt)
         fc.latin[GL_F_ITALIC] = opt->font_italic;
         fc.latin[GL_F_BOLD_ITALIC] = opt->font_bold_italic;
         fc.cjk = opt->cjk_font;
+        fc.features = opt->font_features;
     }
     return gl_fontset_new(ctx, &fc);
 }
@@ -812,6 +813,7 @@ galley_status galley_write_epub(galley_ctx *ctx, const galley_doc *doc,
         // dcterms:modified is when the EPUB was made, not the article's date
         .modified = gl_choose_time(opt, NULL),
         .font_mode = gl_epub_font_mode(doc, opt ? opt->epub_fonts : GALLEY_EPUB_FONTS_AUTO),
+        .font_features = opt ? opt->font_features : NULL,
     };
     // The same font set as the PDF, so both editions use the same faces.
     gl_fontset *fs = NULL;

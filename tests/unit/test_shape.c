@@ -15,12 +15,13 @@ static gl_fontset *fs;
 static gl_doc *doc;
 static gl_shaper sh;
 
-static const char *latin;  /* a Latin regular face other than the bundled one, or NULL */
+static const char *latin;     /* a Latin regular face other than the bundled one, or NULL */
+static const char *features;  /* gl_font_config.features, or NULL */
 
 static void setup(void)
 {
     ctx = galley_ctx_new();
-    gl_font_config fc = {.font_dir = "../fonts", .latin = {latin}};
+    gl_font_config fc = {.font_dir = "../fonts", .latin = {latin}, .features = features};
     fs = gl_fontset_new(ctx, &fc);
     ck_assert_msg(fs != NULL, "%s", galley_errmsg(ctx));
     doc = gl_doc_new(ctx, "t.txt");
@@ -165,6 +166,37 @@ START_TEST(test_hyphen_inside_ligature_reshapes_both_sides)
 }
 END_TEST
 
+/* --font-features: "-liga" keeps the letters of "office" apart, "+onum"
+ * gives figures their old-style glyphs; a bad list is refused. */
+START_TEST(test_features)
+{
+    teardown();
+    features = "-liga, +onum";
+    setup();
+    features = NULL;
+    shape("office 1984");
+    for (size_t i = 0; i < sh.ng; i++)
+        ck_assert(!(sh.g[i].flags & GL_G_CONT));
+    size_t one = 7;
+    ck_assert_uint_eq(sh.g[one].cp, '1');
+    ck_assert(sh.g[one].flags & GL_G_SHAPED);
+    ck_assert_uint_ne(sh.sgl[sh.g[one].sg].gid, gl_face_glyph(fs, GL_FACE_LATIN_REGULAR, '1'));
+    char bad[32];
+    ck_assert_int_eq(gl_font_features_check("+onum, -liga", bad, sizeof bad), 2);
+    ck_assert_int_eq(gl_font_features_check("\"smcp\" 1,ss01=2", bad, sizeof bad), 2);
+    ck_assert_int_eq(gl_font_features_check("kern off, liga on, c2sc 1, 'smcp'", bad, sizeof bad), 4);
+    ck_assert_int_eq(gl_font_features_check("liga=", bad, sizeof bad), -1);
+    ck_assert_int_eq(gl_font_features_check("toolong", bad, sizeof bad), -1);
+    ck_assert_int_eq(gl_font_features_check("+onum, what ever", bad, sizeof bad), -1);
+    ck_assert_str_eq(bad, "what ever");
+    gl_buf css;
+    gl_buf_init(&css, ctx);
+    ck_assert_int_eq(gl_font_features_css("+onum,-liga", &css), 0);
+    ck_assert_str_eq(css.data, "\"onum\" 1, \"liga\" 0");
+    gl_buf_free(&css);
+}
+END_TEST
+
 Suite *suite_shape(void)
 {
     Suite *s = suite_create("shape");
@@ -174,6 +206,7 @@ Suite *suite_shape(void)
     tcase_add_test(tc, test_kerning_dejavu);
     tcase_add_test(tc, test_ligatures);
     tcase_add_test(tc, test_hyphen_inside_ligature_reshapes_both_sides);
+    tcase_add_test(tc, test_features);
     suite_add_tcase(s, tc);
     return s;
 }
