@@ -21,6 +21,7 @@
 #include FT_FONT_FORMATS_H
 #include FT_TRUETYPE_TABLES_H
 
+#include <hb-ot.h>
 #include <hb-subset.h>
 #include <hb.h>
 
@@ -53,6 +54,7 @@ typedef struct {
     hb_font_t *hb;
     bool hb_tried;
     struct pair_kerns *pairs;   /* gl_face_pairs_learn's, or NULL */
+    int8_t locl;                /* gl_face_has_locl: -1 not known yet */
 } face_info;
 
 /* Punctuation whose ink extent layout needs to compress it (CLREQ §3.1.6):
@@ -432,6 +434,7 @@ static int load_info(gl_ctx *ctx, FT_Library lib, const char *spec, face_info *f
     FT_Face f = NULL;
     FT_Fixed *raw = NULL;
     int rc = -1;
+    fi->locl = -1;
     GL_CHECK(parse_spec(ctx, spec, &fi->path, &fi->index));
     GL_CHECK(open_face(ctx, lib, fi->path, fi->index, &f));
     struct stat st;
@@ -754,6 +757,25 @@ static hb_font_t *hb_of(gl_fontset *fs, int face)
     hb_font_set_scale(f, (int)upem, (int)upem);
     fi->hb = f;
     return f;
+}
+
+bool gl_face_has_locl(gl_fontset *fs, int face)
+{
+    if (!valid_face(face))
+        return false;
+    face_info *fi = &fs->info[fs->canon[face]];
+    if (fi->locl < 0) {
+        fi->locl = 0;
+        hb_font_t *f = hb_of(fs, face);
+        hb_tag_t tags[256];
+        unsigned n = 256;
+        if (f) {
+            hb_ot_layout_table_get_feature_tags(hb_font_get_face(f), HB_OT_TAG_GSUB, 0, &n, tags);
+            for (unsigned i = 0; i < n; i++)
+                fi->locl |= tags[i] == HB_TAG('l', 'o', 'c', 'l');
+        }
+    }
+    return fi->locl;
 }
 
 int gl_face_shape(gl_fontset *fs, int face, const char *text, size_t len, const char *lang,

@@ -91,6 +91,11 @@ const char *gl_face_psname(const gl_fontset *fs, int face);
  * back ends then use the earlier one). */
 int gl_face_canonical(const gl_fontset *fs, int face);
 
+/* True when face has localised forms (an OpenType 'locl' feature): a
+ * pan-CJK face whose ideographs differ by region, shaped with the
+ * document's language. */
+bool gl_face_has_locl(gl_fontset *fs, int face);
+
 /* A glyph as HarfBuzz shaped it: glyph id, advance and offset in em, and
  * the byte offset in the shaped text where its cluster starts. */
 typedef struct {

@@ -427,14 +427,23 @@ static void fix_final_open_quote(gl_shaper *sh, const gl_block *b)
 
 /* ================================================================ shaping */
 
-/* Characters shaped as words: everything but spaces, CJK characters (set
- * one by one from their nominal glyphs: the bundled CJK faces substitute
- * or position nothing by default between them), characters no face has,
- * and a substituted closing quote. */
+/* Characters shaped as words: everything but spaces, CJK characters,
+ * characters no face has, and a substituted closing quote. */
 static bool shapeable(const gl_glyph *g)
 {
     return !(g->flags & (GL_G_SPACE | GL_G_CJK | GL_G_NOTDEF | GL_G_SUBST)) &&
            (g->cp < 0x80 || !gl_is_cjk(g->cp));
+}
+
+/* A CJK character is shaped on its own, and only in a face with localised
+ * forms (a pan-CJK face such as Noto Serif CJK, where the document's
+ * language picks the region's glyph of 直 or 骨): the bundled CJK faces
+ * substitute and position nothing between ideographs by default. */
+static bool cjk_localised(gl_shaper *sh, const gl_glyph *g)
+{
+    return !(g->flags & (GL_G_SPACE | GL_G_NOTDEF | GL_G_SUBST)) &&
+           ((g->flags & GL_G_CJK) || (g->cp >= 0x80 && gl_is_cjk(g->cp))) &&
+           gl_face_has_locl(sh->fs, g->face);
 }
 
 /* Sets characters [a, b) of a word (text[g[a].off, ...)) from its glyphs:
@@ -529,6 +538,8 @@ static int shape_words(gl_shaper *sh, const char *text)
     sh->nsgl = 0;
     for (size_t i = 0; i < n;) {
         if (!shapeable(&g[i])) {
+            if (cjk_localised(sh, &g[i]) && shape_word(sh, text, i, i + 1))
+                return -1;
             i++;
             continue;
         }
