@@ -673,7 +673,6 @@ cleanup:
 /* What the PDF back end embeds: the glyphs runs draw, by glyph id (shaped
  * glyphs, ligatures and characters beyond the BMP included), with the
  * font-descriptor facts read from the subset itself. */
-#include FT_CID_H
 
 const uint16_t *gl_face_bmp_glyphs(const gl_fontset *fs, int face)
 {
@@ -691,10 +690,211 @@ void gl_face_sub_free(gl_face_sub *s)
     memset(s, 0, sizeof *s);
 }
 
+/* Reads a CFF INDEX at p[*at] (CFF spec, Technical Note #5176 §5): its
+ * count, and moves *at past it.  False when it runs past end. */
+static bool cff_index(const unsigned char *p, size_t end, size_t *at, unsigned *count,
+                      size_t *first, unsigned *off_size)
+{
+    if (*at + 2 > end)
+        return false;
+    *count = be16(p + *at);
+    if (*count == 0) {
+        *at += 2;
+        return true;
+    }
+    if (*at + 3 > end)
+        return false;
+    unsigned os = p[*at + 2];
+    size_t offs = *at + 3;
+    if (os < 1 || os > 4 || offs + (size_t)(*count + 1) * os > end)
+        return false;
+    uint32_t last = 0;
+    for (unsigned k = 0; k < os; k++)
+        last = last << 8 | p[offs + (size_t)*count * os + k];
+    size_t data = offs + (size_t)(*count + 1) * os - 1;   // offsets count from 1
+    if (last < 1 || data + last > end)
+        return false;
+    *off_size = os;
+    *first = offs;
+    *at = data + last;
+    return true;
+}
+
+/* Finds operator op (0-21, or 12 x as 1200 + x) in a CFF DICT and returns
+ * its first operand in *v; *found says whether it is there. */
+static bool cff_dict_find(const unsigned char *p, size_t n, unsigned op, bool *found, long *v)
+{
+    long last = 0;
+    *found = false;
+    for (size_t i = 0; i < n;) {
+        unsigned b0 = p[i];
+        if (b0 <= 21) {
+            unsigned o = b0;
+            if (b0 == 12) {
+                if (i + 1 >= n)
+                    return false;
+                o = 1200 + p[i + 1];
+                i++;
+            }
+            i++;
+            if (o == op) {
+                *found = true;
+                *v = last;
+                return true;
+            }
+        } else if (b0 == 28) {
+            if (i + 3 > n)
+                return false;
+            last = (int16_t)be16(p + i + 1);
+            i += 3;
+        } else if (b0 == 29) {
+            if (i + 5 > n)
+                return false;
+            last = (int32_t)be32(p + i + 1);
+            i += 5;
+        } else if (b0 == 30) {   // a real: nibbles up to an 0xf
+            for (i++; i < n && (p[i] & 0x0F) != 0x0F && (p[i] >> 4) != 0x0F; i++)
+                ;
+            i++;
+        } else if (b0 >= 32 && b0 <= 246) {
+            last = (long)b0 - 139;
+            i++;
+        } else if (b0 >= 247 && b0 <= 254) {
+            if (i + 2 > n)
+                return false;
+            last = b0 <= 250 ? (long)(b0 - 247) * 256 + p[i + 1] + 108
+                             : -(long)(b0 - 251) * 256 - p[i + 1] - 108;
+            i += 2;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Makes the charset of a CID-keyed CFF subset the identity, CID = glyph
+ * id, rewriting it in place in the subset file (d, n bytes).  hb-subset
+ * keeps a CID-keyed font's source CIDs, and readers disagree on what a
+ * PDF CID is for an OpenType CFF: MuPDF follows the charset (ISO 32000
+ * §9.7.4.2) while Poppler takes the CID as the glyph id and drew nothing.
+ * With the identity both draw the same glyph.  The new charset, in the
+ * old one's format, never needs more room than the old one (each format's
+ * identity is its shortest form); the CharStrings and FDSelect are by
+ * glyph id and stay.  Sets *cid_keyed; returns false for a CFF table it
+ * cannot read (true, doing nothing, for TrueType outlines). */
+static bool cff_identity_charset(unsigned char *d, size_t n, bool *cid_keyed)
+{
+    *cid_keyed = false;
+    if (n < 12)
+        return false;
+    unsigned ntables = be16(d + 4);
+    size_t cff = 0, cff_len = 0, rec = 0;
+    for (unsigned t = 0; t < ntables && 12 + 16 * (size_t)(t + 1) <= n; t++)
+        if (memcmp(d + 12 + 16 * t, "CFF ", 4) == 0) {
+            rec = 12 + 16 * (size_t)t;
+            cff = be32(d + rec + 8);
+            cff_len = be32(d + rec + 12);
+        }
+    if (!rec)
+        return true;   // TrueType outlines
+    if (cff + cff_len > n || cff_len < 4)
+        return false;
+    const unsigned char *p = d + cff;
+    size_t end = cff_len, at = p[2];   // hdrSize
+    unsigned count, os;
+    size_t offs;
+    if (!cff_index(p, end, &at, &count, &offs, &os))   // Name INDEX
+        return false;
+    size_t top_at = at;
+    if (!cff_index(p, end, &at, &count, &offs, &os) || count < 1)   // Top DICT INDEX
+        return false;
+    uint32_t o0 = 0, o1 = 0;
+    for (unsigned k = 0; k < os; k++) {
+        o0 = o0 << 8 | p[offs + k];
+        o1 = o1 << 8 | p[offs + os + k];
+    }
+    size_t data = top_at + 3 + (size_t)(count + 1) * os - 1;
+    if (o0 < 1 || o1 < o0 || data + o1 > end)
+        return false;
+    const unsigned char *top = p + data + o0;
+    size_t top_len = o1 - o0;
+    bool ros, has_cs, has_chars;
+    long cs_off = 0, chars_off = 0, dummy;
+    if (!cff_dict_find(top, top_len, 1230, &ros, &dummy))
+        return false;
+    if (!ros)
+        return true;   // name-keyed: CIDs are glyph ids already
+    *cid_keyed = true;
+    if (!cff_dict_find(top, top_len, 15, &has_cs, &cs_off) ||
+        !cff_dict_find(top, top_len, 17, &has_chars, &chars_off) || !has_chars)
+        return false;
+    size_t cat = (size_t)chars_off;
+    if (chars_off <= 0 || !cff_index(p, end, &cat, &count, &offs, &os))
+        return false;
+    unsigned nglyphs = count;
+    if (!has_cs || cs_off <= 2 || (size_t)cs_off >= end || nglyphs < 2)
+        return has_cs || nglyphs < 2;   // 0-2 are the predefined (Latin) charsets
+    unsigned char *cs = d + cff + cs_off;
+    size_t room = end - (size_t)cs_off;
+    // The old charset's size: format 0 a SID per glyph, 1 and 2 ranges.
+    size_t old = 1;
+    unsigned covered = 1;   // .notdef
+    if (cs[0] == 0) {
+        old += 2 * (size_t)(nglyphs - 1);
+    } else if (cs[0] == 1 || cs[0] == 2) {
+        size_t w = cs[0] == 1 ? 3 : 4;
+        while (covered < nglyphs) {
+            if (old + w > room)
+                return false;
+            unsigned left = cs[0] == 1 ? cs[old + 2] : be16(cs + old + 2);
+            covered += left + 1;
+            old += w;
+        }
+    } else {
+        return false;
+    }
+    if (old > room)
+        return false;
+    size_t k = 1;
+    if (cs[0] == 0) {
+        for (unsigned g = 1; g < nglyphs; g++, k += 2) {
+            cs[k] = (unsigned char)(g >> 8);
+            cs[k + 1] = (unsigned char)g;
+        }
+    } else {
+        for (unsigned g = 1; g < nglyphs;) {
+            unsigned left = nglyphs - g - 1, max = cs[0] == 1 ? 255 : 65535;
+            left = left > max ? max : left;
+            cs[k] = (unsigned char)(g >> 8);
+            cs[k + 1] = (unsigned char)g;
+            if (cs[0] == 1) {
+                cs[k + 2] = (unsigned char)left;
+                k += 3;
+            } else {
+                cs[k + 2] = (unsigned char)(left >> 8);
+                cs[k + 3] = (unsigned char)left;
+                k += 4;
+            }
+            g += left + 1;
+        }
+    }
+    memset(cs + k, 0, old - k);   // left over: nothing reads it
+    // The table's checksum in the directory (OpenType 'Table Directory').
+    uint32_t sum = 0;
+    for (size_t i = 0; i < cff_len; i += 4) {
+        unsigned char w[4] = {0};
+        memcpy(w, d + cff + i, cff_len - i < 4 ? cff_len - i : 4);
+        sum += be32(w);
+    }
+    d[rec + 4] = (unsigned char)(sum >> 24);
+    d[rec + 5] = (unsigned char)(sum >> 16);
+    d[rec + 6] = (unsigned char)(sum >> 8);
+    d[rec + 7] = (unsigned char)sum;
+    return true;
+}
+
 /* The descriptor facts (ISO 32000 §9.8.1, Table 122) from the subset's own
- * tables, opened in memory with FreeType, and each requested glyph's CID:
- * a CID-keyed CFF keeps its source CIDs in its charset, which readers
- * follow from CID to glyph; otherwise the CID is the glyph id. */
+ * tables, opened in memory with FreeType. */
 static int sub_describe(gl_ctx *ctx, const face_info *fi, gl_face_sub *out, size_t n)
 {
     FT_Library lib = NULL;
@@ -748,18 +948,8 @@ static int sub_describe(gl_ctx *ctx, const face_info *fi, gl_face_sub *out, size
     unsigned weight = has_os2 && os2->usWeightClass ? os2->usWeightClass : 400;
     out->stem_v = (10 + 0.244 * ((double)weight - 50)) / 1000.0;
 
-    FT_Bool is_cid = 0;
-    if (out->cff && FT_Get_CID_Is_Internally_CID_Keyed(f, &is_cid) == 0 && is_cid)
-        out->cid_keyed = true;
-    for (size_t i = 0; i < n; i++) {
-        FT_UInt cid = out->gid[i];
-        if (out->cid_keyed && FT_Get_CID_From_Glyph_Index(f, out->gid[i], &cid) != 0) {
-            gl_error(ctx, GALLEY_ERR_FONT, "%s: subset glyph %u has no CID", fi->path,
-                     (unsigned)out->gid[i]);
-            goto cleanup;
-        }
-        out->cid[i] = cid;
-    }
+    for (size_t i = 0; i < n; i++)
+        out->cid[i] = out->gid[i];
     rc = 0;
 cleanup:
     if (f)
@@ -853,6 +1043,10 @@ int gl_face_subset_glyphs(gl_ctx *ctx, const gl_fontset *fs, int face, const uin
         goto cleanup;
     memcpy(out->data, p, len);
     out->len = len;
+    if (!cff_identity_charset((unsigned char *)out->data, len, &out->cid_keyed)) {
+        gl_error(ctx, GALLEY_ERR_FONT, "%s: cannot read the CFF table of its subset", fi->path);
+        goto cleanup;
+    }
     GL_CHECK(sub_describe(ctx, fi, out, n));
     rc = 0;
 cleanup:

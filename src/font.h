@@ -112,12 +112,13 @@ typedef struct {
                               CFF outlines, no collection; owned */
     size_t len;
     bool cff;              /* outlines in a 'CFF ' table (else TrueType 'glyf') */
-    bool cid_keyed;        /* CFF whose Top DICT is CID-keyed: cid[] comes from its
-                              charset (ISO 32000 §9.7.4.2) */
+    bool cid_keyed;        /* CFF whose Top DICT is CID-keyed; its subset's charset is
+                              made the identity, so that CID = glyph id for every
+                              reader (see font.c, cff_identity_charset) */
     uint32_t *gid;         /* per requested glyph, in request order: its glyph id in
                               the subset; owned */
-    uint32_t *cid;         /* per requested glyph: its CID for a PDF CIDFont (the
-                              subset's glyph id, or its charset CID); owned */
+    uint32_t *cid;         /* per requested glyph: its CID for a PDF CIDFont (its
+                              glyph id in the subset); owned */
     float *adv;            /* per requested glyph: its advance (hmtx); owned */
     unsigned nglyphs;      /* glyphs in the subset (components and .notdef included) */
     unsigned units_per_em;
