@@ -38,6 +38,7 @@
 struct run_metrics {
     double adv;
     bool own32;
+    bool actual;   // a glyph's ToUnicode text is not the run's: /ActualText
 };
 
 // --------------------------------------------------------------- errors
@@ -328,15 +329,58 @@ static inline double glyph_adjust(double pen, double target, double per_pt)
     return round((pen - target) * per_pt * 100.0) / 100.0;
 }
 
+// True when the text of glyph g in s (its ToUnicode entry) is t[0..n).
+static bool text_is(const face_slot *s, uint32_t g, const char *t, size_t n)
+{
+    uint32_t x = s->text[g];
+    size_t i = 0;
+    if (!(x & TEXT_MULTI))
+        return n > 0 && gl_utf8_next(t, n, &i) == x && i == n;
+    const uint32_t *m = s->texts + (x & ~TEXT_MULTI);
+    for (uint32_t k = 1; k <= m[0]; k++)
+        if (i >= n || gl_utf8_next(t, n, &i) != m[k])
+            return false;
+    return i == n;
+}
+
+// True when a shaped run's glyphs would extract as other text than its
+// own (run_advance checks runs without glyphs as it measures them): a
+// glyph that stands for different texts keeps the first in ToUnicode
+// (.notdef for several missing characters, one glyph shaped from two
+// spellings), and a cluster's later glyph that elsewhere leads one.
+// Such a run is drawn inside /ActualText (ISO 32000 §14.9.4).
+static bool run_needs_actual(const face_slot *s, const gl_run *run)
+{
+    const gl_glyph_pos *gp = run->glyphs;
+    for (uint32_t i = 0; i < run->nglyphs; i++) {
+        uint32_t g = gp[i].gid < GLYPH_LIMIT ? gp[i].gid : 0;
+        if (i > 0 && gp[i - 1].cluster == gp[i].cluster) {
+            if (s->text[g])
+                return true;
+            continue;
+        }
+        uint32_t c = gp[i].cluster, end = run->len;
+        for (uint32_t j = i + 1; j < run->nglyphs; j++)
+            if (gp[j].cluster != c) {
+                end = gp[j].cluster > c ? gp[j].cluster : end;
+                break;
+            }
+        if (c > run->len || end < c || !text_is(s, g, run->text + c, end - c))
+            return true;
+    }
+    return false;
+}
+
 // The advance of a run as the reader computes it, in points: the glyph
 // widths at the size plus the character spacing after each glyph; for a
 // shaped run, also the TJ adjustments put_glyphs writes between glyphs
 // (the same arithmetic, so the same result).  Sets *own32 when the string
 // has a code 32 of its own (Tw would widen it; see line_word_space).
 static double run_advance(const face_slot *s, const gl_fontset *fs, const gl_run *run,
-                          bool *own32)
+                          bool *own32, bool *actual)
 {
     bool c32 = false;
+    *actual = false;
     if (run->glyphs) {
         const double size = run->size, cs = run->char_space, per_pt = 1000.0 / size;
         double pen = 0, base = 0;
@@ -351,17 +395,22 @@ static double run_advance(const face_slot *s, const gl_fontset *fs, const gl_run
             c32 |= own_code32(s, g);
         }
         *own32 = c32;
+        *actual = pen != 0 && run_needs_actual(s, run);
         return pen;
     }
     double width = 0;
     size_t i = 0, nglyphs = 0;
+    bool other = false;   // a glyph whose ToUnicode text is another character
     while (i < run->len) {
-        uint32_t g = next_glyph(s, fs, run, &i);
+        uint32_t cp = gl_utf8_next(run->text, run->len, &i);
+        uint32_t g = cp < 0x10000 ? s->cmap[cp] : gl_face_glyph(fs, run->face, cp);
         c32 |= own_code32(s, g);
+        other |= s->text[g] != cp;
         width += s->width[g];
         nglyphs++;
     }
     *own32 = c32;
+    *actual = other;
     return width * run->size / 1000 + (double)run->char_space * (double)nglyphs;
 }
 
@@ -577,6 +626,25 @@ static int put_string_on(gl_buf *b, const face_slot *s, const gl_fontset *fs, co
     return put_codes(b, s, fs, run, tj);
 }
 
+// Opens a marked-content span whose /ActualText is the run's text, as a
+// UTF-16BE string with a byte order mark (ISO 32000 §14.9.4, §7.9.2.2).
+static int put_actual_text(gl_buf *b, const gl_run *run)
+{
+    int rc = gl_buf_puts(b, "/Span<</ActualText<FEFF");
+    size_t i = 0;
+    while (i < run->len) {
+        uint32_t cp = gl_utf8_next(run->text, run->len, &i);
+        if (cp >= 0x10000) {
+            uint32_t v = cp - 0x10000;
+            rc |= gl_buf_printf(b, "%04X%04X", 0xD800u + (v >> 10), 0xDC00u + (v & 0x3FF));
+        } else {
+            rc |= gl_buf_printf(b, "%04X", (unsigned)cp);
+        }
+    }
+    rc |= gl_buf_puts(b, ">>>BDC\n");
+    return rc ? -1 : 0;
+}
+
 // Puts font s in the page's /Resources /Font dictionary (*res: made on
 // the first call for the page), under its own name.
 static int page_font(pdf_state *ps, HPDF_Page page, HPDF_Dict *res, const face_slot *s)
@@ -652,9 +720,10 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
         const gl_run *run = &pg->runs[i];
         struct run_metrics *m = &ps->runm[i];
         m->own32 = false;
+        m->actual = false;
         const face_slot *s = run->face >= 0 && run->face < GL_FACE_COUNT
                                  ? &slots[gl_face_canonical(fs, run->face)] : NULL;
-        m->adv = s && s->used ? run_advance(s, fs, run, &m->own32) : 0;
+        m->adv = s && s->used ? run_advance(s, fs, run, &m->own32, &m->actual) : 0;
     }
     bool in_text = false, in_array = false;
     float tw_y = NAN, tw_line = 0;   // the word space of the line at tw_y
@@ -694,7 +763,8 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
         bool link = (run->flags & GL_RUN_LINK) != 0;
         bool bold = (run->flags & GL_RUN_FAKE_BOLD) != 0;
         long long x = llround(run->x * 100.0), y = llround(run->y * 100.0);
-        if (in_array && s->font == ts.font && run->size == ts.size &&
+        bool actual = ps->runm[i].actual;
+        if (in_array && !actual && s->font == ts.font && run->size == ts.size &&
             run->char_space == ts.char_space && link == ts.fill_link &&
             bold == ts.stroke_text && y == ts.y) {
             if (tw_font(s)) {
@@ -795,6 +865,8 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
             ts.x = x;
             ts.y = y;
         }
+        if (actual)
+            GL_CHECK(put_actual_text(tmp, run));
         tj.at = tmp->len;
         GL_CHECK(gl_buf_putc(tmp, '['));
         in_array = true;
@@ -802,6 +874,11 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
         pen = (double)ts.x / 100.0;
         GL_CHECK(put_string(tmp, s, fs, run, &tj));
         pen += advance;
+        if (actual) {   // the run alone in its span
+            GL_CHECK(close_array(tmp, tj.at, tj.strings));
+            GL_CHECK(gl_buf_puts(tmp, "EMC\n"));
+            in_array = false;
+        }
     }
     if (in_array)
         GL_CHECK(close_array(tmp, tj.at, tj.strings));

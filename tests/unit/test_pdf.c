@@ -318,8 +318,11 @@ START_TEST(test_missing_glyphs_and_empty)
         {.face = GL_FACE_CJK, .size = 12, .x = 72, .y = 680, .text = "x\xF0\x9F\x98\x80y",
          .len = 6},
         {.face = GL_FACE_CJK, .size = 12, .x = 72, .y = 660, .text = "", .len = 0},
+        // Another missing character: .notdef's ToUnicode says 中, so this
+        // run goes in /ActualText.
+        {.face = GL_FACE_LATIN_REGULAR, .size = 12, .x = 72, .y = 640, .text = "C文D", .len = 5},
     };
-    gl_page page = {.runs = runs, .nruns = 3, .number = 1};
+    gl_page page = {.runs = runs, .nruns = 4, .number = 1};
     gl_frames f = {.width = 595, .height = 842, .pages = &page, .npages = 1};
     char path[300], cmd[700];
     snprintf(path, sizeof path, "%s/g.pdf", dir);
@@ -331,6 +334,7 @@ START_TEST(test_missing_glyphs_and_empty)
     ck_assert_int_eq(run(cmd, &out, &err), 0);
     ck_assert_msg(err[0] == 0, "stderr: %s", err);
     ck_assert_msg(strstr(out, "A中B") != NULL, "text: %s", out);
+    ck_assert_msg(strstr(out, "C文D") != NULL, "text: %s", out);
     // The emoji (no glyph in uming: .notdef) keeps its text beyond the BMP.
     ck_assert_msg(strstr(out, "x\xF0\x9F\x98\x80y") != NULL, "text: %s", out);
     free(out);
