@@ -30,7 +30,7 @@ DEB_BUILD := gcc make pkg-config libhpdf-dev libharfbuzz-dev libfreetype-dev lib
              libxml2-dev libzip-dev libhyphen-dev hyphen-en-us check \
              libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev libpng-dev libdeflate-dev
 DEB_TEST  := qpdf poppler-utils mupdf-tools python3 unicode-data libxml2-utils epubcheck default-jre-headless \
-             fonts-urw-base35 fonts-dejavu-core parallel strace time \
+             fonts-urw-base35 fonts-dejavu-core fonts-noto-cjk parallel strace time \
              calibre  # tests/e2e/35-epub-reader.sh: a real EPUB engine (installs in ~45 s)
 
 # Libraries with a .pc file go through pkg-config; libharu and libhyphen ship none.

@@ -80,7 +80,7 @@ typedef enum {
     GALLEY_ERR_NOMEM = 1,   /* an allocation failed */
     GALLEY_ERR_IO = 2,      /* reading an input or writing an output failed */
     GALLEY_ERR_ARG = 3,     /* invalid argument or option value */
-    GALLEY_ERR_FONT = 4,    /* a font is missing, unreadable or not TrueType */
+    GALLEY_ERR_FONT = 4,    /* a font is missing, unreadable or not OpenType/TrueType */
     GALLEY_ERR_BACKEND = 5, /* libharu, libxml2 or libzip reported an error */
     GALLEY_ERR_INTERNAL = 6,/* a bug in galley */
     GALLEY_ERR_INPUT = 7    /* a file the document refers to (an image) is
@@ -170,7 +170,8 @@ typedef struct {
     double font_size_pt;    /* body size; default 11 */
     double leading;         /* line height / size; 0: 1.4, or 1.75 for Chinese */
     /* Fonts (NULL: the bundled defaults).  A path, optionally "path:index"
-     * for a face of a TrueType collection.  Borrowed. */
+     * for a face of a collection (.ttc, .otc); TrueType or CFF outlines.
+     * Borrowed. */
     const char *font_regular, *font_bold, *font_italic, *font_bold_italic;
     const char *cjk_font;
     /* Folders, besides the input's own folder tree, that images may come

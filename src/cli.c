@@ -69,7 +69,7 @@ static void usage(FILE *f)
 "      --leading X        line height as a multiple of the size (default 1.4, or\n"
 "                         1.75 for Chinese)\n"
 "\n"
-"Fonts (TrueType .ttf or .ttc; FILE:N picks face N of a collection):\n"
+"Fonts (OpenType .otf/.ttf, or .otc/.ttc with FILE:N for face N of a collection):\n"
 "      --font FILE        Latin regular face (bold/italic still from the defaults\n"
 "                         unless given below)\n"
 "      --font-bold FILE, --font-italic FILE, --font-bold-italic FILE\n"

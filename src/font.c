@@ -292,16 +292,11 @@ static int check_sfnt_dir(gl_ctx *ctx, const char *path, int index)
             goto truncated;
     }
     uint32_t version = be32(hdr);
-    if (version == 0x4F54544FU) { /* 'OTTO' */
+    if (version != 0x00010000U && version != 0x74727565U /* 'true' */ &&
+        version != 0x4F54544FU /* 'OTTO': CFF outlines */) {
         rc = gl_error(ctx, GALLEY_ERR_FONT,
-                      "%s: CFF-outline OpenType fonts are not supported (libharu embeds "
-                      "TrueType outlines only); use a TrueType (.ttf/.ttc) font", path);
-        goto done;
-    }
-    if (version != 0x00010000U && version != 0x74727565U /* 'true' */) {
-        rc = gl_error(ctx, GALLEY_ERR_FONT,
-                      "%s: not a TrueType font file (WOFF and other wrappers are not supported)",
-                      path);
+                      "%s: not an OpenType or TrueType font file (WOFF and other wrappers are "
+                      "not supported)", path);
         goto done;
     }
     unsigned ntables = be16(hdr + 4);
@@ -334,10 +329,6 @@ static const char *ft_errstr(FT_Error e)
     return s ? s : "FreeType error";
 }
 
-/* Opens face `index` of path and checks everything galley relies on: the
- * file exists, FreeType reads it, the outlines are TrueType (libharu 2.3
- * embeds only glyf outlines), the table directory is intact, and there is
- * a Unicode cmap.  *out is the open face on success. */
 /* Starts FreeType; 0, or -1 with the error (OOM or GALLEY_ERR_FONT) on ctx. */
 static int init_freetype(gl_ctx *ctx, FT_Library *lib)
 {
@@ -349,6 +340,10 @@ static int init_freetype(gl_ctx *ctx, FT_Library *lib)
     return gl_error(ctx, GALLEY_ERR_FONT, "cannot initialise FreeType (%s)", ft_errstr(e));
 }
 
+/* Opens face `index` of path and checks everything galley relies on: the
+ * file exists, FreeType reads it, the outlines are TrueType or CFF (not
+ * variable), the table directory is intact, and there is a Unicode cmap.
+ * *out is the open face on success. */
 static int open_face(gl_ctx *ctx, FT_Library lib, const char *path, int index, FT_Face *out)
 {
     *out = NULL;
@@ -375,15 +370,16 @@ static int open_face(gl_ctx *ctx, FT_Library lib, const char *path, int index, F
     if (e)
         return gl_error(ctx, GALLEY_ERR_FONT, "%s: truncated or damaged font (%s)", path,
                         ft_errstr(e));
+    // TrueType (glyf) and CFF outlines: the PDF embeds both (FontFile2,
+    // FontFile3).  Not CFF2 (variable fonts), which PDF readers do not take.
     const char *fmt = FT_Get_Font_Format(face);
-    if (!fmt || strcmp(fmt, "TrueType") != 0) {
-        if (fmt && (strcmp(fmt, "CFF") == 0 || strcmp(fmt, "CFF2") == 0))
-            gl_error(ctx, GALLEY_ERR_FONT,
-                     "%s: CFF-outline OpenType fonts are not supported (libharu embeds "
-                     "TrueType outlines only); use a TrueType (.ttf/.ttc) font", path);
-        else
-            gl_error(ctx, GALLEY_ERR_FONT, "%s: %s fonts are not supported; use a TrueType "
-                     "(.ttf/.ttc) font", path, fmt ? fmt : "this kind of");
+    FT_ULong cff2 = 0;
+    if (fmt && strcmp(fmt, "CFF") == 0 &&
+        FT_Load_Sfnt_Table(face, FT_MAKE_TAG('C', 'F', 'F', '2'), 0, NULL, &cff2) == 0 && cff2)
+        fmt = "CFF2 (variable OpenType)";
+    if (!fmt || (strcmp(fmt, "TrueType") != 0 && strcmp(fmt, "CFF") != 0)) {
+        gl_error(ctx, GALLEY_ERR_FONT, "%s: %s fonts are not supported; use an OpenType "
+                 "(.otf/.otc/.ttf/.ttc) font", path, fmt ? fmt : "this kind of");
         FT_Done_Face(face);
         return -1;
     }
@@ -882,64 +878,19 @@ int gl_face_pairs_kern(const gl_fontset *fs, int face, const uint32_t *cps, size
 
 /* ------------------------------------------------------------ subsetting */
 
-/* Tables the subset leaves out: layout tables (their closure would pull in
- * glyphs nobody asked for, and libharu neither reads nor embeds them),
- * vertical metrics, and bitmap/colour data.  With HB_SUBSET_FLAGS_NO_HINTING
- * (which also drops cvt, fpgm, prep and glyph instructions, about 60% of a
- * Latin subset) what remains is OS/2 cmap glyf head hhea hmtx loca maxp name
- * post (and a no-op prep, see with_prep): the tables libharu 2.3's TrueType
- * loader parses.  Its writer lists cvt/fpgm as required but writes them
- * empty when absent; Debian 12's
- * libharu loads, embeds and renders such subsets (checked with pdffonts,
- * pdftotext and mutool), as it does uming.ttc, which has no hinting at all. */
+/* Tables the subsets leave out: layout tables (their closure would pull in
+ * glyphs nobody asked for, and neither the PDF nor the EPUB's fonts use
+ * them), vertical metrics, and bitmap/colour data.  With
+ * HB_SUBSET_FLAGS_NO_HINTING (which also drops cvt, fpgm, prep and glyph
+ * instructions, about 60% of a Latin subset) what remains is OS/2 cmap
+ * glyf (or CFF) head hhea hmtx loca maxp name post: what a PDF reader or a
+ * browser needs to draw the glyphs (checked with pdffonts, pdftotext,
+ * mutool and epubcheck), as uming.ttc, which has no hinting at all, shows. */
 static const char *const DROP_TABLES[] = {
     "GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "morx", "mort", "kerx", "kern",
     "vhea", "vmtx", "VORG", "EBDT", "EBLC", "EBSC", "CBDT", "CBLC", "sbix", "SVG ",
     "COLR", "CPAL", "DSIG", "LTSH", "hdmx", "VDMX", "PCLT", "gasp", "meta", "STAT",
 };
-
-/* The font file of face, with a 'prep' table if it has none.  libharu's
- * writer rebuilds the font table by table in a list of 4 KB buffers, and
- * 'prep' comes last; an absent one is written empty, at an offset equal to
- * the rebuilt size, and seeking there fails (HPDF_INVALID_OBJECT) whenever
- * that size is a multiple of 4096: one subset in 1,024 could not be
- * embedded (DejaVu Serif Italic on the 25 Federalist papers).  The table
- * added is PUSHB[0] 0, POP: a control value program that does nothing. */
-static hb_blob_t *with_prep(hb_face_t *sub)
-{
-    hb_tag_t prep = HB_TAG('p', 'r', 'e', 'p');
-    hb_blob_t *file = hb_face_reference_blob(sub);
-    hb_blob_t *t = hb_face_reference_table(sub, prep);
-    bool has = hb_blob_get_length(t) > 0;
-    hb_blob_destroy(t);
-    if (has)
-        return file;
-    // hb_subset's result is a builder face, which cannot list its tables
-    // (HarfBuzz 6); the face of its serialised file can.
-    hb_face_t *face = hb_face_create(file, 0);
-    hb_blob_destroy(file);
-    hb_face_t *b = hb_face_builder_create();
-    hb_tag_t tags[64];
-    unsigned start = 0, n;
-    do {
-        n = sizeof tags / sizeof *tags;
-        hb_face_get_table_tags(face, start, &n, tags);
-        for (unsigned i = 0; i < n; i++) {
-            t = hb_face_reference_table(face, tags[i]);
-            hb_face_builder_add_table(b, tags[i], t);
-            hb_blob_destroy(t);
-        }
-        start += n;
-    } while (n == sizeof tags / sizeof *tags);
-    static const char NOOP[] = {(char)0xB0, 0x00, 0x21};
-    t = hb_blob_create(NOOP, sizeof NOOP, HB_MEMORY_MODE_READONLY, NULL, NULL);
-    hb_face_builder_add_table(b, prep, t);
-    hb_blob_destroy(t);
-    hb_blob_t *out = hb_face_reference_blob(b);
-    hb_face_destroy(b);
-    hb_face_destroy(face);
-    return out;
-}
 
 int gl_face_subset(gl_ctx *ctx, const gl_fontset *fs, int face, const uint32_t *cps,
                    size_t ncps, char **data, size_t *len)
@@ -969,9 +920,8 @@ int gl_face_subset(gl_ctx *ctx, const gl_fontset *fs, int face, const uint32_t *
     hb_set_t *u = hb_subset_input_unicode_set(in);
     for (size_t i = 0; i < ncps; i++)
         hb_set_add(u, cps[i]);
-    // Keep every name record: by default hb-subset keeps name IDs 0-6 in
-    // English only, and libharu copies the name table and looks for the
-    // PostScript name (ID 6) on platforms 1 and 3.
+    // Keep every name record (by default hb-subset keeps name IDs 0-6 in
+    // English only).
     hb_set_t *names = hb_subset_input_set(in, HB_SUBSET_SETS_NAME_ID);
     hb_set_clear(names);
     hb_set_invert(names);
@@ -992,7 +942,7 @@ int gl_face_subset(gl_ctx *ctx, const gl_fontset *fs, int face, const uint32_t *
         gl_error(ctx, GALLEY_ERR_FONT, "%s: hb-subset failed for face %d", fi->path, fi->index);
         goto cleanup;
     }
-    out = with_prep(sub);
+    out = hb_face_reference_blob(sub);
     unsigned n = 0;
     const char *p = hb_blob_get_data(out, &n);
     if (!p || n < 12) {
@@ -1033,5 +983,398 @@ cleanup:
     if (lib)
         FT_Done_FreeType(lib);
     gl_free(path);
+    return rc;
+}
+
+/* ------------------------------------------------------------ subsets by glyph id */
+
+/* What the PDF back end embeds: the glyphs runs draw, by glyph id (shaped
+ * glyphs, ligatures and characters beyond the BMP included), with the
+ * font-descriptor facts read from the subset itself. */
+
+const uint16_t *gl_face_bmp_glyphs(const gl_fontset *fs, int face)
+{
+    return valid_face(face) ? info_of(fs, face)->bmp : NULL;
+}
+
+void gl_face_sub_free(gl_face_sub *s)
+{
+    if (!s)
+        return;
+    gl_free(s->data);
+    gl_free(s->gid);
+    gl_free(s->cid);
+    gl_free(s->adv);
+    memset(s, 0, sizeof *s);
+}
+
+/* Reads a CFF INDEX at p[*at] (CFF spec, Technical Note #5176 §5): its
+ * count, and moves *at past it.  False when it runs past end. */
+static bool cff_index(const unsigned char *p, size_t end, size_t *at, unsigned *count,
+                      size_t *first, unsigned *off_size)
+{
+    if (*at + 2 > end)
+        return false;
+    *count = be16(p + *at);
+    if (*count == 0) {
+        *at += 2;
+        return true;
+    }
+    if (*at + 3 > end)
+        return false;
+    unsigned os = p[*at + 2];
+    size_t offs = *at + 3;
+    if (os < 1 || os > 4 || offs + (size_t)(*count + 1) * os > end)
+        return false;
+    uint32_t last = 0;
+    for (unsigned k = 0; k < os; k++)
+        last = last << 8 | p[offs + (size_t)*count * os + k];
+    size_t data = offs + (size_t)(*count + 1) * os - 1;   // offsets count from 1
+    if (last < 1 || data + last > end)
+        return false;
+    *off_size = os;
+    *first = offs;
+    *at = data + last;
+    return true;
+}
+
+/* Finds operator op (0-21, or 12 x as 1200 + x) in a CFF DICT and returns
+ * its first operand in *v; *found says whether it is there. */
+static bool cff_dict_find(const unsigned char *p, size_t n, unsigned op, bool *found, long *v)
+{
+    long last = 0;
+    *found = false;
+    for (size_t i = 0; i < n;) {
+        unsigned b0 = p[i];
+        if (b0 <= 21) {
+            unsigned o = b0;
+            if (b0 == 12) {
+                if (i + 1 >= n)
+                    return false;
+                o = 1200 + p[i + 1];
+                i++;
+            }
+            i++;
+            if (o == op) {
+                *found = true;
+                *v = last;
+                return true;
+            }
+        } else if (b0 == 28) {
+            if (i + 3 > n)
+                return false;
+            last = (int16_t)be16(p + i + 1);
+            i += 3;
+        } else if (b0 == 29) {
+            if (i + 5 > n)
+                return false;
+            last = (int32_t)be32(p + i + 1);
+            i += 5;
+        } else if (b0 == 30) {   // a real: nibbles up to an 0xf
+            for (i++; i < n && (p[i] & 0x0F) != 0x0F && (p[i] >> 4) != 0x0F; i++)
+                ;
+            i++;
+        } else if (b0 >= 32 && b0 <= 246) {
+            last = (long)b0 - 139;
+            i++;
+        } else if (b0 >= 247 && b0 <= 254) {
+            if (i + 2 > n)
+                return false;
+            last = b0 <= 250 ? (long)(b0 - 247) * 256 + p[i + 1] + 108
+                             : -(long)(b0 - 251) * 256 - p[i + 1] - 108;
+            i += 2;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Makes the charset of a CID-keyed CFF subset the identity, CID = glyph
+ * id, rewriting it in place in the subset file (d, n bytes).  hb-subset
+ * keeps a CID-keyed font's source CIDs, and readers disagree on what a
+ * PDF CID is for an OpenType CFF: MuPDF follows the charset (ISO 32000
+ * §9.7.4.2) while Poppler takes the CID as the glyph id and drew nothing.
+ * With the identity both draw the same glyph.  The new charset, in the
+ * old one's format, never needs more room than the old one (each format's
+ * identity is its shortest form); the CharStrings and FDSelect are by
+ * glyph id and stay.  Sets *cid_keyed; returns false for a CFF table it
+ * cannot read (true, doing nothing, for TrueType outlines). */
+static bool cff_identity_charset(unsigned char *d, size_t n, bool *cid_keyed)
+{
+    *cid_keyed = false;
+    if (n < 12)
+        return false;
+    unsigned ntables = be16(d + 4);
+    size_t cff = 0, cff_len = 0, rec = 0;
+    for (unsigned t = 0; t < ntables && 12 + 16 * (size_t)(t + 1) <= n; t++)
+        if (memcmp(d + 12 + 16 * t, "CFF ", 4) == 0) {
+            rec = 12 + 16 * (size_t)t;
+            cff = be32(d + rec + 8);
+            cff_len = be32(d + rec + 12);
+        }
+    if (!rec)
+        return true;   // TrueType outlines
+    if (cff + cff_len > n || cff_len < 4)
+        return false;
+    const unsigned char *p = d + cff;
+    size_t end = cff_len, at = p[2];   // hdrSize
+    unsigned count, os;
+    size_t offs;
+    if (!cff_index(p, end, &at, &count, &offs, &os))   // Name INDEX
+        return false;
+    size_t top_at = at;
+    if (!cff_index(p, end, &at, &count, &offs, &os) || count < 1)   // Top DICT INDEX
+        return false;
+    uint32_t o0 = 0, o1 = 0;
+    for (unsigned k = 0; k < os; k++) {
+        o0 = o0 << 8 | p[offs + k];
+        o1 = o1 << 8 | p[offs + os + k];
+    }
+    size_t data = top_at + 3 + (size_t)(count + 1) * os - 1;
+    if (o0 < 1 || o1 < o0 || data + o1 > end)
+        return false;
+    const unsigned char *top = p + data + o0;
+    size_t top_len = o1 - o0;
+    bool ros, has_cs, has_chars;
+    long cs_off = 0, chars_off = 0, dummy;
+    if (!cff_dict_find(top, top_len, 1230, &ros, &dummy))
+        return false;
+    if (!ros)
+        return true;   // name-keyed: CIDs are glyph ids already
+    *cid_keyed = true;
+    if (!cff_dict_find(top, top_len, 15, &has_cs, &cs_off) ||
+        !cff_dict_find(top, top_len, 17, &has_chars, &chars_off) || !has_chars)
+        return false;
+    size_t cat = (size_t)chars_off;
+    if (chars_off <= 0 || !cff_index(p, end, &cat, &count, &offs, &os))
+        return false;
+    unsigned nglyphs = count;
+    if (!has_cs || cs_off <= 2 || (size_t)cs_off >= end || nglyphs < 2)
+        return has_cs || nglyphs < 2;   // 0-2 are the predefined (Latin) charsets
+    unsigned char *cs = d + cff + cs_off;
+    size_t room = end - (size_t)cs_off;
+    // The old charset's size: format 0 a SID per glyph, 1 and 2 ranges.
+    size_t old = 1;
+    unsigned covered = 1;   // .notdef
+    if (cs[0] == 0) {
+        old += 2 * (size_t)(nglyphs - 1);
+    } else if (cs[0] == 1 || cs[0] == 2) {
+        size_t w = cs[0] == 1 ? 3 : 4;
+        while (covered < nglyphs) {
+            if (old + w > room)
+                return false;
+            unsigned left = cs[0] == 1 ? cs[old + 2] : be16(cs + old + 2);
+            covered += left + 1;
+            old += w;
+        }
+    } else {
+        return false;
+    }
+    if (old > room)
+        return false;
+    size_t k = 1;
+    if (cs[0] == 0) {
+        for (unsigned g = 1; g < nglyphs; g++, k += 2) {
+            cs[k] = (unsigned char)(g >> 8);
+            cs[k + 1] = (unsigned char)g;
+        }
+    } else {
+        for (unsigned g = 1; g < nglyphs;) {
+            unsigned left = nglyphs - g - 1, max = cs[0] == 1 ? 255 : 65535;
+            left = left > max ? max : left;
+            cs[k] = (unsigned char)(g >> 8);
+            cs[k + 1] = (unsigned char)g;
+            if (cs[0] == 1) {
+                cs[k + 2] = (unsigned char)left;
+                k += 3;
+            } else {
+                cs[k + 2] = (unsigned char)(left >> 8);
+                cs[k + 3] = (unsigned char)left;
+                k += 4;
+            }
+            g += left + 1;
+        }
+    }
+    memset(cs + k, 0, old - k);   // left over: nothing reads it
+    // The table's checksum in the directory (OpenType 'Table Directory').
+    uint32_t sum = 0;
+    for (size_t i = 0; i < cff_len; i += 4) {
+        unsigned char w[4] = {0};
+        memcpy(w, d + cff + i, cff_len - i < 4 ? cff_len - i : 4);
+        sum += be32(w);
+    }
+    d[rec + 4] = (unsigned char)(sum >> 24);
+    d[rec + 5] = (unsigned char)(sum >> 16);
+    d[rec + 6] = (unsigned char)(sum >> 8);
+    d[rec + 7] = (unsigned char)sum;
+    return true;
+}
+
+/* The descriptor facts (ISO 32000 §9.8.1, Table 122) from the subset's own
+ * tables, opened in memory with FreeType. */
+static int sub_describe(gl_ctx *ctx, const face_info *fi, gl_face_sub *out, size_t n)
+{
+    FT_Library lib = NULL;
+    FT_Face f = NULL;
+    int rc = -1;
+    if (init_freetype(ctx, &lib))
+        return -1;
+    FT_Error e = FT_New_Memory_Face(lib, (const FT_Byte *)out->data, (FT_Long)out->len, 0, &f);
+    if (e || f->units_per_EM == 0) {
+        if (e == FT_Err_Out_Of_Memory)
+            gl_oom(ctx);
+        else
+            gl_error(ctx, GALLEY_ERR_FONT, "%s: hb-subset made a font FreeType cannot read (%s)",
+                     fi->path, e ? ft_errstr(e) : "no units per em");
+        goto cleanup;
+    }
+    double upem = f->units_per_EM;
+    const char *fmt = FT_Get_Font_Format(f);
+    out->cff = fmt && strcmp(fmt, "CFF") == 0;
+    out->nglyphs = (unsigned)f->num_glyphs;
+    out->units_per_em = f->units_per_EM;
+    out->bbox[0] = f->bbox.xMin / upem;
+    out->bbox[1] = f->bbox.yMin / upem;
+    out->bbox[2] = f->bbox.xMax / upem;
+    out->bbox[3] = f->bbox.yMax / upem;
+    out->ascent = fi->ascender;
+    out->descent = fi->descender;
+    const TT_OS2 *os2 = FT_Get_Sfnt_Table(f, FT_SFNT_OS2);
+    const TT_Postscript *post = FT_Get_Sfnt_Table(f, FT_SFNT_POST);
+    bool has_os2 = os2 && os2->version != 0xFFFF;
+    out->cap_height = has_os2 && os2->version >= 2 && os2->sCapHeight > 0
+                          ? os2->sCapHeight / upem : 0;
+    out->x_height = has_os2 && os2->version >= 2 && os2->sxHeight > 0 ? os2->sxHeight / upem : 0;
+    if (out->cap_height == 0)
+        out->cap_height = out->ascent;
+    out->italic_angle = post ? post->italicAngle / 65536.0 : 0;
+    out->fixed_pitch = (post && post->isFixedPitch) || FT_IS_FIXED_WIDTH(f);
+    out->italic = (f->style_flags & FT_STYLE_FLAG_ITALIC) || out->italic_angle != 0;
+    // Serif: an IBM family class of the serif kinds (1-5, 7) or a PANOSE
+    // Latin Text face with serifs (bSerifStyle 2-10); else the name says so.
+    int cls = has_os2 ? os2->sFamilyClass >> 8 : 0;
+    bool panose_serif = has_os2 && os2->panose[0] == 2 && os2->panose[1] >= 2 &&
+                        os2->panose[1] <= 10;
+    out->serif = (cls >= 1 && cls <= 5) || cls == 7 || panose_serif ||
+                 (strstr(fi->psname, "Serif") && !strstr(fi->psname, "Sans"));
+    // Symbolic: glyphs outside the standard Latin set, i.e. not a face
+    // that covers basic Latin letters.
+    out->symbolic = !(fi->bmp['A'] && fi->bmp['Z'] && fi->bmp['a'] && fi->bmp['z']);
+    // StemV has no table of its own; Typst's estimate from the weight class
+    // (10 + 0.244 (weight - 50), in thousandths of an em).
+    unsigned weight = has_os2 && os2->usWeightClass ? os2->usWeightClass : 400;
+    out->stem_v = (10 + 0.244 * ((double)weight - 50)) / 1000.0;
+
+    for (size_t i = 0; i < n; i++)
+        out->cid[i] = out->gid[i];
+    rc = 0;
+cleanup:
+    if (f)
+        FT_Done_Face(f);
+    FT_Done_FreeType(lib);
+    return rc;
+}
+
+int gl_face_subset_glyphs(gl_ctx *ctx, const gl_fontset *fs, int face, const uint32_t *gids,
+                          size_t n, gl_face_sub *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!valid_face(face))
+        return gl_error(ctx, GALLEY_ERR_INTERNAL, "gl_face_subset_glyphs: bad face id %d", face);
+    const face_info *fi = info_of(fs, face);
+    hb_blob_t *blob = NULL, *res = NULL;
+    hb_face_t *src = NULL, *sub = NULL;
+    hb_subset_input_t *in = NULL;
+    hb_subset_plan_t *plan = NULL;
+    int rc = -1;
+
+    out->gid = gl_malloc(ctx, (n ? n : 1) * sizeof *out->gid);
+    out->cid = gl_malloc(ctx, (n ? n : 1) * sizeof *out->cid);
+    out->adv = gl_malloc(ctx, (n ? n : 1) * sizeof *out->adv);
+    if (!out->gid || !out->cid || !out->adv)
+        goto cleanup;
+    blob = hb_blob_create_from_file_or_fail(fi->path);
+    if (!blob) {
+        gl_error(ctx, GALLEY_ERR_FONT, "%s: cannot read font for subsetting", fi->path);
+        goto cleanup;
+    }
+    src = hb_face_create(blob, (unsigned)fi->index);
+    in = hb_subset_input_create_or_fail();
+    if (!in) {
+        gl_oom(ctx);
+        goto cleanup;
+    }
+    hb_set_t *g = hb_subset_input_glyph_set(in);
+    hb_set_add(g, 0);
+    for (size_t i = 0; i < n; i++) {
+        if (gids[i] >= fi->nglyphs) {
+            gl_error(ctx, GALLEY_ERR_INTERNAL, "%s: glyph id %u past the font's %u glyphs",
+                     fi->path, (unsigned)gids[i], fi->nglyphs);
+            goto cleanup;
+        }
+        hb_set_add(g, gids[i]);
+        out->adv[i] = fi->adv[gids[i]];
+    }
+    hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
+    for (size_t i = 0; i < sizeof DROP_TABLES / sizeof *DROP_TABLES; i++)
+        hb_set_add(drop, hb_tag_from_string(DROP_TABLES[i], 4));
+    hb_set_clear(hb_subset_input_set(in, HB_SUBSET_SETS_LAYOUT_FEATURE_TAG));
+    if (!hb_set_allocation_successful(g) || !hb_set_allocation_successful(drop)) {
+        gl_oom(ctx);
+        goto cleanup;
+    }
+    // Dense glyph ids (not HB_SUBSET_FLAGS_RETAIN_GIDS): a CJK face keeps
+    // 65,536 entries of loca/hmtx (and of CFF offsets and charset) for a
+    // few thousand glyphs otherwise.
+    hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
+    plan = hb_subset_plan_create_or_fail(src, in);
+    if (!plan) {
+        gl_error(ctx, GALLEY_ERR_FONT, "%s: hb-subset cannot plan a subset of face %d", fi->path,
+                 fi->index);
+        goto cleanup;
+    }
+    const hb_map_t *map = hb_subset_plan_old_to_new_glyph_mapping(plan);
+    for (size_t i = 0; i < n; i++) {
+        hb_codepoint_t to = hb_map_get(map, gids[i]);
+        if (to == HB_MAP_VALUE_INVALID) {
+            gl_error(ctx, GALLEY_ERR_FONT, "%s: hb-subset left out glyph %u", fi->path,
+                     (unsigned)gids[i]);
+            goto cleanup;
+        }
+        out->gid[i] = to;
+    }
+    sub = hb_subset_plan_execute_or_fail(plan);
+    if (!sub) {
+        gl_error(ctx, GALLEY_ERR_FONT, "%s: hb-subset failed for face %d", fi->path, fi->index);
+        goto cleanup;
+    }
+    res = hb_face_reference_blob(sub);
+    unsigned len = 0;
+    const char *p = hb_blob_get_data(res, &len);
+    if (!p || len < 12) {
+        gl_error(ctx, GALLEY_ERR_FONT, "%s: hb-subset produced no font", fi->path);
+        goto cleanup;
+    }
+    out->data = gl_malloc(ctx, len);
+    if (!out->data)
+        goto cleanup;
+    memcpy(out->data, p, len);
+    out->len = len;
+    if (!cff_identity_charset((unsigned char *)out->data, len, &out->cid_keyed)) {
+        gl_error(ctx, GALLEY_ERR_FONT, "%s: cannot read the CFF table of its subset", fi->path);
+        goto cleanup;
+    }
+    GL_CHECK(sub_describe(ctx, fi, out, n));
+    rc = 0;
+cleanup:
+    hb_blob_destroy(res);
+    hb_face_destroy(sub);
+    hb_subset_plan_destroy(plan);
+    hb_subset_input_destroy(in);
+    hb_face_destroy(src);
+    hb_blob_destroy(blob);
+    if (rc)
+        gl_face_sub_free(out);
     return rc;
 }

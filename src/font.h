@@ -48,8 +48,9 @@ typedef struct {
 
 /* Loads the faces.  Paths may end in ":N" to pick face N of a collection.
  * Fails with GALLEY_ERR_FONT naming the file when a face is missing,
- * unreadable, not a font, or not TrueType (CFF outlines: libharu cannot
- * embed them).  Caller owns the result (gl_fontset_free). */
+ * unreadable, not a font, or of outlines the back ends cannot embed
+ * (neither TrueType nor CFF, e.g. CFF2).  Caller owns the result
+ * (gl_fontset_free). */
 gl_fontset *gl_fontset_new(gl_ctx *ctx, const gl_font_config *cfg);
 void gl_fontset_free(gl_fontset *fs);
 
@@ -126,8 +127,8 @@ void gl_face_pairs_learn(gl_fontset *fs, int face, const char *s, size_t n,
 int gl_face_pairs_kern(const gl_fontset *fs, int face, const uint32_t *cps, size_t n,
                        float *kern);
 
-/* Subsets face to the given code points (plus .notdef) with hb-subset and
- * returns a stand-alone TrueType file (not a collection) in *data (caller
+/* Subsets face to the given code points (plus .notdef) with hb-subset (the
+ * EPUB's fonts) and returns a stand-alone OpenType file (not a collection) in *data (caller
  * frees with gl_free) of *len bytes.  Returns 0, or -1 with the error on
  * ctx. */
 int gl_face_subset(gl_ctx *ctx, const gl_fontset *fs, int face, const uint32_t *cps,
@@ -143,9 +144,54 @@ int gl_font_features_check(const char *spec, char *bad, size_t cap);
  * font-feature-settings value: "onum" 1, "liga" 0.  Returns 0 or -1 (OOM). */
 int gl_font_features_css(const char *spec, gl_buf *out);
 
-/* Checks that a font file is a TrueType font FreeType can read (used for
+/* Checks that a font file is an OpenType (TrueType or CFF) font FreeType
+ * can read (used for
  * --font options before anything is laid out).  Returns 0 or -1 with a
  * GALLEY_ERR_FONT message naming the file. */
 int gl_font_check_file(gl_ctx *ctx, const char *spec);
+
+/* ---------------------------------------------------------------- subsets by glyph id */
+
+/* A face subset to a set of glyphs by gl_face_subset_glyphs(), with what a
+ * PDF font descriptor says of it.  Lengths are in em (font units / units
+ * per em), angles in degrees. */
+typedef struct {
+    char *data;            /* the subset font file: an OpenType font with glyf or
+                              CFF outlines, no collection; owned */
+    size_t len;
+    bool cff;              /* outlines in a 'CFF ' table (else TrueType 'glyf') */
+    bool cid_keyed;        /* CFF whose Top DICT is CID-keyed; its subset's charset is
+                              made the identity, so that CID = glyph id for every
+                              reader (see font.c, cff_identity_charset) */
+    uint32_t *gid;         /* per requested glyph, in request order: its glyph id in
+                              the subset; owned */
+    uint32_t *cid;         /* per requested glyph: its CID for a PDF CIDFont (its
+                              glyph id in the subset); owned */
+    float *adv;            /* per requested glyph: its advance (hmtx); owned */
+    unsigned nglyphs;      /* glyphs in the subset (components and .notdef included) */
+    unsigned units_per_em;
+    double bbox[4];        /* xMin yMin xMax yMax of the source face (head) */
+    double ascent, descent;/* as gl_face_ascender / gl_face_descender */
+    double cap_height;     /* OS/2 sCapHeight, else the ascent */
+    double x_height;       /* OS/2 sxHeight, 0 when unknown */
+    double italic_angle;   /* post italicAngle (negative: leaning right) */
+    double stem_v;         /* vertical stem width, estimated from the weight class */
+    bool fixed_pitch, serif, symbolic, italic;
+} gl_face_sub;
+
+/* Subsets face to glyph ids gids[0..n) (plus .notdef, and whatever the
+ * glyphs are built of) with hb-subset, keeping only the tables a PDF
+ * embeds: no layout, vertical, bitmap or hinting data.  The glyph ids are
+ * renumbered densely; out->gid[] says where each went.  Nothing touches
+ * the disc but the reading of the font file.  Returns 0, or -1 with the
+ * error on ctx (*out is then empty).  Free with gl_face_sub_free(). */
+int gl_face_subset_glyphs(gl_ctx *ctx, const gl_fontset *fs, int face, const uint32_t *gids,
+                          size_t n, gl_face_sub *out);
+void gl_face_sub_free(gl_face_sub *s);
+
+/* The face's glyph for each BMP code point (65,536 entries, 0 = none):
+ * the table behind gl_face_glyph, for loops over many characters.
+ * Borrowed; valid as long as fs. */
+const uint16_t *gl_face_bmp_glyphs(const gl_fontset *fs, int face);
 
 #endif

@@ -89,6 +89,8 @@ int gl_layout_add_run(engine *e, int face, double size, double x, double y_top, 
     r->text = text;
     r->len = (uint32_t)len;
     r->flags = flags;
+    r->glyphs = NULL;   // nominal glyphs (the runs' arrays are not zeroed)
+    r->nglyphs = 0;
     return 0;
 }
 

@@ -1,13 +1,14 @@
 /*
  * test_font.c — font sets: the fallback chain over the bundled fonts,
  * advances and metrics checked against FreeType, error reports for
- * missing, truncated, non-font and CFF files, and hb-subset output parsed
- * back with FreeType.  Runs from tests/, so the fonts are in ../fonts.
+ * missing, truncated and non-font files, CFF fonts taken, and hb-subset
+ * output (by code point and by glyph id) parsed back with FreeType.  Runs from tests/, so the fonts are in ../fonts.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "font.h"
 
 #include <check.h>
+#include <math.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include FT_FONT_FORMATS_H
 #include FT_TRUETYPE_TABLES_H
 #include FT_TRUETYPE_TAGS_H
+#include FT_CID_H
 
 #define FONTS "../fonts"
 
@@ -341,58 +343,81 @@ START_TEST(error_truncated)
 }
 END_TEST
 
-/* Depth-first search for a CFF-flavoured OpenType file (.otf). */
-static bool find_otf(const char *dir, char *out, size_t outsz, int depth)
+#define C059 "/usr/share/fonts/opentype/urw-base35/C059-Roman.otf"
+#define NOTO_CJK_SC "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc:2"
+
+/* Subsets face to the nominal glyphs of cps[] with gl_face_subset_glyphs
+ * and checks the result with FreeType: the outline kind, every glyph where
+ * the map says with its advance, CIDs equal to glyph ids (a CID-keyed
+ * CFF's charset made the identity), and the descriptor facts sane. */
+static void check_glyph_subset(int face, const uint32_t *cps, size_t n, bool cff)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return false;
-    bool found = false;
-    struct dirent *e;
-    while (!found && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        char p[1024];
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (stat(p, &st) != 0)
-            continue;
-        size_t n = strlen(e->d_name);
-        if (S_ISDIR(st.st_mode) && depth < 4) {
-            found = find_otf(p, out, outsz, depth + 1);
-        } else if (S_ISREG(st.st_mode) && n > 4 && strcmp(e->d_name + n - 4, ".otf") == 0) {
-            FILE *f = fopen(p, "rb");
-            char magic[4] = {0};
-            if (f) {
-                found = fread(magic, 1, 4, f) == 4 && memcmp(magic, "OTTO", 4) == 0;
-                fclose(f);
-            }
-            if (found)
-                snprintf(out, outsz, "%s", p);
-        }
+    uint32_t gids[16];
+    ck_assert_uint_le(n, 16);
+    for (size_t i = 0; i < n; i++) {
+        gids[i] = gl_face_glyph(fs, face, cps[i]);
+        ck_assert_msg(gids[i] != 0, "face %d has no U+%04X", face, cps[i]);
     }
-    closedir(d);
-    return found;
+    gl_face_sub sub;
+    ck_assert_msg(gl_face_subset_glyphs(&ctx, fs, face, gids, n, &sub) == 0, "%s", ctx.errmsg);
+    ck_assert(sub.cff == cff);
+    FT_Library lib;
+    FT_Face f;
+    ck_assert_int_eq(FT_Init_FreeType(&lib), 0);
+    ck_assert_int_eq(FT_New_Memory_Face(lib, (const FT_Byte *)sub.data, (FT_Long)sub.len, 0, &f),
+                     0);
+    ck_assert_str_eq(FT_Get_Font_Format(f), cff ? "CFF" : "TrueType");
+    ck_assert_uint_eq((unsigned)f->num_glyphs, sub.nglyphs);
+    ck_assert_uint_le(sub.nglyphs, 2 * n + 1);    // .notdef, the glyphs, a few components
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_uint_lt(sub.gid[i], sub.nglyphs);
+        ck_assert_uint_eq(sub.cid[i], sub.gid[i]);
+        FT_Fixed adv;
+        ck_assert_int_eq(FT_Get_Advance(f, sub.gid[i], FT_LOAD_NO_SCALE, &adv), 0);
+        ck_assert_msg(fabs((double)adv / f->units_per_EM - gl_face_glyph_advance(fs, face, gids[i]))
+                          < 1e-6, "U+%04X: advance %ld in the subset", cps[i], (long)adv);
+        ck_assert_float_eq_tol(sub.adv[i], gl_face_glyph_advance(fs, face, gids[i]), 1e-6);
+        FT_UInt cid;
+        if (sub.cid_keyed) {
+            ck_assert_int_eq(FT_Get_CID_From_Glyph_Index(f, sub.gid[i], &cid), 0);
+            ck_assert_uint_eq(cid, sub.gid[i]);
+        }
+        // The subset's own cmap is not needed by a PDF CIDFont; the glyph
+        // is the right one if its outline has the source glyph's extent.
+        ck_assert_int_eq(FT_Load_Glyph(f, sub.gid[i], FT_LOAD_NO_SCALE), 0);
+    }
+    ck_assert(sub.units_per_em > 0 && sub.bbox[2] > sub.bbox[0] && sub.bbox[3] > sub.bbox[1]);
+    ck_assert(sub.ascent > 0 && sub.descent < 0 && sub.cap_height > 0 && sub.stem_v > 0);
+    FT_ULong len = 0;
+    ck_assert_int_ne(FT_Load_Sfnt_Table(f, TTAG_GSUB, 0, NULL, &len), 0);   // dropped
+    FT_Done_Face(f);
+    FT_Done_FreeType(lib);
+    gl_face_sub_free(&sub);
 }
 
-START_TEST(error_cff)
+START_TEST(cff_fonts)
 {
-    // A real CFF OpenType font, e.g. from fonts-urw-base35 (in DEB_TEST).
-    char otf[1024];
-    if (!find_otf("/usr/share/fonts/opentype", otf, sizeof otf, 0) &&
-        !find_otf("/usr/share/fonts", otf, sizeof otf, 0)) {
-        fprintf(stderr, "test_font: no CFF .otf under /usr/share/fonts; CFF rejection "
-                        "untested (install fonts-urw-base35)\n");
-        return;
-    }
+    // CFF OpenType fonts are taken now: URW's C059 (name-keyed CFF, from
+    // fonts-urw-base35) and Noto Serif CJK SC (CID-keyed, fonts-noto-cjk),
+    // both in DEB_TEST.
+    struct stat st;
+    ck_assert_msg(stat(C059, &st) == 0, "install fonts-urw-base35");
+    ck_assert_msg(stat("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", &st) == 0,
+                  "install fonts-noto-cjk");
     setup_ctx();
-    assert_font_error(gl_font_check_file(&ctx, otf), otf, "CFF-outline OpenType fonts are not");
-    ck_assert_ptr_nonnull(strstr(ctx.errmsg, "TrueType"));
-    setup_ctx();
-    gl_font_config cfg = {.font_dir = FONTS, .cjk = otf};
-    ck_assert_ptr_null(gl_fontset_new(&ctx, &cfg));
-    ck_assert_int_eq(ctx.status, GALLEY_ERR_FONT);
-    ck_assert_ptr_nonnull(strstr(ctx.errmsg, "CFF"));
+    ck_assert_msg(gl_font_check_file(&ctx, C059) == 0, "%s", ctx.errmsg);
+    ck_assert_msg(gl_font_check_file(&ctx, NOTO_CJK_SC) == 0, "%s", ctx.errmsg);
+    gl_font_config cfg = {.font_dir = FONTS, .latin = {C059}, .cjk = NOTO_CJK_SC};
+    fs = gl_fontset_new(&ctx, &cfg);
+    ck_assert_msg(fs != NULL, "%s", ctx.errmsg);
+    static const uint32_t latin[] = {'A', 'V', 'g', 0xE9, 0x2019};
+    check_glyph_subset(GL_FACE_LATIN_REGULAR, latin, 5, true);
+    static const uint32_t han[] = {0x4E2D, 0x6587, 0x20BB7, 0x3002};   // 中文𠮷。
+    check_glyph_subset(GL_FACE_CJK, han, 4, true);
+    static const uint32_t serif[] = {'o', 'f', 'i', 0xE9, 0x1EA0};      // é, Ạ: composites
+    check_glyph_subset(GL_FACE_LATIN_BOLD, serif, 5, false);
+    gl_fontset_free(fs);
+    fs = NULL;
 }
 END_TEST
 
@@ -424,12 +449,9 @@ static void check_subset(const char *data, size_t len, const uint32_t *want, siz
     }
     ck_assert_uint_eq(mapped, nwant);
     ck_assert_int_le(f->num_glyphs, max_glyphs);
-    // Tables libharu 2.3 reads must be there.
-    // prep too: libharu's writer fails on an absent one when the rebuilt
-    // font is a multiple of 4 KB long (see with_prep in font.c).
+    // The tables a reader draws the glyphs with (the EPUB's fonts).
     static const FT_ULong tags[] = {TTAG_cmap, TTAG_glyf, TTAG_loca, TTAG_head, TTAG_hhea,
-                                    TTAG_hmtx, TTAG_maxp, TTAG_name, TTAG_OS2, TTAG_post,
-                                    TTAG_prep};
+                                    TTAG_hmtx, TTAG_maxp, TTAG_name, TTAG_OS2, TTAG_post};
     for (size_t i = 0; i < sizeof tags / sizeof *tags; i++) {
         FT_ULong n = 0;
         ck_assert_int_eq(FT_Load_Sfnt_Table(f, tags[i], 0, NULL, &n), 0);
@@ -510,7 +532,7 @@ Suite *suite_font(void)
     tcase_add_test(tc, error_missing);
     tcase_add_test(tc, error_not_a_font);
     tcase_add_test(tc, error_truncated);
-    tcase_add_test(tc, error_cff);
+    tcase_add_test(tc, cff_fonts);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("subset");
