@@ -892,6 +892,12 @@ static const char *const DROP_TABLES[] = {
     "COLR", "CPAL", "DSIG", "LTSH", "hdmx", "VDMX", "PCLT", "gasp", "meta", "STAT",
 };
 
+static bool is_layout_table(const char *tag)
+{
+    return !strcmp(tag, "GSUB") || !strcmp(tag, "GPOS") || !strcmp(tag, "GDEF") ||
+           !strcmp(tag, "kern");
+}
+
 int gl_face_subset(gl_ctx *ctx, const gl_fontset *fs, int face, const uint32_t *cps,
                    size_t ncps, char **data, size_t *len)
 {
@@ -928,10 +934,14 @@ int gl_face_subset(gl_ctx *ctx, const gl_fontset *fs, int face, const uint32_t *
     hb_set_t *langs = hb_subset_input_set(in, HB_SUBSET_SETS_NAME_LANG_ID);
     hb_set_clear(langs);
     hb_set_invert(langs);
+    // A reading system shapes the EPUB's text itself: the layout tables
+    // stay (hb-subset keeps its default features, kerning and standard
+    // ligatures among them, and the glyphs they reach), so that it kerns
+    // and joins as the PDF does.
     hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
     for (size_t i = 0; i < sizeof DROP_TABLES / sizeof *DROP_TABLES; i++)
-        hb_set_add(drop, hb_tag_from_string(DROP_TABLES[i], 4));
-    hb_set_clear(hb_subset_input_set(in, HB_SUBSET_SETS_LAYOUT_FEATURE_TAG));
+        if (!is_layout_table(DROP_TABLES[i]))
+            hb_set_add(drop, hb_tag_from_string(DROP_TABLES[i], 4));
     if (!hb_set_allocation_successful(u) || !hb_set_allocation_successful(drop)) {
         gl_oom(ctx);
         goto cleanup;
