@@ -33,6 +33,7 @@ void gl_shaper_free(gl_shaper *sh)
     gl_free(sh->items);
     gl_free(sh->spans);
     gl_free(sh->sgl);
+    gl_free(sh->levels);
     gl_shape_cache_free(sh->cache);
     memset(sh, 0, sizeof *sh);
 }
@@ -455,11 +456,27 @@ static int apply_glyphs(gl_shaper *sh, size_t a, size_t b, const gl_shaped *sg, 
 {
     gl_glyph *g = sh->g;
     uint32_t base = g[a].off;
+    // Right to left, HarfBuzz gives the glyphs in visual order: reversed,
+    // they are in logical order (each cluster's glyphs reversed too, and
+    // reversed back when a line draws them, see gl_layout_emit_line).
+    bool rtl = n > 1 && sg[n - 1].cluster < sg[0].cluster;
+    gl_shaped *rev = NULL;
+    if (rtl) {
+        if (!(rev = gl_malloc(sh->ctx, n * sizeof *rev)))
+            return -1;
+        for (size_t k = 0; k < n; k++)
+            rev[k] = sg[n - 1 - k];
+        sg = rev;
+    }
     for (size_t k = 1; k < n; k++)
-        if (sg[k].cluster < sg[k - 1].cluster)
-            return 0;
-    if (GL_GROW(sh->ctx, sh->sgl, sh->capsgl, sh->nsgl + n))
+        if (sg[k].cluster < sg[k - 1].cluster) {
+            gl_free(rev);
+            return 0;  // reordered otherwise: left nominal
+        }
+    if (GL_GROW(sh->ctx, sh->sgl, sh->capsgl, sh->nsgl + n)) {
+        gl_free(rev);
         return -1;
+    }
     double size = g[a].size;
     size_t k = 0;
     for (size_t q = a; q < b;) {
@@ -495,6 +512,7 @@ static int apply_glyphs(gl_shaper *sh, size_t a, size_t b, const gl_shaped *sg, 
         k = k2;
         q = q2;
     }
+    gl_free(rev);
     return 0;
 }
 
@@ -529,6 +547,23 @@ static int shape_word(gl_shaper *sh, const char *text, size_t a, size_t b)
     return trivial ? 0 : apply_glyphs(sh, a, b, sg, n);
 }
 
+/* The bidi levels of a paragraph with right-to-left characters (Arabic,
+ * Hebrew) in it; every other paragraph is all level 0. */
+static int bidi_levels(gl_shaper *sh, const char *text, size_t len)
+{
+    sh->rtl = false;
+    for (size_t i = 0; i < sh->ng && !sh->rtl; i++)
+        sh->rtl = sh->g[i].cp >= 0x590 && gl_is_rtl(sh->g[i].cp);
+    if (!sh->rtl)
+        return 0;
+    if (GL_GROW(sh->ctx, sh->levels, sh->caplevels, sh->ng) ||
+        gl_bidi_levels(sh->ctx, text, len, sh->levels, sh->ng))
+        return -1;
+    for (size_t i = 0; i < sh->ng; i++)
+        sh->g[i].level = sh->levels[i];
+    return 0;
+}
+
 /* Shapes each word: a run of shapeable characters in one face and size.
  * A lone ASCII character has nothing to kern or join with. */
 static int shape_words(gl_shaper *sh, const char *text)
@@ -545,7 +580,7 @@ static int shape_words(gl_shaper *sh, const char *text)
         }
         size_t j = i + 1;
         while (j < n && shapeable(&g[j]) && g[j].face == g[i].face && g[j].size == g[i].size &&
-               g[j].rise == g[i].rise)
+               g[j].rise == g[i].rise && g[j].level == g[i].level)
             j++;
         if ((j - i > 1 || g[i].cp >= 0x80) && shape_word(sh, text, i, j))
             return -1;
@@ -575,7 +610,8 @@ static int reshape(gl_shaper *sh, const char *text, size_t a, size_t b, double *
 
 static bool same_word(const gl_glyph *a, const gl_glyph *b)
 {
-    return shapeable(b) && b->face == a->face && b->size == a->size && b->rise == a->rise;
+    return shapeable(b) && b->face == a->face && b->size == a->size && b->rise == a->rise &&
+           b->level == a->level;
 }
 
 int gl_reshape_ends(gl_shaper *sh, const char *text, size_t first, size_t last, double *delta)
@@ -614,6 +650,8 @@ int gl_shape(gl_shaper *sh, const gl_block *b, const char *text, size_t len,
         return -1;
     clreq_breaks(sh, text);
     fix_final_open_quote(sh, b);
+    if (bidi_levels(sh, text, len))
+        return -1;
     if (shape_words(sh, text))
         return -1;
     compress_punct(sh, ts->size);

@@ -55,6 +55,7 @@ typedef struct {
     uint8_t nbytes;
     uint16_t flags;      /* GL_G_* */
     uint8_t brk;         /* GL_BRK_* (linebreak.h) before this glyph */
+    uint8_t level;       /* bidi embedding level (UAX #9): odd right to left */
 } gl_glyph;
 
 /* The glyphs an item stands for: [g0, g1) for a box; g0 == g1 is the
@@ -94,6 +95,9 @@ typedef struct {
                                points, cluster unused */
     size_t nsgl, capsgl;
     gl_shape_cache *cache;  /* words shaped so far (made on first use) */
+    uint8_t *levels;        /* bidi levels of a paragraph with right-to-left text */
+    size_t caplevels;
+    bool rtl;               /* the paragraph shaped last has right-to-left text */
     struct {                /* measure's ASCII metrics for one style */
         int key;            /* 1 + (style << 1 | heading); 0 = empty */
         int16_t face[128];  /* -1: measured the slow way */

@@ -168,4 +168,33 @@ for f in seed zh; do
   fi
 done
 
+# Right to left inside English: an Arabic name (in DejaVu Sans, which has
+# Arabic) is shaped (joined forms: fewer distinct shapes than letters is not
+# testable from text, so the glyphs' order is) and ordered by the bidi
+# algorithm: its first word stands right of its second, both between
+# "name" and "appears"; the text extracts in logical order.
+dv=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+printf 'Bidi\n\nThe name \xd9\x85\xd8\xad\xd9\x85\xd8\xaf \xd8\xb9\xd9\x84\xd9\x8a appears here.\n' > "$OUT/bidi.txt"
+if [ -f "$dv" ] && "$GALLEY" -q "$OUT/bidi.txt" --font "$dv" -o "$OUT/bidi.pdf"; then
+  python3 - "$OUT/bidi.pdf" <<'PY' && ok "bidi: an Arabic name in an English line reads right to left, extracts in logical order" || fail "bidi order"
+import re, subprocess, sys
+pdf = sys.argv[1]
+# each Arabic letter is drawn on its own (in logical order); their boxes
+html = subprocess.run(["pdftotext", "-bbox", pdf, "-"], capture_output=True, text=True).stdout
+boxes = [(float(m.group(1)), m.group(2)) for m in re.finditer(r'<word xMin="([\d.]+)"[^>]*>([^<]*)</word>', html)]
+x = {}
+for bx, w in boxes:
+    x.setdefault(w, bx)
+first, last = "\u0645", "\u064a"        # the name's first letter and its last
+name, appears = x.get("name"), x.get("appears")
+ok = None not in (name, appears) and first in x and last in x and name < x[last] < x[first] < appears
+text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout
+logical = re.search("\u0645\u062d\u0645\u062f\\s+\u0639\u0644\u064a", re.sub("[\u202a-\u202e]", "", text)) is not None
+print("boxes:", boxes[:6], "logical:", logical)
+sys.exit(0 if ok and logical else 1)
+PY
+else
+  fail "bidi: publishing with DejaVu Sans"
+fi
+
 [ "$fails" -eq 0 ]
