@@ -240,6 +240,8 @@ static int measure(gl_shaper *sh, const gl_block *b, const char *text, size_t le
             g->adv = g->nat = (float)(aadv * size);
             continue;
         }
+        if (cp >= 0x590 && !sh->rtl)
+            sh->rtl = gl_is_rtl(cp);
         bool cjk = gl_is_cjk(cp);
         int face;
         if (cjk_ambiguous(cp)) {
@@ -535,7 +537,9 @@ static int shape_word(gl_shaper *sh, const char *text, size_t a, size_t b)
     if (k >= 0) {
         for (size_t q = a; k && q < b; q++)
             if (kern[q - a] != 0) {
-                g[q].adv = g[q].nat = (float)(g[q].nat + kern[q - a] * g[q].size);
+                // the glyph keeps its own advance (nat): PDF kerns with a TJ
+                // adjustment between two strings, as between two words
+                g[q].adv = (float)(g[q].nat + kern[q - a] * g[q].size);
                 g[q].flags |= GL_G_KERNED;
             }
         return 0;
@@ -551,10 +555,7 @@ static int shape_word(gl_shaper *sh, const char *text, size_t a, size_t b)
  * Hebrew) in it; every other paragraph is all level 0. */
 static int bidi_levels(gl_shaper *sh, const char *text, size_t len)
 {
-    sh->rtl = false;
-    for (size_t i = 0; i < sh->ng && !sh->rtl; i++)
-        sh->rtl = sh->g[i].cp >= 0x590 && gl_is_rtl(sh->g[i].cp);
-    if (!sh->rtl)
+    if (!sh->rtl)  // measure saw no right-to-left character
         return 0;
     if (GL_GROW(sh->ctx, sh->levels, sh->caplevels, sh->ng) ||
         gl_bidi_levels(sh->ctx, text, len, sh->levels, sh->ng))
@@ -642,6 +643,7 @@ int gl_shape(gl_shaper *sh, const gl_block *b, const char *text, size_t len,
              const gl_text_style *ts)
 {
     sh->ng = 0;
+    sh->rtl = false;
     if (GL_GROW(sh->ctx, sh->brk, sh->capbrk, len + 1))
         return -1;
     if (gl_linebreak(sh->ctx, text, len, sh->doc->meta.lang, sh->brk))

@@ -31,8 +31,8 @@ enum {
     GL_G_CONT = 1024,    /* a later character of a shaped cluster (the second
                             and third f of an "ffi" ligature): drawn by the
                             cluster's first character, it draws nothing */
-    GL_G_KERNED = 2048,  /* its nominal glyph, but nat is not its advance in
-                            the font: kerning with the next character */
+    GL_G_KERNED = 2048,  /* kerned with the next character: its nominal glyph
+                            and advance (nat), adv the kerned one */
 };
 
 typedef struct {
@@ -41,8 +41,8 @@ typedef struct {
     float adv;           /* advance in points, after punctuation compression and
                             without end_trim (which follows it as glue) */
     float nat;           /* the advance PDF draws, points: the font's own, or
-                            as shaped (kerning included; a cluster's advance
-                            shared among its characters) */
+                            as shaped (GL_G_SHAPED: kerning included; a
+                            cluster's advance shared among its characters) */
     float lcomp;         /* leading blank removed: drawn this far left of its slot */
     float end_trim;      /* trailing blank removed when the glyph ends a line */
     float space_before;  /* Han–Latin spacing before this glyph, points */

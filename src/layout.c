@@ -431,7 +431,7 @@ int gl_layout_emit_line(engine *e, gl_shaper *sh, const char *text, const gl_lin
         }
         size_t z = a;
         double cs = 0;
-        const uint16_t own_glyphs = GL_G_SHAPED | GL_G_KERNED;
+        const uint16_t own_glyphs = GL_G_SHAPED;
         bool shaped = g[a].flags & own_glyphs;
         // extend while the next glyph is adjacent in the text, in the same
         // face, size and style, and the gap after the drawn advance is the
@@ -444,6 +444,8 @@ int gl_layout_emit_line(engine *e, gl_shaper *sh, const char *text, const gl_lin
                 z++;
                 continue;
             }
+            if (g[z].flags & GL_G_KERNED)
+                break;  // the kern is the gap before the next run
             if ((n->flags & (GL_G_SPACE | GL_G_SUBST)) || (n->level & 1) || n->face != g[a].face ||
                 n->size != g[a].size || n->rise != g[a].rise ||
                 (n->flags & style_flags) != (g[a].flags & style_flags))
