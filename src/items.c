@@ -178,6 +178,17 @@ static inline bool ascii_metric(gl_shaper *sh, unsigned stv, bool heading, uint3
     return true;
 }
 
+/* The first character set in a fallback face (an installed font found
+ * for characters the configured fonts lack) names the font, once per
+ * document, at its line. */
+static void note_fallback(gl_shaper *sh, const gl_block *b, size_t at, int face, uint32_t cp)
+{
+    const char *name = gl_font_fallback_note(sh->fs, face);
+    if (name)
+        gl_warn(sh->ctx, sh->doc->meta.source, b ? gl_block_line_at(b, at) : 0, 0,
+                "U+%04X set in %s (fallback)", cp, name);
+}
+
 static int measure(gl_shaper *sh, const gl_block *b, const char *text, size_t len,
                    const gl_text_style *ts)
 {
@@ -255,6 +266,8 @@ static int measure(gl_shaper *sh, const gl_block *b, const char *text, size_t le
         } else {
             face = gl_font_pick(sh->fs, st, ts->heading, cp);
         }
+        if (face >= GL_FACE_FALLBACK0)
+            note_fallback(sh, b, at, face, cp);
         if (face < 0 || cp > 0xFFFF) {
             if (!warned_before(sh, cp)) {
                 unsigned line_no = b ? gl_block_line_at(b, at) : 0;
