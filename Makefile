@@ -32,10 +32,11 @@ DEB_BUILD := gcc make pkg-config libhpdf-dev libharfbuzz-dev libfreetype-dev lib
 DEB_TEST  := qpdf poppler-utils mupdf-tools python3 unicode-data libxml2-utils epubcheck default-jre-headless \
              fonts-urw-base35 parallel strace time \
              calibre  # tests/e2e/35-epub-reader.sh: a real EPUB engine (installs in ~45 s)
-# Installed fonts for font fallback through fontconfig (tests/unit/test_font.c,
-# tests/e2e/15-fonts.sh): Extension B ideographs (HanaMinB), monochrome emoji
-# and symbols (Symbola), Arabic (Scheherazade).
-DEB_TEST  += fonts-hanazono fonts-symbola fonts-sil-scheherazade
+# Installed fonts that fontconfig finds (tests/unit/test_font.c,
+# tests/e2e/15-fonts.sh): DejaVu (families by name), and for fallback
+# Extension B ideographs (HanaMin), monochrome emoji and symbols (Symbola),
+# Arabic (Scheherazade).
+DEB_TEST  += fonts-dejavu-core fonts-dejavu-extra fonts-hanazono fonts-symbola fonts-sil-scheherazade
 
 # Libraries with a .pc file go through pkg-config; libharu and libhyphen ship none.
 PC_MODULES := harfbuzz harfbuzz-subset freetype2 fontconfig icu-uc libxml-2.0 libzip libcmark-gfm yaml-0.1 libpng libdeflate

@@ -923,7 +923,7 @@ static int load_fallback(struct fallback *fb, uint32_t cp)
     int face = -1;
     if (ctx->oom)
         return -1;
-    if (gl_fontfind_covering(ctx, cp, fb->lang, 8, &c, &n)) {
+    if (gl_fontfind_covering(ctx, cp, fb->lang, 64, &c, &n)) {
         fb->off = !ctx->oom;
         goto done;
     }
@@ -988,10 +988,12 @@ done:
 static int pick_fallback(const gl_fontset *fs, uint32_t cp)
 {
     struct fallback *fb = fs->fb;
+    if (!fallback_worthy(cp))
+        return -1;
     for (int k = 0; k < fb->n; k++)
         if (glyph_of(info_of(fs, GL_FACE_FALLBACK0 + k), cp))
             return GL_FACE_FALLBACK0 + k;
-    if (fb->off || fb->n == GL_FACE_NFALLBACK || !fallback_worthy(cp) || missing_has(fb, cp))
+    if (fb->off || fb->n == GL_FACE_NFALLBACK || missing_has(fb, cp))
         return -1;
     int f = load_fallback(fb, cp);
     if (f < 0 && !fb->ctx->oom)

@@ -382,12 +382,14 @@ int gl_fontfind_covering(gl_ctx *ctx, uint32_t cp, const char *lang, size_t max,
         goto oom;
     // Always a language, and a serif family to lean towards (the book's
     // own are serif): otherwise fontconfig takes them from $LANG and the
-    // configuration's default, and the choice would vary by user.
+    // configuration's default, and the choice would vary by user.  The
+    // family is weak: a face made for the language matters more.
     char fl[32];
     fc_lang(lang, fl, sizeof fl);
+    FcValue serif = {.type = FcTypeString, .u.s = (const FcChar8 *)"serif"};
     if (!FcPatternAddCharSet(pat, FC_CHARSET, cs) ||
         !FcPatternAddString(pat, FC_LANG, (const FcChar8 *)fl) ||
-        !FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)"serif") ||
+        !FcPatternAddWeak(pat, FC_FAMILY, serif, FcTrue) ||
         !FcPatternAddBool(pat, FC_OUTLINE, FcTrue) || !FcPatternAddBool(pat, FC_SCALABLE, FcTrue) ||
         !FcPatternAddBool(pat, FC_COLOR, FcFalse) ||
         !FcPatternAddInteger(pat, FC_WEIGHT, FC_WEIGHT_REGULAR) ||
