@@ -237,7 +237,12 @@ static int open_face(gl_ctx *ctx, FT_Library lib, const char *path, int index, F
         FT_Done_Face(face);
         return -1;
     }
-    if (FT_Select_Charmap(face, FT_ENCODING_UNICODE) != 0 || face->units_per_EM == 0) {
+    // FreeType makes up a Unicode map from glyph names when there is no
+    // cmap table; the PDF's font program needs the real one.
+    FT_ULong cmap_len = 0;
+    if (FT_Load_Sfnt_Table(face, FT_MAKE_TAG('c', 'm', 'a', 'p'), 0, NULL, &cmap_len) != 0 ||
+        cmap_len == 0 || FT_Select_Charmap(face, FT_ENCODING_UNICODE) != 0 ||
+        face->units_per_EM == 0) {
         FT_Done_Face(face);
         return gl_error(ctx, GALLEY_ERR_FONT, "%s: font has no Unicode character map", path);
     }

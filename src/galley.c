@@ -820,12 +820,17 @@ galley_status galley_write_epub(galley_ctx *ctx, const galley_doc *doc,
         .font_mode = gl_epub_font_mode(doc, opt ? opt->epub_fonts : GALLEY_EPUB_FONTS_AUTO),
     };
     // The same font set as the PDF, so both editions use the same faces.
+    // Fonts the caller chose are loaded even when the EPUB embeds none: a
+    // missing family or a broken file is an error for every output.
     gl_fontset *fs = NULL;
-    if (eo.font_mode != GALLEY_EPUB_FONTS_NONE) {
+    bool chose = opt && (opt->font_regular || opt->font_bold || opt->font_italic ||
+                         opt->font_bold_italic || opt->cjk_font || opt->mono_font);
+    if (eo.font_mode != GALLEY_EPUB_FONTS_NONE || chose) {
         fs = open_fonts(ctx, opt, doc);
         if (!fs)
             return gl_api_exit(ctx, -1);
-        eo.fonts = fs;
+        if (eo.font_mode != GALLEY_EPUB_FONTS_NONE)
+            eo.fonts = fs;
     }
     // After the PDF of the same document: a page-list of the print pages.
     if (ctx->pagemap && ctx->pagemap->doc == doc && ctx->pagemap->serial == doc->serial &&

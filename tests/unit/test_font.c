@@ -356,6 +356,35 @@ START_TEST(error_truncated)
 }
 END_TEST
 
+START_TEST(error_no_cmap)
+{
+    // Noto Serif with its cmap table renamed: FreeType would make up a
+    // Unicode map from the glyph names, but the font has none of its own.
+    char *data = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(gl_read_file(&ctx, FONTS "/NotoSerif-Regular.ttf", &data, &len), 0);
+    unsigned ntables = (unsigned char)data[4] << 8 | (unsigned char)data[5];
+    bool renamed = false;
+    for (unsigned i = 0; i < ntables; i++)
+        if (memcmp(data + 12 + 16 * i, "cmap", 4) == 0) {
+            memcpy(data + 12 + 16 * i, "cmaq", 4);
+            renamed = true;
+        }
+    ck_assert(renamed);
+    char path[256];
+    snprintf(path, sizeof path, "%s/font-test-nocmap.ttf", scratch_dir());
+    write_file(path, data, len);
+    gl_free(data);
+    setup_ctx();
+    assert_font_error(gl_font_check_file(&ctx, path), path, "no Unicode character map");
+    setup_ctx();
+    gl_font_config cfg = {.font_dir = FONTS, .latin = {path}};
+    ck_assert_ptr_null(gl_fontset_new(&ctx, &cfg));
+    assert_font_error(-1, path, "no Unicode character map");
+    remove(path);
+}
+END_TEST
+
 /* Depth-first search for a CFF-flavoured OpenType file (.otf). */
 static bool find_otf(const char *dir, char *out, size_t outsz, int depth)
 {
@@ -875,6 +904,7 @@ Suite *suite_font(void)
     tcase_add_test(tc, error_not_a_font);
     tcase_add_test(tc, error_truncated);
     tcase_add_test(tc, error_cff);
+    tcase_add_test(tc, error_no_cmap);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("family");
