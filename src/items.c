@@ -287,8 +287,11 @@ static int measure(gl_shaper *sh, const gl_block *b, const char *text, size_t le
         }
         if (cjk)
             g->flags |= GL_G_CJK;
-        // CJK faces have no bold: strong Han is stroked (synthetic bold)
+        // CJK faces have no bold: strong Han is stroked (synthetic bold);
+        // so are fallback faces (one style each, font.c)
         if ((st & GL_F_BOLD) && face >= GL_FACE_CJK && face <= GL_FACE_CJK_FALLBACK)
+            g->flags |= GL_G_FAKE_BOLD;
+        if ((st & GL_F_BOLD) && face >= GL_FACE_FALLBACK0)
             g->flags |= GL_G_FAKE_BOLD;
         g->face = (int16_t)face;
         g->adv = (float)(gl_face_advance(sh->fs, face, (g->flags & GL_G_ASTRAL) ? 0xFFFD : cp) * size);
