@@ -121,4 +121,15 @@ grep -q "(fallback)" "$T/stderr" && bad "fallback with --no-font-fallback" || ok
 g=$(fonts "$T/nofb.pdf")
 [ -n "$ar" ] && [[ "$g" != *"$ar"* ]] && ok "only bundled fonts: $g" || bad "--no-font-fallback fonts: $g"
 
+# The bundled fonts need no fontconfig: a document they cover never starts
+# it (no configuration read), so the main job pays nothing for fallback.
+if command -v strace >/dev/null; then
+  strace -f -e trace=open,openat -o "$T/strace.txt" "$GALLEY" -q "$DATA/seed-article.txt" -o "$T/seed.pdf" -o "$T/seed.epub"
+  grep -qE 'fonts\.conf|fontconfig/conf|/usr/share/fonts' "$T/strace.txt" &&
+    bad "fontconfig started for a document the bundled fonts cover: $(grep -m3 -E 'fonts\.conf|/usr/share/fonts' "$T/strace.txt")" ||
+    ok "fontconfig not started for a document the bundled fonts cover"
+  strace -f -e trace=open,openat -o "$T/strace2.txt" "$GALLEY" -q "$T/fb.md" -o "$T/fb3.pdf"
+  grep -q 'fonts\.conf' "$T/strace2.txt" && ok "...and started for one they do not" || bad "fontconfig never read its configuration for fallback"
+fi
+
 [ "$fails" -eq 0 ]
