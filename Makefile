@@ -162,6 +162,24 @@ $(B)/unit-tests: $(TEST_OBJ) $(B)/libgalley.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LTO) -o $@ $(TEST_OBJ) $(B)/libgalley.a $(LIBS) $(CHECK_LIBS)
 
+# ---------------------------------------------------------------- golden layout dumps
+# tests/golden/dump-layout.c prints the frames dump (src/dump.h) of a
+# document; tests/golden/run.sh lists the documents and compares.
+$(B)/obj/golden/%.o: tests/golden/%.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/dump-layout: $(B)/obj/golden/dump-layout.o $(B)/libgalley.a
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(LIBS)
+
+.PHONY: golden golden-update
+golden: $(B)/dump-layout ## compare layout dumps (pages, lines, runs) with tests/golden/*.dump (part of check)
+	$(Q)bash tests/golden/run.sh $(B)/dump-layout $(B)/golden
+golden-update: $(B)/dump-layout ## rewrite tests/golden/*.dump after an intended layout change
+	$(Q)bash tests/golden/run.sh --update $(B)/dump-layout $(B)/golden
+
 unit: $(B)/unit-tests ## run the Check unit tests (CK_RUN_SUITE=name selects a suite)
 	@mkdir -p $(B)/test
 	cd tests && CK_DEFAULT_TIMEOUT=120 ../$(B)/unit-tests
@@ -176,7 +194,7 @@ man-check: all ## check src/galley.1 against galley --help and cli.c's options (
 check: deps-test ## install what the tests need, build, run every test (ASAN=0: no ASan pass)
 	$(Q)$(MAKE) --no-print-directory all $(B)/unit-tests
 	$(Q)$(MAKE) --no-print-directory help-check install-check
-	$(Q)$(MAKE) --no-print-directory unit e2e fuzz-replay
+	$(Q)$(MAKE) --no-print-directory unit golden e2e fuzz-replay
 	$(if $(filter 1,$(ASAN)),$(Q)$(MAKE) --no-print-directory check-asan)
 
 test: check ## the same as check
@@ -342,4 +360,4 @@ bench: all ## the benchmark against Typst and Pandoc (tests/bench/run.sh)
 clean: ## remove build/
 	rm -rf $(B)
 
--include $(wildcard $(B)/obj/*.d $(B)/obj/test/*.d $(B)/obj/fuzz/*.d $(B)/fuzz/obj/*.d)
+-include $(wildcard $(B)/obj/*.d $(B)/obj/test/*.d $(B)/obj/golden/*.d $(B)/obj/fuzz/*.d $(B)/fuzz/obj/*.d)

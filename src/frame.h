@@ -64,6 +64,57 @@ typedef struct {
     float y;                /* ... and the y to show at the top of the view */
 } gl_link;
 
+/* Where a line ends: the kind of item the paragraph breaker chose. */
+typedef enum {
+    GL_ENDS_PARA = 0,   /* the end of the paragraph (or of a heading, a cell) */
+    GL_ENDS_FORCED,     /* a forced break: a hard line break in the text */
+    GL_ENDS_GLUE,       /* at glue: a word space, or between CJK characters */
+    GL_ENDS_PENALTY,    /* at a penalty, nothing drawn (after a slash, a cut word) */
+    GL_ENDS_HYPHEN,     /* at a discretionary hyphen, drawn at the line end */
+    GL_ENDS_DASH,       /* after a hyphen or dash of the text (flagged, nothing added) */
+} gl_line_ends;
+
+/* Why the page turned before a line: set on the first line of a block
+ * that goes on on a new page, GL_CARRY_NONE on every other line. */
+typedef enum {
+    GL_CARRY_NONE = 0,
+    GL_CARRY_FULL,      /* no room left on the page */
+    GL_CARRY_ORPHAN,    /* the block's first line would have stood alone at the foot */
+    GL_CARRY_WIDOW,     /* its last line would have stood alone at the top */
+    GL_CARRY_KEEP,      /* a heading or title: never split, kept with what follows */
+    GL_CARRY_WORD,      /* no word broken across a page turn (TeX's \brokenpenalty) */
+    GL_CARRY_NOTE,      /* its footnote did not fit at the foot of the page */
+} gl_line_carry;
+
+/* How a line's glue was set. */
+typedef enum { GL_SET_JUSTIFY = 0, GL_SET_LEFT, GL_SET_CENTER, GL_SET_RIGHT } gl_line_align;
+
+/* Line flags, from the breaker (break.h gl_line). */
+enum {
+    GL_LINE_EMERGENCY = 1, /* set by the emergency or fallback pass */
+    GL_LINE_OVERFULL = 2,  /* wider than its measure even at full shrink */
+};
+
+/* One line of broken text, as layout set it.  Recorded only when
+ * gl_layout_opts.trace asks for it (tests and dumps): the runs carry
+ * everything the back ends draw. */
+typedef struct {
+    float x0, x1;        /* from the first glyph's slot to the end of the last
+                            (a drawn hyphen included), points */
+    float y;             /* baseline, PDF space */
+    float measure;       /* the width the line was broken for */
+    float ratio;         /* the breaker's adjustment ratio r (Knuth & Plass) */
+    float set_ratio;     /* the ratio the glue was set with: r when justified,
+                            else min(r, 0) (ragged and last lines) */
+    float badness;       /* 100 |r|^3, capped at 10000 */
+    uint32_t run0, nruns; /* its runs: page runs [run0, run0 + nruns) */
+    uint8_t ends;        /* gl_line_ends */
+    uint8_t carry;       /* gl_line_carry */
+    uint8_t align;       /* gl_line_align */
+    uint8_t flags;       /* GL_LINE_* */
+    int8_t pass;         /* the breaker's pass (break.h): 1-4 Knuth-Plass, 0 first fit */
+} gl_frame_line;
+
 typedef struct {
     gl_run *runs;
     size_t nruns, capruns;
@@ -73,6 +124,8 @@ typedef struct {
     size_t nimages, capimages;
     gl_link *links;
     size_t nlinks, caplinks;
+    gl_frame_line *lines; /* with gl_layout_opts.trace only; else NULL */
+    size_t nlines, caplines;
     int number;          /* printed page number: 1-based within its numbering */
     const char *label;   /* the number as printed ("12", "iv"): frames arena.
                             Folio, contents, PDF page labels and the EPUB

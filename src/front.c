@@ -221,7 +221,7 @@ static int contents_pages(engine *e, size_t body0)
         if (!l)
             return -1;
         l->page = (int)body0 + t->page;  /* shifted when the front moves ahead */
-        l->y = t->y;
+        l->y = (float)(e->lo->page_h - t->y);  /* toc y is top-down, link y PDF space */
         (void)top;
     }
     return 0;

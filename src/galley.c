@@ -806,6 +806,32 @@ cleanup:
     return gl_api_exit(ctx, rc);
 }
 
+// The first half of galley_write_pdf (the same options, fonts and layout),
+// for the golden dumps and tests: galley_int.h.
+gl_frames *gl_galley_layout(gl_ctx *ctx, const gl_doc *doc, const galley_options *opt,
+                            bool trace, gl_fontset **fs)
+{
+    *fs = NULL;
+    galley_options def;
+    if (!opt) {
+        galley_options_init(&def);
+        opt = &def;
+    }
+    gl_layout_opts lo;
+    if (gl_layout_opts_from(ctx, &lo, opt))
+        return NULL;
+    lo.trace = trace;
+    *fs = open_fonts(ctx, opt, doc);
+    if (!*fs)
+        return NULL;
+    gl_frames *fr = gl_layout(ctx, doc, *fs, &lo);
+    if (!fr) {
+        gl_fontset_free(*fs);
+        *fs = NULL;
+    }
+    return fr;
+}
+
 galley_status galley_write_epub(galley_ctx *ctx, const galley_doc *doc,
                                 const galley_options *opt, const char *path)
 {

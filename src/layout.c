@@ -89,6 +89,8 @@ int gl_layout_add_run(engine *e, int face, double size, double x, double y_top, 
     r->text = text;
     r->len = (uint32_t)len;
     r->flags = flags;
+    r->glyphs = NULL;  // not shaped (frame.h); GL_GROW leaves the slot uninitialised
+    r->nglyphs = 0;
     return 0;
 }
 
@@ -187,6 +189,43 @@ static int add_text_link(engine *e, const gl_span *sp, double x0, double x1, dou
     return 0;
 }
 
+/* Records a set line on the page (gl_layout_opts.trace only): where and
+ * why it ends, its ratios, and its runs, those from run0 on. */
+static int trace_line(engine *e, const gl_shaper *sh, const gl_line *ln, size_t run0, double x0,
+                      double x1, double y, double width, double r, int align)
+{
+    gl_page *p = e->page;
+    if (GL_GROW(e->ctx, p->lines, p->caplines, p->nlines + 1))
+        return -1;
+    const gl_item *at = ln->end < sh->nitems ? &sh->items[ln->end] : NULL;
+    uint8_t ends = GL_ENDS_PARA;
+    if (at && at->type == GL_ITEM_GLUE)
+        ends = GL_ENDS_GLUE;
+    else if (at && at->penalty <= -GL_BRK_INF)
+        ends = ln->end + 1 < sh->nitems ? GL_ENDS_FORCED : GL_ENDS_PARA;
+    else if (at)
+        ends = !at->flagged ? GL_ENDS_PENALTY : at->width > 0 ? GL_ENDS_HYPHEN : GL_ENDS_DASH;
+    static const uint8_t set[] = {[AL_JUSTIFY] = GL_SET_JUSTIFY, [AL_LEFT] = GL_SET_LEFT,
+                                  [AL_CENTER] = GL_SET_CENTER, [AL_RIGHT] = GL_SET_RIGHT};
+    p->lines[p->nlines++] = (gl_frame_line){
+        .x0 = (float)x0,
+        .x1 = (float)x1,
+        .y = (float)(e->lo->page_h - y),
+        .measure = (float)width,
+        .ratio = (float)ln->ratio,
+        .set_ratio = (float)r,
+        .badness = (float)ln->badness,
+        .run0 = (uint32_t)run0,
+        .nruns = (uint32_t)(p->nruns - run0),
+        .ends = ends,
+        .align = set[align],
+        .flags = (ln->emergency ? GL_LINE_EMERGENCY : 0) | (ln->overfull ? GL_LINE_OVERFULL : 0),
+        // footnotes are broken into fbr, everything else into br
+        .pass = (int8_t)(sh == &e->fsh ? e->fbr.pass : e->br.pass),
+    };
+    return 0;
+}
+
 /* Sets one broken line: places every glyph of its boxes, stretching or
  * shrinking glue by the line's ratio when justified, then emits runs of
  * glyphs that share a face, size and style and an even spacing (PDF Tc
@@ -232,6 +271,7 @@ int gl_layout_emit_line(engine *e, gl_shaper *sh, const char *text, const gl_lin
         shift = align == AL_CENTER ? (width - natural) / 2 : width - natural;
     }
     const uint16_t style_flags = GL_G_LINK | GL_G_FAKE_BOLD | GL_G_NOTEREF;
+    size_t run0 = e->page->nruns;
     for (size_t a = first_g; a <= last_g;) {
         if (g[a].flags & GL_G_SPACE) {
             a++;
@@ -272,6 +312,10 @@ int gl_layout_emit_line(engine *e, gl_shaper *sh, const char *text, const gl_lin
         a = z + 1;
     }
     if (hyphen && gl_layout_add_run(e, g[last_g].face, g[last_g].size, cx + shift, y, 0, "-", 1, 0))
+        return -1;
+    if (e->lo->trace &&
+        trace_line(e, sh, ln, run0, e->pos[first_g] + shift,
+                   cx + shift + (hyphen ? sh->items[ln->end].width : 0), y, width, r, align))
         return -1;
     // strikethrough: a rule through each struck span on this line
     if (e->block && e->block->spans) {
@@ -414,6 +458,7 @@ static int flush_notes(engine *e)
                            area_top + e->lo->size * 0.3, 0.4))
         return -1;
     gl_page *p = e->page;
+    size_t run_base = p->nruns;
     for (size_t i = 0; i < e->fnotes.nruns; i++) {
         gl_run r = e->fnotes.runs[i];
         r.y -= (float)area_top;
@@ -437,7 +482,15 @@ static int flush_notes(engine *e)
             return -1;
         p->links[p->nlinks++] = l;
     }
-    e->fnotes.nruns = e->fnotes.nrules = e->fnotes.nlinks = 0;
+    for (size_t i = 0; i < e->fnotes.nlines; i++) {  /* gl_layout_opts.trace */
+        gl_frame_line l = e->fnotes.lines[i];
+        l.y -= (float)area_top;
+        l.run0 += (uint32_t)run_base;
+        if (GL_GROW(e->ctx, p->lines, p->caplines, p->nlines + 1))
+            return -1;
+        p->lines[p->nlines++] = l;
+    }
+    e->fnotes.nruns = e->fnotes.nrules = e->fnotes.nlinks = e->fnotes.nlines = 0;
     e->fn_height = 0;
     return 0;
 }
@@ -507,6 +560,7 @@ int gl_layout_set_block(engine *e, const gl_block *b, const char *text, size_t l
     double lead = ps->leading;
     double body_lead = e->lo->size * (e->cjk ? e->lo->leading_cjk : e->lo->leading);
     size_t done = 0;
+    uint8_t carry = GL_CARRY_NONE;  // why the page turned before line `done` (trace)
     while (done < n) {
         // baseline of the next line: the first line of a page hangs from the
         // top of the text area; later lines are one leading apart
@@ -514,27 +568,39 @@ int gl_layout_set_block(engine *e, const gl_block *b, const char *text, size_t l
         size_t fit = y0 > e->bottom + 1e-6 ? 0 : (size_t)floor((e->bottom - y0) / lead + 1e-6) + 1;
         size_t left = n - done;
         size_t take = left <= fit ? left : fit;
+        uint8_t why = GL_CARRY_FULL;
         if (!e->page_empty) {
             // a heading needs two lines of what follows under it
             if (keep_with_next && take == left &&
-                y0 + (double)(left - 1) * lead + 2 * body_lead > e->bottom + 1e-6)
+                y0 + (double)(left - 1) * lead + 2 * body_lead > e->bottom + 1e-6) {
                 take = 0;
+                why = GL_CARRY_KEEP;
+            }
             // orphan: never leave a paragraph's first line alone at a page foot
-            if (take < left && done == 0 && take < 2)
+            if (take < left && done == 0 && take < 2) {
+                why = take ? GL_CARRY_ORPHAN : why;
                 take = 0;
+            }
             // a heading or title block is never split
-            if (keep_with_next && take < left)
+            if (keep_with_next && take < left) {
+                why = take ? GL_CARRY_KEEP : why;
                 take = 0;
+            }
         }
         // widow: never carry a paragraph's last line alone to the next page
-        if (take < left && take > 0 && left - take == 1 && n >= 3 && take >= 2 + (done == 0))
+        if (take < left && take > 0 && left - take == 1 && n >= 3 && take >= 2 + (done == 0)) {
             take--;
+            why = GL_CARRY_WIDOW;
+        }
         // no word broken across a page turn (TeX's \brokenpenalty): carry
         // the hyphenated line over, if that leaves no orphan behind
         if (take < left && take > 0 && e->br.lines[done + take - 1].hyphenated &&
-            take >= 2 + (done == 0))
+            take >= 2 + (done == 0)) {
             take--;
+            why = GL_CARRY_WORD;
+        }
         if (take == 0) {
+            carry = why;
             if (gl_layout_new_page(e))
                 return -1;
             continue;
@@ -548,6 +614,7 @@ int gl_layout_set_block(engine *e, const gl_block *b, const char *text, size_t l
             double save_fn = e->fn_height;
             size_t save_runs = e->fnotes.nruns, save_placed = e->nplaced;
             size_t save_rules = e->fnotes.nrules, save_links = e->fnotes.nlinks;
+            size_t save_lines = e->fnotes.nlines;
             if (notes_of_line(e, line_first_glyph(&e->sh, l), line_last_glyph(&e->sh, l), &nh))
                 return -1;
             if (nh > 0 && y > e->bottom0 - e->fn_height + 1e-6 && !e->page_empty) {
@@ -556,6 +623,7 @@ int gl_layout_set_block(engine *e, const gl_block *b, const char *text, size_t l
                 e->fnotes.nruns = save_runs;
                 e->fnotes.nrules = save_rules;
                 e->fnotes.nlinks = save_links;
+                e->fnotes.nlines = save_lines;
                 e->nplaced = save_placed;
                 break;
             }
@@ -565,14 +633,18 @@ int gl_layout_set_block(engine *e, const gl_block *b, const char *text, size_t l
                 x += ps->indent;
                 w -= ps->indent;
             }
+            size_t nl0 = e->page->nlines;
             if (gl_layout_emit_line(e, &e->sh, text, l, x, w, y, ps->align))
                 return -1;
+            if (k == 0 && e->page->nlines > nl0)  // a line was recorded (trace)
+                e->page->lines[nl0].carry = carry;
             if (first_y && *first_y < 0)
                 *first_y = y - ps->size;
             e->y = y;
             e->page_empty = false;
         }
         done += k;
+        carry = k < take ? GL_CARRY_NOTE : why;
         if (done < n && gl_layout_new_page(e))
             return -1;
     }
@@ -1249,6 +1321,7 @@ gl_frames *gl_layout(gl_ctx *ctx, const gl_doc *doc, gl_fontset *fs, const gl_la
     gl_free(e.fnotes.rules);
     gl_free(e.fnotes.images);  // a link or image in a footnote leaked (make leakcheck)
     gl_free(e.fnotes.links);
+    gl_free(e.fnotes.lines);
     gl_free(e.placed);
     gl_free(e.anchors);
     gl_free(e.plinks);
@@ -1269,6 +1342,7 @@ void gl_frames_free(gl_frames *f)
         gl_free(f->pages[i].rules);
         gl_free(f->pages[i].images);
         gl_free(f->pages[i].links);
+        gl_free(f->pages[i].lines);
     }
     gl_free(f->pages);
     gl_free(f->outlines);

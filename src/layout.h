@@ -20,6 +20,9 @@ typedef struct {
     bool first_fit;                        /* first-fit lines instead of Knuth–Plass */
     bool no_hyphenate;
     bool continuous;                       /* articles run on (no new page each) */
+    bool trace;                            /* record each line in gl_page.lines (its
+                                              break, ratio and runs: dumps, tests);
+                                              off, layout records nothing */
     /* galley_options.progress: called with "layout" and the page count
      * as each page is begun (NULL: not). */
     void (*progress)(void *user, const char *stage, size_t done, size_t total);
