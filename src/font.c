@@ -7,12 +7,15 @@
  */
 #define _POSIX_C_SOURCE 200809L /* fileno, stat types */
 #include "font.h"
+#include "fontfind.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <math.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include <ft2build.h>
@@ -76,6 +79,7 @@ struct gl_fontset {
     hb_buffer_t *buf;         /* gl_face_shape's, reused */
     hb_feature_t features[GL_MAX_FEATURES];  /* gl_font_config.features */
     unsigned nfeatures;
+    struct fallback *fb;      /* NULL: no fallback (see "fallback" below) */
 };
 
 /* What shaping does to each pair of Latin characters in a face, learnt
@@ -387,7 +391,12 @@ static int open_face(gl_ctx *ctx, FT_Library lib, const char *path, int index, F
         FT_Done_Face(face);
         return -1;
     }
-    if (FT_Select_Charmap(face, FT_ENCODING_UNICODE) != 0 || face->units_per_EM == 0) {
+    // FreeType makes up a Unicode map from glyph names when there is no
+    // cmap table; the PDF's font program needs the real one.
+    FT_ULong cmap_len = 0;
+    if (FT_Load_Sfnt_Table(face, FT_MAKE_TAG('c', 'm', 'a', 'p'), 0, NULL, &cmap_len) != 0 ||
+        cmap_len == 0 || FT_Select_Charmap(face, FT_ENCODING_UNICODE) != 0 ||
+        face->units_per_EM == 0) {
         FT_Done_Face(face);
         return gl_error(ctx, GALLEY_ERR_FONT, "%s: font has no Unicode character map", path);
     }
@@ -515,11 +524,207 @@ static char *join_path(gl_ctx *ctx, const char *dir, const char *name)
     return s;
 }
 
-static const char *const DEFAULT_FILES[GL_FACE_COUNT] = {
+static const char *const DEFAULT_FILES[GL_FACE_CONFIGURED] = {
     "NotoSerif-Regular.ttf", "NotoSerif-Bold.ttf", "NotoSerif-Italic.ttf",
     "NotoSerif-BoldItalic.ttf", "uming.ttc:0", "wqy-microhei.ttc:0",
     "LXGWWenKai-Regular.ttf", "NotoSansMono-Regular.ttf", "NotoSansMono-Bold.ttf",
 };
+
+/* ------------------------------------------------------------ roles: files and families */
+
+/* "path:index", which parse_spec splits again (the path exists). */
+static char *spec_of(gl_ctx *ctx, const char *path, int index)
+{
+    size_t n = strlen(path) + 16;
+    char *s = gl_malloc(ctx, n);
+    if (s)
+        snprintf(s, n, "%s:%d", path, index);
+    return s;
+}
+
+/* OS/2 usWidthClass (1-9) as a percentage of the normal width. */
+static int width_pct(unsigned cls)
+{
+    static const int pct[] = {100, 50, 63, 75, 88, 100, 113, 125, 150, 200};
+    return cls <= 9 ? pct[cls] : 100;
+}
+
+/* An open face's style as fontfind measures it: OS/2 weight and width,
+ * italic from the style flags (fsSelection, or the Mac style bits). */
+static void ft_style(FT_Face f, int *weight, bool *italic, int *width)
+{
+    const TT_OS2 *os2 = FT_Get_Sfnt_Table(f, FT_SFNT_OS2);
+    bool has = os2 && os2->version != 0xFFFF;
+    *weight = has && os2->usWeightClass ? os2->usWeightClass
+              : (f->style_flags & FT_STYLE_FLAG_BOLD) ? 700 : 400;
+    *italic = (f->style_flags & FT_STYLE_FLAG_ITALIC) != 0;
+    *width = width_pct(has ? os2->usWidthClass : 5);
+}
+
+static bool font_file_name(const char *name)
+{
+    size_t n = strlen(name);
+    static const char *const ext[] = {".ttf", ".otf", ".ttc", ".otc"};
+    for (size_t i = 0; i < sizeof ext / sizeof *ext; i++)
+        if (n > 4 && strcasecmp(name + n - 4, ext[i]) == 0)
+            return true;
+    return false;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Into *out: the face of spec's family (FreeType's family name, which is
+ * the typographic family when the font names one) in spec's own folder
+ * closest to the style, by gl_fontfind_style_cost; spec itself when it
+ * is the closest, or when it cannot be read (loading then says why).
+ * *exact: the face found really has the style.  The folder's font files
+ * are read in name order, so ties always go the same way.  A file, not an
+ * installed family: no fontconfig here.  Returns 0 or -1 (OOM). */
+static int sibling_spec(gl_ctx *ctx, FT_Library lib, const char *spec, bool bold, bool italic,
+                        char **out, bool *exact)
+{
+    char *path = NULL, *family = NULL, **names = NULL;
+    size_t nnames = 0, capnames = 0;
+    DIR *d = NULL;
+    FT_Face f = NULL;
+    int index = 0, rc = -1, weight, width, best;
+    bool it;
+    *out = NULL;
+    *exact = false;
+    GL_CHECK(parse_spec(ctx, spec, &path, &index));
+    if (FT_New_Face(lib, path, index, &f) != 0 || !f->family_name) {
+        *out = gl_strdup(ctx, spec);
+        rc = *out ? 0 : -1;
+        goto cleanup;
+    }
+    family = gl_strdup(ctx, f->family_name);
+    ft_style(f, &weight, &it, &width);
+    FT_Done_Face(f);
+    f = NULL;
+    if (!family || !(*out = gl_strdup(ctx, spec)))
+        goto cleanup;
+    best = gl_fontfind_style_cost(weight, it, width, bold, italic);
+    *exact = gl_fontfind_style_exact(weight, it, bold, italic);
+    char *slash = strrchr(path, '/');
+    const char *dir = ".";
+    if (slash) {
+        slash[slash == path] = 0;  // "/x.ttf" is in "/"
+        dir = path;
+    }
+    if (!(d = opendir(dir))) {
+        rc = 0;
+        goto cleanup;
+    }
+    for (struct dirent *e; (e = readdir(d)) != NULL && nnames < 1000;) {
+        if (e->d_name[0] == '.' || !font_file_name(e->d_name))
+            continue;
+        GL_CHECK(GL_GROW(ctx, names, capnames, nnames + 1));
+        if (!(names[nnames] = gl_strdup(ctx, e->d_name)))
+            goto cleanup;
+        nnames++;
+    }
+    qsort(names, nnames, sizeof *names, cmp_str);
+    for (size_t i = 0; i < nnames && best > 0; i++) {
+        char full[4096];
+        snprintf(full, sizeof full, "%s/%s", strcmp(dir, "/") ? dir : "", names[i]);
+        long nfaces = 1;
+        for (long k = 0; k < nfaces && k < 64; k++) {
+            if (FT_New_Face(lib, full, k, &f) != 0)
+                break;
+            nfaces = f->num_faces;
+            if (f->family_name && strcmp(f->family_name, family) == 0) {
+                ft_style(f, &weight, &it, &width);
+                int cost = gl_fontfind_style_cost(weight, it, width, bold, italic);
+                if (cost < best) {
+                    char *s = spec_of(ctx, full, (int)k);
+                    if (!s)
+                        goto cleanup;
+                    gl_free(*out);
+                    *out = s;
+                    best = cost;
+                    *exact = gl_fontfind_style_exact(weight, it, bold, italic);
+                }
+            }
+            FT_Done_Face(f);
+            f = NULL;
+        }
+    }
+    rc = 0;
+cleanup:
+    if (f)
+        FT_Done_Face(f);
+    if (d)
+        closedir(d);
+    for (size_t i = 0; i < nnames; i++)
+        gl_free(names[i]);
+    gl_free(names);
+    gl_free(family);
+    gl_free(path);
+    if (rc) {
+        gl_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* The spec of each configured role (gl_font_config): the bundled default,
+ * the file given, or the face of the family named that fits the role's
+ * style.  Fails on an unknown family (fontfind's error) or OOM. */
+static int role_specs(gl_ctx *ctx, FT_Library lib, const gl_font_config *cfg, const char *dir,
+                      char **specs)
+{
+    for (int i = 0; i < GL_FACE_CONFIGURED; i++) {
+        const char *user = NULL;
+        bool bold = false, italic = false, follows = false, exact = true;
+        if (i <= GL_FACE_LATIN_BOLD_ITALIC) {
+            bold = (i & GL_F_BOLD) != 0;
+            italic = (i & GL_F_ITALIC) != 0;
+            user = cfg->latin[i];
+            if (!user && cfg->latin[GL_F_REGULAR]) {
+                user = cfg->latin[GL_F_REGULAR];  // the regular face's family
+                follows = true;
+            }
+        } else if (i == GL_FACE_CJK || i == GL_FACE_CJK_HEADING) {
+            user = cfg->cjk;
+            bold = follows = i == GL_FACE_CJK_HEADING;
+        } else if (i == GL_FACE_MONO || i == GL_FACE_MONO_BOLD) {
+            user = cfg->mono;
+            bold = follows = i == GL_FACE_MONO_BOLD;
+        }
+        if (!user) {
+            specs[i] = join_path(ctx, dir, DEFAULT_FILES[i]);
+        } else if (gl_fontfind_is_path(user)) {
+            if (follows) {
+                if (sibling_spec(ctx, lib, user, bold, italic, &specs[i], &exact))
+                    return -1;
+            } else {
+                specs[i] = gl_strdup(ctx, user);
+            }
+        } else {
+            gl_fontfind_face ff;
+            if (gl_fontfind_family(ctx, user, bold, italic, &ff))
+                return -1;
+            exact = gl_fontfind_style_exact(ff.weight, ff.italic, bold, italic);
+            specs[i] = spec_of(ctx, ff.path, ff.index);
+            gl_fontfind_face_clear(&ff);
+        }
+        // CJK headings take the family's bold only if it has one: a
+        // Medium or Light face is no heading face.
+        if (i == GL_FACE_CJK_HEADING && user && !exact && specs[i]) {
+            gl_free(specs[i]);
+            specs[i] = gl_strdup(ctx, specs[GL_FACE_CJK]);
+        }
+        if (!specs[i])
+            return -1;
+    }
+    return 0;
+}
+
+static int fallback_new(gl_ctx *ctx, gl_fontset *fs, const char *lang);
+static void fallback_free(struct fallback *fb);
 
 gl_fontset *gl_fontset_new(gl_ctx *ctx, const gl_font_config *cfg)
 {
@@ -528,23 +733,18 @@ gl_fontset *gl_fontset_new(gl_ctx *ctx, const gl_font_config *cfg)
         cfg = &none;
     const char *dir = cfg->font_dir ? cfg->font_dir : ctx->font_dir ? ctx->font_dir
                                                                      : GALLEY_FONT_DIR;
-    char *specs[GL_FACE_COUNT] = {0};
+    char *specs[GL_FACE_CONFIGURED] = {0};
     FT_Library lib = NULL;
     gl_fontset *fs = gl_calloc(ctx, 1, sizeof *fs);
     if (!fs)
         return NULL;
-    for (int i = 0; i < GL_FACE_COUNT; i++) {
-        const char *user = i <= GL_FACE_LATIN_BOLD_ITALIC          ? cfg->latin[i]
-                         : i == GL_FACE_CJK || i == GL_FACE_CJK_HEADING ? cfg->cjk
-                                                                         : NULL;
-        specs[i] = user ? gl_strdup(ctx, user) : join_path(ctx, dir, DEFAULT_FILES[i]);
-        if (!specs[i])
-            goto fail;
-    }
+    for (int i = 0; i < GL_FACE_COUNT; i++)
+        fs->canon[i] = i;
     if (init_freetype(ctx, &lib))
         goto fail;
-    for (int i = 0; i < GL_FACE_COUNT; i++) {
-        fs->canon[i] = i;
+    if (role_specs(ctx, lib, cfg, dir, specs))
+        goto fail;
+    for (int i = 0; i < GL_FACE_CONFIGURED; i++) {
         // A face whose spec names the same file and index as an earlier one
         // shares its tables (and, via gl_face_canonical, its embedded font).
         char *path = NULL;
@@ -564,8 +764,10 @@ gl_fontset *gl_fontset_new(gl_ctx *ctx, const gl_font_config *cfg)
         if (fs->canon[i] == i && load_info(ctx, lib, specs[i], &fs->info[i]) != 0)
             goto fail;
     }
+    if (cfg->fallback && fallback_new(ctx, fs, cfg->lang))
+        goto fail;
     FT_Done_FreeType(lib);
-    for (int i = 0; i < GL_FACE_COUNT; i++)
+    for (int i = 0; i < GL_FACE_CONFIGURED; i++)
         gl_free(specs[i]);
     if (cfg->features) {
         feature_list l = {fs->features, 0, GL_MAX_FEATURES, NULL, 0};
@@ -580,7 +782,7 @@ gl_fontset *gl_fontset_new(gl_ctx *ctx, const gl_font_config *cfg)
 fail:
     if (lib)
         FT_Done_FreeType(lib);
-    for (int i = 0; i < GL_FACE_COUNT; i++)
+    for (int i = 0; i < GL_FACE_CONFIGURED; i++)
         gl_free(specs[i]);
     gl_fontset_free(fs);
     return NULL;
@@ -594,6 +796,7 @@ void gl_fontset_free(gl_fontset *fs)
         if (fs->canon[i] == i)
             free_info(&fs->info[i]);
     hb_buffer_destroy(fs->buf);
+    fallback_free(fs->fb);
     gl_free(fs);
 }
 
@@ -606,6 +809,8 @@ static const face_info *info_of(const gl_fontset *fs, int face)
 
 static unsigned glyph_of(const face_info *fi, uint32_t cp)
 {
+    if (!fi->bmp)
+        return 0;  // an empty fallback role
     if (cp < 0x10000)
         return fi->bmp[cp];
     size_t lo = 0, hi = fi->nastral;
@@ -620,6 +825,13 @@ static unsigned glyph_of(const face_info *fi, uint32_t cp)
 }
 
 static bool valid_face(int face) { return face >= 0 && face < GL_FACE_COUNT; }
+
+static int pick_fallback(const gl_fontset *fs, uint32_t cp);
+
+bool gl_face_loaded(const gl_fontset *fs, int face)
+{
+    return valid_face(face) && info_of(fs, face)->bmp != NULL;
+}
 
 bool gl_face_has(const gl_fontset *fs, int face, uint32_t cp)
 {
@@ -671,7 +883,8 @@ int gl_font_pick(const gl_fontset *fs, gl_font_style style, bool heading, uint32
     if (glyph_of(info_of(fs, latin), cp))
         return latin;
     // The CJK faces have no italic or bold variants: the upright face serves.
-    return pick_cjk(fs, heading, cp);
+    int f = pick_cjk(fs, heading, cp);
+    return f >= 0 || !fs->fb ? f : pick_fallback(fs, cp);
 }
 
 int gl_font_pick_cjk_first(const gl_fontset *fs, gl_font_style style, bool heading, uint32_t cp)
@@ -680,7 +893,9 @@ int gl_font_pick_cjk_first(const gl_fontset *fs, gl_font_style style, bool headi
     if (f >= 0)
         return f;
     int latin = latin_of(style);
-    return glyph_of(info_of(fs, latin), cp) ? latin : -1;
+    if (glyph_of(info_of(fs, latin), cp))
+        return latin;
+    return fs->fb ? pick_fallback(fs, cp) : -1;
 }
 
 bool gl_face_ink(const gl_fontset *fs, int face, uint32_t cp, double *xmin, double *xmax)
@@ -711,7 +926,7 @@ double gl_face_descender(const gl_fontset *fs, int face)
 
 const char *gl_face_path(const gl_fontset *fs, int face)
 {
-    return valid_face(face) ? info_of(fs, face)->path : "";
+    return valid_face(face) && info_of(fs, face)->path ? info_of(fs, face)->path : "";
 }
 
 int gl_face_index(const gl_fontset *fs, int face)
@@ -721,7 +936,7 @@ int gl_face_index(const gl_fontset *fs, int face)
 
 const char *gl_face_psname(const gl_fontset *fs, int face)
 {
-    return valid_face(face) ? info_of(fs, face)->psname : "";
+    return valid_face(face) && info_of(fs, face)->psname ? info_of(fs, face)->psname : "";
 }
 
 int gl_face_canonical(const gl_fontset *fs, int face)
@@ -874,6 +1089,245 @@ int gl_face_pairs_kern(const gl_fontset *fs, int face, const uint32_t *cps, size
         }
     }
     return any;
+}
+
+/* ------------------------------------------------------------ fallback */
+
+/* A character that no configured face has is looked up among the
+ * installed fonts (fontfind.c, fontconfig), and the first face that loads
+ * and has it takes the next fallback role; later characters try the
+ * fallback faces loaded so far before asking fontconfig again, and a
+ * character no installed face has is remembered as missing.  All of it
+ * happens during layout, through a set the callers hold as const: the
+ * roles were empty, and the set's own non-const pointer (fb->fs) fills
+ * them, so no face a caller has seen ever changes. */
+
+typedef struct {
+    dev_t dev;
+    ino_t ino;
+    int index;
+} file_id;
+
+struct fallback {
+    gl_ctx *ctx;          /* borrowed: outlives the set (gl_fontset_new) */
+    gl_fontset *fs;       /* the set itself */
+    char *lang;           /* owned; NULL: English */
+    int n;                /* fallback roles in use */
+    char *family[GL_FACE_NFALLBACK];  /* owned: for the warning */
+    bool noted[GL_FACE_NFALLBACK];    /* gl_font_fallback_note has named it */
+    uint32_t *missing;    /* open-addressing set of code points no installed
+                             face has (0 = empty slot; U+0000 never falls back) */
+    size_t nmissing, capmissing;
+    file_id *rejected;    /* faces fontconfig offered that do not load or lack
+                             the character after all */
+    size_t nrejected, caprejected;
+    bool off;             /* fontconfig could not start: ask no more */
+};
+
+static int fallback_new(gl_ctx *ctx, gl_fontset *fs, const char *lang)
+{
+    struct fallback *fb = gl_calloc(ctx, 1, sizeof *fb);
+    if (!fb)
+        return -1;
+    fb->ctx = ctx;
+    fb->fs = fs;
+    fs->fb = fb;
+    if (lang && !(fb->lang = gl_strdup(ctx, lang)))
+        return -1;
+    return 0;
+}
+
+static void fallback_free(struct fallback *fb)
+{
+    if (!fb)
+        return;
+    for (int k = 0; k < fb->n; k++)
+        gl_free(fb->family[k]);
+    gl_free(fb->lang);
+    gl_free(fb->missing);
+    gl_free(fb->rejected);
+    gl_free(fb);
+}
+
+/* Characters worth a font of their own: not controls, surrogates,
+ * private use (a font's own meaning), noncharacters, or the invisible
+ * format characters and variation selectors (Unicode's
+ * Default_Ignorable_Code_Point ranges that are not letters). */
+static bool fallback_worthy(uint32_t cp)
+{
+    if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0xAD || cp > 0x10FFFF)
+        return false;
+    if ((cp >= 0xD800 && cp <= 0xF8FF) || cp >= 0xF0000)  // surrogates, private use
+        return false;
+    if ((cp & 0xFFFE) == 0xFFFE || (cp >= 0xFDD0 && cp <= 0xFDEF))  // noncharacters
+        return false;
+    if ((cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+        (cp >= 0x2060 && cp <= 0x206F) || (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0xFEFF ||
+        (cp >= 0xFFF0 && cp <= 0xFFF8) || (cp >= 0xE0000 && cp <= 0xE0FFF) || cp == 0x034F ||
+        (cp >= 0x180B && cp <= 0x180F))
+        return false;
+    return true;
+}
+
+static size_t hash_cp(uint32_t cp, size_t cap) { return (cp * 2654435761u) & (cap - 1); }
+
+static bool missing_has(const struct fallback *fb, uint32_t cp)
+{
+    if (!fb->capmissing)
+        return false;
+    for (size_t h = hash_cp(cp, fb->capmissing);; h = (h + 1) & (fb->capmissing - 1)) {
+        if (fb->missing[h] == cp)
+            return true;
+        if (!fb->missing[h])
+            return false;
+    }
+}
+
+static void missing_add(struct fallback *fb, uint32_t cp)
+{
+    if ((fb->nmissing + 1) * 2 > fb->capmissing) {
+        size_t cap = fb->capmissing ? fb->capmissing * 2 : 64;
+        uint32_t *m = gl_calloc(fb->ctx, cap, sizeof *m);
+        if (!m)
+            return;  // OOM is on ctx; the set just stays as it was
+        for (size_t i = 0; i < fb->capmissing; i++)
+            if (fb->missing[i]) {
+                size_t h = hash_cp(fb->missing[i], cap);
+                while (m[h])
+                    h = (h + 1) & (cap - 1);
+                m[h] = fb->missing[i];
+            }
+        gl_free(fb->missing);
+        fb->missing = m;
+        fb->capmissing = cap;
+    }
+    size_t h = hash_cp(cp, fb->capmissing);
+    while (fb->missing[h] && fb->missing[h] != cp)
+        h = (h + 1) & (fb->capmissing - 1);
+    if (!fb->missing[h]) {
+        fb->missing[h] = cp;
+        fb->nmissing++;
+    }
+}
+
+static bool is_rejected(const struct fallback *fb, const struct stat *st, int index)
+{
+    for (size_t i = 0; i < fb->nrejected; i++)
+        if (fb->rejected[i].dev == st->st_dev && fb->rejected[i].ino == st->st_ino &&
+            fb->rejected[i].index == index)
+            return true;
+    return false;
+}
+
+static void reject(struct fallback *fb, const struct stat *st, int index)
+{
+    if (GL_GROW(fb->ctx, fb->rejected, fb->caprejected, fb->nrejected + 1) == 0)
+        fb->rejected[fb->nrejected++] = (file_id){st->st_dev, st->st_ino, index};
+}
+
+/* Finds, loads and returns a fallback role for cp, or -1.  A face that
+ * fontconfig offers but galley cannot use (not TrueType, damaged, its
+ * cmap lacking cp after all) is skipped, and its error taken off ctx:
+ * the document is not at fault.  Only OOM stays. */
+static int load_fallback(struct fallback *fb, uint32_t cp)
+{
+    gl_ctx *ctx = fb->ctx;
+    gl_fontset *fs = fb->fs;
+    galley_status status = ctx->status;
+    char saved[sizeof ctx->errmsg];
+    memcpy(saved, ctx->errmsg, sizeof saved);
+    gl_fontfind_face *c = NULL;
+    size_t n = 0;
+    FT_Library lib = NULL;
+    int face = -1;
+    if (ctx->oom)
+        return -1;
+    if (gl_fontfind_covering(ctx, cp, fb->lang, 64, &c, &n)) {
+        fb->off = !ctx->oom;
+        goto done;
+    }
+    for (size_t i = 0; i < n && face < 0; i++) {
+        struct stat st;
+        if (stat(c[i].path, &st) != 0 || is_rejected(fb, &st, c[i].index))
+            continue;
+        int slot = GL_FACE_FALLBACK0 + fb->n, same = -1;
+        for (int j = 0; j < slot && same < 0; j++)
+            if (fs->canon[j] == j && fs->info[j].bmp && fs->info[j].dev == st.st_dev &&
+                fs->info[j].ino == st.st_ino && fs->info[j].index == c[i].index)
+                same = j;
+        face_info *fi = &fs->info[slot];
+        if (same >= 0) {
+            // a configured face of another style has it: a fallback all the same
+            if (!glyph_of(&fs->info[same], cp)) {
+                reject(fb, &st, c[i].index);
+                continue;
+            }
+            fs->canon[slot] = same;
+        } else {
+            if (!lib && init_freetype(ctx, &lib))
+                goto done;
+            char *spec = spec_of(ctx, c[i].path, c[i].index);
+            int rc = spec ? load_info(ctx, lib, spec, fi) : -1;
+            gl_free(spec);
+            if (rc || !glyph_of(fi, cp)) {
+                free_info(fi);
+                memset(fi, 0, sizeof *fi);
+                if (ctx->oom)
+                    goto done;
+                ctx->status = status;
+                memcpy(ctx->errmsg, saved, sizeof saved);
+                reject(fb, &st, c[i].index);
+                continue;
+            }
+        }
+        if (!(fb->family[fb->n] = gl_strdup(ctx, c[i].family))) {
+            if (same < 0) {
+                free_info(fi);
+                memset(fi, 0, sizeof *fi);
+            }
+            fs->canon[slot] = slot;
+            goto done;
+        }
+        fb->n++;
+        face = slot;
+    }
+done:
+    if (lib)
+        FT_Done_FreeType(lib);
+    for (size_t i = 0; i < n; i++)
+        gl_fontfind_face_clear(&c[i]);
+    gl_free(c);
+    if (!ctx->oom) {
+        ctx->status = status;
+        memcpy(ctx->errmsg, saved, sizeof saved);
+    }
+    return face;
+}
+
+static int pick_fallback(const gl_fontset *fs, uint32_t cp)
+{
+    struct fallback *fb = fs->fb;
+    if (!fallback_worthy(cp))
+        return -1;
+    for (int k = 0; k < fb->n; k++)
+        if (glyph_of(info_of(fs, GL_FACE_FALLBACK0 + k), cp))
+            return GL_FACE_FALLBACK0 + k;
+    if (fb->off || fb->n == GL_FACE_NFALLBACK || missing_has(fb, cp))
+        return -1;
+    int f = load_fallback(fb, cp);
+    if (f < 0 && !fb->ctx->oom)
+        missing_add(fb, cp);
+    return f;
+}
+
+const char *gl_font_fallback_note(const gl_fontset *fs, int face)
+{
+    struct fallback *fb = fs->fb;
+    int k = face - GL_FACE_FALLBACK0;
+    if (!fb || k < 0 || k >= fb->n || fb->noted[k])
+        return NULL;
+    fb->noted[k] = true;
+    return fb->family[k];
 }
 
 /* ------------------------------------------------------------ subsetting */

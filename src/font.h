@@ -5,7 +5,9 @@
  *
  * A font set holds the Latin family (regular, bold, italic, bold italic),
  * the CJK body face, an optional CJK heading face and a CJK fallback face.
- * Each character is set in the first face of its chain that has it.
+ * Each character is set in the first face of its chain that has it; when
+ * none has it and fallback is on, in an installed font found through
+ * fontconfig (fontfind.h), loaded on first need into a fallback role.
  */
 #ifndef GL_FONT_H
 #define GL_FONT_H
@@ -31,11 +33,28 @@ typedef enum {
     GL_FACE_CJK_FALLBACK, /* last resort for rare ideographs */
     GL_FACE_MONO,         /* code (monospace) */
     GL_FACE_MONO_BOLD,
+    /* Installed faces for characters none of the above has (fallback),
+     * loaded by gl_font_pick as characters need them, in order of need;
+     * an unused one is empty (gl_face_loaded is false). */
+    GL_FACE_FALLBACK0,
+    GL_FACE_FALLBACK7 = GL_FACE_FALLBACK0 + 7,
     GL_FACE_COUNT
 } gl_face_id;
 
+/* The roles gl_fontset_new loads; GL_FACE_CONFIGURED..GL_FACE_COUNT - 1
+ * are the fallback roles. */
+#define GL_FACE_CONFIGURED GL_FACE_FALLBACK0
+#define GL_FACE_NFALLBACK (GL_FACE_COUNT - GL_FACE_FALLBACK0)
+
 typedef struct gl_fontset gl_fontset;
 
+/* Each font below is a file (optionally "path:N" for face N of a
+ * collection) or an installed family's name (gl_fontfind_is_path tells
+ * which): a family gives its face of the role's style.  A Latin style left
+ * NULL follows latin[0] when that is set (its family's bold, italic, bold
+ * italic: for a file, the faces of the same family in the file's folder,
+ * else the file itself); likewise the mono bold follows mono, and the CJK
+ * heading face is cjk's family's bold when it has one, else cjk itself. */
 typedef struct {
     const char *font_dir;         /* where the bundled defaults live; NULL =
                                      ctx->font_dir, else GALLEY_FONT_DIR */
@@ -44,20 +63,30 @@ typedef struct {
     const char *features;         /* OpenType features for shaping, CSS
                                      font-feature-settings syntax; NULL:
                                      the fonts' defaults */
+    const char *mono;             /* code: regular (bold follows); NULL = default */
+    bool fallback;                /* look for installed faces for characters
+                                     the set lacks (off: .notdef) */
+    const char *lang;             /* BCP 47, for fontconfig's choice of a
+                                     fallback face; NULL: English */
 } gl_font_config;
 
-/* Loads the faces.  Paths may end in ":N" to pick face N of a collection.
- * Fails with GALLEY_ERR_FONT naming the file when a face is missing,
- * unreadable, not a font, or of outlines the back ends cannot embed
- * (neither TrueType nor CFF, e.g. CFF2).  Caller owns the result
- * (gl_fontset_free). */
+/* Loads the faces.  Fails with GALLEY_ERR_FONT naming the file when a face
+ * is missing, unreadable, not a font, or of outlines the back ends cannot
+ * embed (neither TrueType nor CFF, e.g. CFF2), or naming the family when
+ * no installed family has that name ("no font family 'X' (closest: A,
+ * B)").  ctx must outlive the set (fallback faces are loaded later through
+ * it).  Caller owns the result (gl_fontset_free). */
 gl_fontset *gl_fontset_new(gl_ctx *ctx, const gl_font_config *cfg);
 void gl_fontset_free(gl_fontset *fs);
 
 /* The face that draws cp in the given style, heading or body: the Latin
  * face of that style, then the CJK chain (CJK text has no italic: it stays
- * upright).  Returns -1 when no face has cp (the caller warns and draws
- * .notdef with the primary face). */
+ * upright), then (fallback on) the fallback faces loaded so far, then an
+ * installed face fontconfig finds for cp, loaded into the next free
+ * fallback role.  Returns -1 when no face has cp (the caller warns and
+ * draws .notdef with the primary face).  Controls, private-use code
+ * points, noncharacters and invisible format characters never fall back.
+ * The set stays logically const: a fallback face fills an empty role. */
 int gl_font_pick(const gl_fontset *fs, gl_font_style style, bool heading, uint32_t cp);
 /* The same chain with the CJK faces first (CJK or CJK heading, then the
  * fallback), then the Latin face of the style: layout uses it for
@@ -66,6 +95,13 @@ int gl_font_pick(const gl_fontset *fs, gl_font_style style, bool heading, uint32
  * Returns -1 when no face has cp. */
 int gl_font_pick_cjk_first(const gl_fontset *fs, gl_font_style style, bool heading,
                            uint32_t cp);
+/* True when face is a role of the set that holds a face (every
+ * configured role; a fallback role once loaded). */
+bool gl_face_loaded(const gl_fontset *fs, int face);
+/* For a fallback face: its family's name ("HanaMinB") the first time it
+ * is asked for, so that the caller warns once per substituted font; NULL
+ * later, and for every other face. */
+const char *gl_font_fallback_note(const gl_fontset *fs, int face);
 /* True when face has a glyph for cp. */
 bool gl_face_has(const gl_fontset *fs, int face, uint32_t cp);
 /* Advance width of cp in face, in em (font units / units per em);
@@ -83,10 +119,10 @@ bool gl_face_ink(const gl_fontset *fs, int face, uint32_t cp, double *xmin, doub
 /* Ascender and descender (descender negative), in em, from hhea/OS/2. */
 double gl_face_ascender(const gl_fontset *fs, int face);
 double gl_face_descender(const gl_fontset *fs, int face);
-/* Path of the font file and face index within it. */
+/* Path of the font file and face index within it ("" for an empty role). */
 const char *gl_face_path(const gl_fontset *fs, int face);
 int gl_face_index(const gl_fontset *fs, int face);
-/* PostScript name (never NULL). */
+/* PostScript name (never NULL; "" for an empty role). */
 const char *gl_face_psname(const gl_fontset *fs, int face);
 /* True when face shares its file and index with an earlier face id (the
  * back ends then use the earlier one). */

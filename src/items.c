@@ -181,6 +181,17 @@ static inline bool ascii_metric(gl_shaper *sh, unsigned stv, bool heading, uint3
     return true;
 }
 
+/* The first character set in a fallback face (an installed font found
+ * for characters the configured fonts lack) names the font, once per
+ * document, at its line. */
+static void note_fallback(gl_shaper *sh, const gl_block *b, size_t at, int face, uint32_t cp)
+{
+    const char *name = gl_font_fallback_note(sh->fs, face);
+    if (name)
+        gl_warn(sh->ctx, sh->doc->meta.source, b ? gl_block_line_at(b, at) : 0, 0,
+                "U+%04X set in %s (fallback)", cp, name);
+}
+
 static int measure(gl_shaper *sh, const gl_block *b, const char *text, size_t len,
                    const gl_text_style *ts)
 {
@@ -262,6 +273,8 @@ static int measure(gl_shaper *sh, const gl_block *b, const char *text, size_t le
         }
         if (cp > 0xFFFF)
             g->flags |= GL_G_ASTRAL;
+        if (face >= GL_FACE_FALLBACK0)
+            note_fallback(sh, b, at, face, cp);
         if (face < 0) {
             if (!warned_before(sh, cp)) {
                 unsigned line_no = b ? gl_block_line_at(b, at) : 0;
@@ -273,8 +286,11 @@ static int measure(gl_shaper *sh, const gl_block *b, const char *text, size_t le
         }
         if (cjk)
             g->flags |= GL_G_CJK;
-        // CJK faces have no bold: strong Han is stroked (synthetic bold)
+        // CJK faces have no bold: strong Han is stroked (synthetic bold);
+        // so are fallback faces (one style each, font.c)
         if ((st & GL_F_BOLD) && face >= GL_FACE_CJK && face <= GL_FACE_CJK_FALLBACK)
+            g->flags |= GL_G_FAKE_BOLD;
+        if ((st & GL_F_BOLD) && face >= GL_FACE_FALLBACK0)
             g->flags |= GL_G_FAKE_BOLD;
         g->face = (int16_t)face;
         g->adv = (float)(gl_face_advance(sh->fs, face, cp) * size);
@@ -548,7 +564,27 @@ static int shape_word(gl_shaper *sh, const char *text, size_t a, size_t b)
     const gl_shaped *sg = gl_shape_word(sh->cache, g[a].face, text + g[a].off, len, &n, &trivial);
     if (!sg)
         return sh->ctx->oom ? -1 : 0;  // a face HarfBuzz cannot read: set nominally
-    return trivial ? 0 : apply_glyphs(sh, a, b, sg, n);
+    if (trivial)
+        return 0;
+    // Kerning only (each character its own nominal glyph, unmoved): the
+    // same form as from the learnt pairs, so that a word is set alike
+    // wherever it stands in the book.
+    bool kern_only = n == b - a;
+    for (size_t q = a; kern_only && q < b; q++) {
+        const gl_shaped *x = &sg[q - a];
+        kern_only = x->cluster == g[q].off - g[a].off && x->dx == 0 && x->dy == 0 &&
+                    x->gid == gl_face_glyph(sh->fs, g[q].face, g[q].cp);
+    }
+    if (!kern_only)
+        return apply_glyphs(sh, a, b, sg, n);
+    for (size_t q = a; q < b; q++) {
+        float nominal = (float)gl_face_advance(sh->fs, g[q].face, g[q].cp);
+        if (fabsf(sg[q - a].adv - nominal) > 1e-6f) {
+            g[q].adv = (float)(g[q].nat + (sg[q - a].adv - nominal) * g[q].size);
+            g[q].flags |= GL_G_KERNED;
+        }
+    }
+    return 0;
 }
 
 /* The bidi levels of a paragraph with right-to-left characters (Arabic,

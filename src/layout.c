@@ -920,6 +920,10 @@ static int code_block(engine *e, const gl_block *b)
                 int face = gl_font_pick(e->fs, GL_F_MONO, false, cp0);
                 if (face < 0)
                     face = GL_FACE_MONO;
+                const char *fallback = gl_font_fallback_note(e->fs, face);
+                if (fallback)  // once per font, as items.c does for text
+                    gl_warn(e->ctx, e->doc->meta.source, gl_block_line_at(b, a), 0,
+                            "U+%04X set in %s (fallback)", cp0, fallback);
                 double w = gl_face_advance(e->fs, face, cp0) * size;
                 size_t zz = z;
                 while (zz < m) {

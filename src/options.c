@@ -104,6 +104,8 @@ static const opt_def table[] = {
     {"font-italic", T_STRING, false, FIELD(font_italic)},
     {"font-bold-italic", T_STRING, false, FIELD(font_bold_italic)},
     {"cjk-font", T_STRING, false, FIELD(cjk_font)},
+    {"mono-font", T_STRING, false, FIELD(mono_font)},
+    {"font-fallback", T_BOOL, false, FIELD(font_fallback)},
     {"cjk-punct", T_ENUM, true, FIELD(cjk_punct), .values = cjk_puncts},
     {"linebreak", T_ENUM, true, FIELD(linebreak), .values = linebreaks},
     {"hyphenate", T_BOOL, true, FIELD(hyphenate)},

@@ -1,11 +1,16 @@
 /*
  * test_font.c — font sets: the fallback chain over the bundled fonts,
  * advances and metrics checked against FreeType, error reports for
- * missing, truncated and non-font files, CFF fonts taken, and hb-subset
- * output (by code point and by glyph id) parsed back with FreeType.  Runs from tests/, so the fonts are in ../fonts.
+ * missing, truncated, non-font and cmap-less files, CFF fonts taken, fonts
+ * by family name and fallback to installed fonts through fontconfig, and
+ * hb-subset output (by code point and by glyph id) parsed back with
+ * FreeType.  Runs from tests/, so the fonts are in
+ * ../fonts; the installed ones come from DEB_TEST (DejaVu, Hanazono,
+ * Symbola, Scheherazade, Noto CJK).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "font.h"
+#include "fontfind.h"
 
 #include <check.h>
 #include <math.h>
@@ -14,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <ft2build.h>
 #include FT_FREETYPE_H
@@ -82,11 +88,21 @@ START_TEST(defaults_load)
     ck_assert_str_eq(gl_face_path(fs, GL_FACE_CJK), FONTS "/uming.ttc");
     ck_assert_int_eq(gl_face_index(fs, GL_FACE_CJK), 0);
     ck_assert_str_eq(gl_face_path(fs, GL_FACE_LATIN_ITALIC), FONTS "/NotoSerif-Italic.ttf");
-    for (int i = 0; i < GL_FACE_COUNT; i++) {
-        ck_assert_int_eq(gl_face_canonical(fs, i), i); // seven distinct files
+    for (int i = 0; i < GL_FACE_CONFIGURED; i++) {
+        ck_assert_int_eq(gl_face_canonical(fs, i), i); // nine distinct files
+        ck_assert(gl_face_loaded(fs, i));
         ck_assert(gl_face_ascender(fs, i) > 0.5 && gl_face_ascender(fs, i) < 1.5);
         ck_assert(gl_face_descender(fs, i) < 0 && gl_face_descender(fs, i) > -0.5);
     }
+    // The fallback roles stay empty (fallback is off in this set).
+    for (int i = GL_FACE_CONFIGURED; i < GL_FACE_COUNT; i++) {
+        ck_assert(!gl_face_loaded(fs, i));
+        ck_assert_str_eq(gl_face_path(fs, i), "");
+        ck_assert_str_eq(gl_face_psname(fs, i), "");
+        ck_assert(!gl_face_has(fs, i, 'A'));
+        ck_assert_ptr_null(gl_font_fallback_note(fs, i));
+    }
+    ck_assert(!gl_face_loaded(fs, -1) && !gl_face_loaded(fs, GL_FACE_COUNT));
 }
 END_TEST
 
@@ -343,6 +359,35 @@ START_TEST(error_truncated)
 }
 END_TEST
 
+START_TEST(error_no_cmap)
+{
+    // Noto Serif with its cmap table renamed: FreeType would make up a
+    // Unicode map from the glyph names, but the font has none of its own.
+    char *data = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(gl_read_file(&ctx, FONTS "/NotoSerif-Regular.ttf", &data, &len), 0);
+    unsigned ntables = (unsigned char)data[4] << 8 | (unsigned char)data[5];
+    bool renamed = false;
+    for (unsigned i = 0; i < ntables; i++)
+        if (memcmp(data + 12 + 16 * i, "cmap", 4) == 0) {
+            memcpy(data + 12 + 16 * i, "cmaq", 4);
+            renamed = true;
+        }
+    ck_assert(renamed);
+    char path[256];
+    snprintf(path, sizeof path, "%s/font-test-nocmap.ttf", scratch_dir());
+    write_file(path, data, len);
+    gl_free(data);
+    setup_ctx();
+    assert_font_error(gl_font_check_file(&ctx, path), path, "no Unicode character map");
+    setup_ctx();
+    gl_font_config cfg = {.font_dir = FONTS, .latin = {path}};
+    ck_assert_ptr_null(gl_fontset_new(&ctx, &cfg));
+    assert_font_error(-1, path, "no Unicode character map");
+    remove(path);
+}
+END_TEST
+
 #define C059 "/usr/share/fonts/opentype/urw-base35/C059-Roman.otf"
 #define NOTO_CJK_SC "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc:2"
 
@@ -407,7 +452,9 @@ START_TEST(cff_fonts)
     setup_ctx();
     ck_assert_msg(gl_font_check_file(&ctx, C059) == 0, "%s", ctx.errmsg);
     ck_assert_msg(gl_font_check_file(&ctx, NOTO_CJK_SC) == 0, "%s", ctx.errmsg);
-    gl_font_config cfg = {.font_dir = FONTS, .latin = {C059}, .cjk = NOTO_CJK_SC};
+    // bold given: it would follow C059's family (C059-Bold, CFF too)
+    gl_font_config cfg = {.font_dir = FONTS, .latin = {C059, FONTS "/NotoSerif-Bold.ttf"},
+                          .cjk = NOTO_CJK_SC};
     fs = gl_fontset_new(&ctx, &cfg);
     ck_assert_msg(fs != NULL, "%s", ctx.errmsg);
     static const uint32_t latin[] = {'A', 'V', 'g', 0xE9, 0x2019};
@@ -418,6 +465,355 @@ START_TEST(cff_fonts)
     check_glyph_subset(GL_FACE_LATIN_BOLD, serif, 5, false);
     gl_fontset_free(fs);
     fs = NULL;
+}
+END_TEST
+
+/* ------------------------------------------------------------ families */
+
+#define DEJAVU "/usr/share/fonts/truetype/dejavu/"
+
+/* The family of a role must be installed (DEB_TEST): say so, not just fail. */
+static void need_family(const char *family, const char *package)
+{
+    gl_ctx c = {0};
+    gl_fontfind_face f;
+    ck_assert_msg(gl_fontfind_family(&c, family, false, false, &f) == 0,
+                  "%s is not installed (%s; make deps-test): %s", family, package, c.errmsg);
+    gl_fontfind_face_clear(&f);
+}
+
+START_TEST(family_latin)
+{
+    need_family("DejaVu Serif", "fonts-dejavu-core, fonts-dejavu-extra");
+    // Each style of the family, by fontconfig's weight and slant.
+    static const struct {
+        bool bold, italic;
+        const char *file;
+    } want[] = {
+        {false, false, DEJAVU "DejaVuSerif.ttf"},
+        {true, false, DEJAVU "DejaVuSerif-Bold.ttf"},
+        {false, true, DEJAVU "DejaVuSerif-Italic.ttf"},
+        {true, true, DEJAVU "DejaVuSerif-BoldItalic.ttf"},
+    };
+    for (size_t i = 0; i < 4; i++) {
+        gl_fontfind_face f;
+        ck_assert_int_eq(gl_fontfind_family(&ctx, "DejaVu Serif", want[i].bold, want[i].italic, &f), 0);
+        ck_assert_str_eq(f.path, want[i].file);
+        ck_assert_int_eq(f.index, 0);
+        ck_assert_str_eq(f.family, "DejaVu Serif");
+        ck_assert_int_eq(f.weight, want[i].bold ? 700 : 400);
+        ck_assert(f.italic == want[i].italic);
+        ck_assert(gl_fontfind_style_exact(f.weight, f.italic, want[i].bold, want[i].italic));
+        gl_fontfind_face_clear(&f);
+    }
+    // Case and blanks do not matter, as in fontconfig.
+    gl_fontfind_face f;
+    ck_assert_int_eq(gl_fontfind_family(&ctx, "dejavuserif", true, false, &f), 0);
+    ck_assert_str_eq(f.path, DEJAVU "DejaVuSerif-Bold.ttf");
+    gl_fontfind_face_clear(&f);
+
+    // --font "DejaVu Serif": the four Latin roles come from the family.
+    gl_font_config cfg = {.font_dir = FONTS, .latin = {"DejaVu Serif"}};
+    gl_fontset *u = gl_fontset_new(&ctx, &cfg);
+    ck_assert_msg(u != NULL, "%s", ctx.errmsg);
+    static const char *const ps[] = {"DejaVuSerif", "DejaVuSerif-Bold", "DejaVuSerif-Italic",
+                                     "DejaVuSerif-BoldItalic"};
+    for (int i = 0; i < 4; i++) {
+        ck_assert_str_eq(gl_face_path(u, GL_FACE_LATIN_REGULAR + i), want[i].file);
+        ck_assert_str_eq(gl_face_psname(u, GL_FACE_LATIN_REGULAR + i), ps[i]);
+        ck_assert_int_eq(gl_face_canonical(u, GL_FACE_LATIN_REGULAR + i), GL_FACE_LATIN_REGULAR + i);
+    }
+    // The rest stays bundled.
+    ck_assert_str_eq(gl_face_psname(u, GL_FACE_CJK), "UMingCN");
+    ck_assert_str_eq(gl_face_psname(u, GL_FACE_MONO), "NotoSansMono-Regular");
+    gl_fontset_free(u);
+
+    // A style given on its own wins; a family there gives that style.
+    gl_font_config mix = {.font_dir = FONTS,
+                          .latin = {"DejaVu Serif", FONTS "/NotoSerif-Bold.ttf", NULL, "DejaVu Sans"}};
+    u = gl_fontset_new(&ctx, &mix);
+    ck_assert_msg(u != NULL, "%s", ctx.errmsg);
+    ck_assert_str_eq(gl_face_psname(u, GL_FACE_LATIN_BOLD), "NotoSerif-Bold");
+    ck_assert_str_eq(gl_face_psname(u, GL_FACE_LATIN_ITALIC), "DejaVuSerif-Italic");
+    ck_assert_str_eq(gl_face_psname(u, GL_FACE_LATIN_BOLD_ITALIC), "DejaVuSans-BoldOblique");
+    gl_fontset_free(u);
+}
+END_TEST
+
+START_TEST(family_follows_file)
+{
+    need_family("DejaVu Serif", "fonts-dejavu-core, fonts-dejavu-extra");
+    // A file: bold, italic and bold italic are its family's faces in its folder.
+    gl_font_config cfg = {.font_dir = FONTS, .latin = {DEJAVU "DejaVuSerif.ttf"},
+                          .mono = FONTS "/NotoSansMono-Regular.ttf"};
+    gl_fontset *u = gl_fontset_new(&ctx, &cfg);
+    ck_assert_msg(u != NULL, "%s", ctx.errmsg);
+    ck_assert_str_eq(gl_face_path(u, GL_FACE_LATIN_REGULAR), DEJAVU "DejaVuSerif.ttf");
+    ck_assert_str_eq(gl_face_path(u, GL_FACE_LATIN_BOLD), DEJAVU "DejaVuSerif-Bold.ttf");
+    ck_assert_str_eq(gl_face_path(u, GL_FACE_LATIN_ITALIC), DEJAVU "DejaVuSerif-Italic.ttf");
+    ck_assert_str_eq(gl_face_path(u, GL_FACE_LATIN_BOLD_ITALIC), DEJAVU "DejaVuSerif-BoldItalic.ttf");
+    ck_assert_str_eq(gl_face_path(u, GL_FACE_MONO_BOLD), FONTS "/NotoSansMono-Bold.ttf");
+    gl_fontset_free(u);
+
+    // Alone in its folder: every style is the file itself (one embedded font).
+    char dir[256], path[300], cmd[700];
+    snprintf(dir, sizeof dir, "%s/font-test-alone", scratch_dir());
+    snprintf(path, sizeof path, "%s/Serif.ttf", dir);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp " DEJAVU "DejaVuSerif.ttf '%s'", dir, path);
+    ck_assert_int_eq(system(cmd), 0);
+    setup_ctx();
+    gl_font_config alone = {.font_dir = FONTS, .latin = {path}, .mono = path};
+    u = gl_fontset_new(&ctx, &alone);
+    ck_assert_msg(u != NULL, "%s", ctx.errmsg);
+    for (int i = GL_FACE_LATIN_BOLD; i <= GL_FACE_LATIN_BOLD_ITALIC; i++)
+        ck_assert_int_eq(gl_face_canonical(u, i), GL_FACE_LATIN_REGULAR);
+    ck_assert_int_eq(gl_face_canonical(u, GL_FACE_MONO), GL_FACE_LATIN_REGULAR);
+    ck_assert_int_eq(gl_face_canonical(u, GL_FACE_MONO_BOLD), GL_FACE_LATIN_REGULAR);
+    gl_fontset_free(u);
+    remove(path);
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(family_cjk_mono)
+{
+    need_family("DejaVu Sans Mono", "fonts-dejavu-core");
+    // --mono-font by family: regular and bold.
+    gl_font_config cfg = {.font_dir = FONTS, .mono = "DejaVu Sans Mono"};
+    gl_fontset *u = gl_fontset_new(&ctx, &cfg);
+    ck_assert_msg(u != NULL, "%s", ctx.errmsg);
+    ck_assert_str_eq(gl_face_psname(u, GL_FACE_MONO), "DejaVuSansMono");
+    ck_assert_str_eq(gl_face_psname(u, GL_FACE_MONO_BOLD), "DejaVuSansMono-Bold");
+    ck_assert_int_eq(gl_font_pick(u, GL_F_MONO, false, 'x'), GL_FACE_MONO);
+    ck_assert_int_eq(gl_font_pick(u, GL_F_MONO | GL_F_BOLD, false, 'x'), GL_FACE_MONO_BOLD);
+    gl_fontset_free(u);
+
+    // --cjk-font by family: a family without a bold keeps its face for
+    // headings (HanaMinA has one weight).
+    need_family("HanaMinA", "fonts-hanazono");
+    setup_ctx();
+    gl_font_config cjk = {.font_dir = FONTS, .cjk = "HanaMinA"};
+    u = gl_fontset_new(&ctx, &cjk);
+    ck_assert_msg(u != NULL, "%s", ctx.errmsg);
+    ck_assert_str_eq(gl_face_psname(u, GL_FACE_CJK), "HanaMinA");
+    ck_assert_int_eq(gl_face_canonical(u, GL_FACE_CJK_HEADING), GL_FACE_CJK);
+    ck_assert_int_eq(gl_font_pick(u, GL_F_REGULAR, false, 0x4E2D), GL_FACE_CJK);
+    gl_fontset_free(u);
+
+    // A family with a bold gives it to the headings: Noto Serif CJK SC
+    // (fonts-noto-cjk), whose faces are members of two collections.
+    gl_fontfind_face r, b;
+    setup_ctx();
+    if (gl_fontfind_family(&ctx, "Noto Serif CJK SC", false, false, &r) != 0) {
+        fprintf(stderr, "test_font: Noto Serif CJK SC not installed; CJK bold untested\n");
+        return;
+    }
+    ck_assert_int_eq(gl_fontfind_family(&ctx, "Noto Serif CJK SC", true, false, &b), 0);
+    ck_assert_ptr_nonnull(strstr(r.path, "NotoSerifCJK-Regular.ttc"));
+    ck_assert_ptr_nonnull(strstr(b.path, "NotoSerifCJK-Bold.ttc"));
+    ck_assert(gl_fontfind_style_exact(b.weight, b.italic, true, false));
+    ck_assert(!gl_fontfind_style_exact(r.weight, r.italic, true, false));
+    gl_fontfind_face_clear(&r);
+    gl_fontfind_face_clear(&b);
+}
+END_TEST
+
+START_TEST(family_unknown)
+{
+    need_family("DejaVu Serif", "fonts-dejavu-core");
+    gl_fontfind_face f;
+    assert_font_error(gl_fontfind_family(&ctx, "Dejavu Sreif", false, false, &f),
+                      "no font family 'Dejavu Sreif' (closest: DejaVu Serif, DejaVu Sans", NULL);
+    ck_assert_ptr_null(f.path);
+    // The set fails the same way, naming the family; no face is loaded.
+    setup_ctx();
+    gl_font_config cfg = {.font_dir = FONTS, .latin = {[GL_F_ITALIC] = "Dejavu Sreif"}};
+    ck_assert_ptr_null(gl_fontset_new(&ctx, &cfg));
+    assert_font_error(-1, "no font family 'Dejavu Sreif' (closest: DejaVu Serif", NULL);
+    setup_ctx();
+    gl_font_config cjk = {.font_dir = FONTS, .cjk = "No Such Family Anywhere"};
+    ck_assert_ptr_null(gl_fontset_new(&ctx, &cjk));
+    assert_font_error(-1, "no font family 'No Such Family Anywhere' is installed", NULL);
+    // Closest by prefix, then containment, then edit distance.
+    char near[256];
+    setup_ctx();
+    ck_assert_int_gt(gl_fontfind_closest(&ctx, "dejavu serif c", near, sizeof near), 1);
+    ck_assert_msg(strncmp(near, "DejaVu Serif, DejaVu Serif Condensed", 36) == 0, "%s", near);
+    ck_assert_int_eq(gl_fontfind_closest(&ctx, "Sans Mono", near, sizeof near), 3);
+    ck_assert_ptr_nonnull(strstr(near, "DejaVu Sans Mono"));
+    ck_assert_int_eq(gl_fontfind_closest(&ctx, "Qwxzv", near, sizeof near), 0);
+    ck_assert_str_eq(near, "");
+}
+END_TEST
+
+START_TEST(path_or_family)
+{
+    ck_assert(gl_fontfind_is_path("fonts/x"));
+    ck_assert(gl_fontfind_is_path("Font.TTF"));
+    ck_assert(gl_fontfind_is_path("a.otc:3"));
+    ck_assert(gl_fontfind_is_path("a.otf"));
+    ck_assert(gl_fontfind_is_path(FONTS));  // exists (and is no font: loading says so)
+    ck_assert(!gl_fontfind_is_path("DejaVu Serif"));
+    ck_assert(!gl_fontfind_is_path("Noto Serif CJK SC"));
+    ck_assert(!gl_fontfind_is_path("ttf"));
+    ck_assert(!gl_fontfind_is_path("x.ttf:y"));
+}
+END_TEST
+
+/* ------------------------------------------------------------ fallback */
+
+static gl_fontset *fallback_set(const char *font_dir, const char *lang)
+{
+    setup_ctx();
+    gl_font_config cfg = {.font_dir = font_dir, .fallback = true, .lang = lang};
+    gl_fontset *u = gl_fontset_new(&ctx, &cfg);
+    ck_assert_msg(u != NULL, "gl_fontset_new: %s", ctx.errmsg);
+    return u;
+}
+
+/* cp is set in a fallback role that has it; its note names the font once. */
+static int assert_fallback(gl_fontset *u, uint32_t cp, const char *package)
+{
+    int f = gl_font_pick(u, GL_F_REGULAR, false, cp);
+    ck_assert_msg(f >= GL_FACE_FALLBACK0 && f < GL_FACE_COUNT,
+                  "U+%04X: face %d, not a fallback face (install %s)", cp, f, package);
+    ck_assert(gl_face_loaded(u, f));
+    ck_assert(gl_face_has(u, f, cp));
+    ck_assert(gl_face_advance(u, f, cp) > 0);
+    ck_assert_ptr_nonnull(strstr(gl_face_path(u, f), "/usr/share/fonts/"));
+    // the same face whatever the style: fallback faces have one style
+    ck_assert_int_eq(gl_font_pick(u, GL_F_BOLD_ITALIC, false, cp), f);
+    ck_assert_int_eq(gl_font_pick_cjk_first(u, GL_F_REGULAR, false, cp), f);
+    ck_assert_int_eq(ctx.status, GALLEY_OK);  // skipped candidates leave no error
+    return f;
+}
+
+START_TEST(fallback_bmp)
+{
+    gl_fontset *u = fallback_set(FONTS, "en");
+    ck_assert(!gl_face_loaded(u, GL_FACE_FALLBACK0));  // loaded on first need only
+    // Arabic: no bundled face has BEH.
+    for (int i = 0; i < GL_FACE_CONFIGURED; i++)
+        ck_assert(!gl_face_has(u, i, 0x0628));
+    int ar = assert_fallback(u, 0x0628, "fonts-sil-scheherazade");
+    ck_assert_int_eq(ar, GL_FACE_FALLBACK0);
+    const char *name = gl_font_fallback_note(u, ar);
+    ck_assert_ptr_nonnull(name);
+    ck_assert_str_ne(name, "");
+    ck_assert_ptr_null(gl_font_fallback_note(u, ar));  // named once
+    char first[256];
+    snprintf(first, sizeof first, "%s", gl_face_path(u, ar));
+    // ALEF next: the face already loaded has it, no new role.
+    ck_assert_int_eq(gl_font_pick(u, GL_F_REGULAR, false, 0x0627), ar);
+    ck_assert(!gl_face_loaded(u, GL_FACE_FALLBACK0 + 1));
+    // WHITE CHESS KING (no bundled face) and an emoji: a monochrome face.
+    int king = assert_fallback(u, 0x2654, "fonts-symbola");
+    int smile = assert_fallback(u, 0x1F600, "fonts-symbola");
+    ck_assert(!strstr(gl_face_path(u, smile), "Color"));
+    (void)king;
+    // Nothing installed has these, or they never fall back.
+    static const uint32_t none[] = {0x0378, 0xE000, 0x10FFFD, 0xFFFF, 0x01, 0x9F, 0xFE0F,
+                                    0x110000};
+    int loaded = 0;
+    for (int i = GL_FACE_FALLBACK0; i < GL_FACE_COUNT; i++)
+        loaded += gl_face_loaded(u, i);
+    for (size_t i = 0; i < sizeof none / sizeof *none; i++)
+        for (int twice = 0; twice < 2; twice++)  // the second time from the missing set
+            ck_assert_int_eq(gl_font_pick(u, GL_F_REGULAR, false, none[i]), -1);
+    for (int i = GL_FACE_FALLBACK0; i < GL_FACE_COUNT; i++)
+        loaded -= gl_face_loaded(u, i);
+    ck_assert_int_eq(loaded, 0);
+    gl_fontset_free(u);
+
+    // The same choice every time (byte-identical output on one machine).
+    u = fallback_set(FONTS, "en");
+    ck_assert_int_eq(gl_font_pick(u, GL_F_REGULAR, false, 0x0628), GL_FACE_FALLBACK0);
+    ck_assert_str_eq(gl_face_path(u, GL_FACE_FALLBACK0), first);
+    gl_fontset_free(u);
+}
+END_TEST
+
+START_TEST(fallback_astral)
+{
+    // U+20BB7 is in the bundled LXGW WenKai: the configured chain has it.
+    gl_fontset *u = fallback_set(FONTS, "zh-Hans");
+    ck_assert_int_eq(gl_font_pick(u, GL_F_REGULAR, false, 0x20BB7), GL_FACE_CJK_FALLBACK);
+    // U+20000 (Extension B) is in none of the bundled faces: HanaMinB and
+    // others have it.
+    int f = assert_fallback(u, 0x20000, "fonts-hanazono");
+    const char *name = gl_font_fallback_note(u, f);
+    ck_assert_ptr_nonnull(name);
+    fprintf(stderr, "test_font: U+20000 set in %s (%s)\n", name, gl_face_path(u, f));
+    gl_fontset_free(u);
+
+    // A font folder whose every default is Noto Serif (no CJK at all):
+    // U+20BB7 then comes from an installed font too.
+    char dir[256], link[400], cmd[700];
+    snprintf(dir, sizeof dir, "%s/font-test-nocjk", scratch_dir());
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    char target[1024];
+    ck_assert_ptr_nonnull(getcwd(target, 900));
+    strcat(target, "/" FONTS "/NotoSerif-Regular.ttf");
+    static const char *const names[] = {
+        "NotoSerif-Regular.ttf", "NotoSerif-Bold.ttf", "NotoSerif-Italic.ttf",
+        "NotoSerif-BoldItalic.ttf", "uming.ttc", "wqy-microhei.ttc",
+        "LXGWWenKai-Regular.ttf", "NotoSansMono-Regular.ttf", "NotoSansMono-Bold.ttf"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        snprintf(link, sizeof link, "%s/%s", dir, names[i]);
+        remove(link);
+        ck_assert_int_eq(symlink(target, link), 0);
+    }
+    u = fallback_set(dir, "zh-Hans");
+    ck_assert_int_eq(gl_font_pick(u, GL_F_REGULAR, false, 0x4E2D) >= GL_FACE_FALLBACK0, 1);
+    f = assert_fallback(u, 0x20BB7, "fonts-hanazono");
+    ck_assert_ptr_nonnull(gl_font_fallback_note(u, f));
+    gl_fontset_free(u);
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        snprintf(link, sizeof link, "%s/%s", dir, names[i]);
+        remove(link);
+    }
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(fallback_off)
+{
+    // --no-font-fallback: .notdef, and no fallback role is ever filled.
+    setup_ctx();
+    gl_font_config cfg = {.font_dir = FONTS, .fallback = false};
+    gl_fontset *u = gl_fontset_new(&ctx, &cfg);
+    ck_assert_ptr_nonnull(u);
+    static const uint32_t cps[] = {0x0628, 0x2654, 0x1F600, 0x20000};
+    for (size_t i = 0; i < sizeof cps / sizeof *cps; i++) {
+        ck_assert_int_eq(gl_font_pick(u, GL_F_REGULAR, false, cps[i]), -1);
+        ck_assert_int_eq(gl_font_pick_cjk_first(u, GL_F_REGULAR, false, cps[i]), -1);
+    }
+    for (int i = GL_FACE_FALLBACK0; i < GL_FACE_COUNT; i++)
+        ck_assert(!gl_face_loaded(u, i));
+    gl_fontset_free(u);
+}
+END_TEST
+
+START_TEST(fallback_full)
+{
+    // Eight roles at most: once full, further scripts are .notdef.
+    gl_fontset *u = fallback_set(FONTS, NULL);
+    static const uint32_t scripts[] = {0x0628, 0x20000, 0x1F600, 0x0E01, 0x10A0, 0x0905, 0x13A0,
+                                       0x1200, 0x0F40, 0x1780, 0x0D05, 0x0B85, 0x1820, 0xA000,
+                                       0x2C80, 0x16A0};
+    int filled = 0;
+    for (size_t i = 0; i < sizeof scripts / sizeof *scripts; i++) {
+        int f = gl_font_pick(u, GL_F_REGULAR, false, scripts[i]);
+        ck_assert(f == -1 || (f >= GL_FACE_FALLBACK0 && f < GL_FACE_COUNT));
+        if (f >= 0)
+            ck_assert(gl_face_has(u, f, scripts[i]));
+    }
+    for (int i = GL_FACE_FALLBACK0; i < GL_FACE_COUNT; i++)
+        filled += gl_face_loaded(u, i);
+    ck_assert_int_le(filled, GL_FACE_NFALLBACK);
+    ck_assert_int_eq(ctx.status, GALLEY_OK);
+    gl_fontset_free(u);
 }
 END_TEST
 
@@ -533,6 +929,26 @@ Suite *suite_font(void)
     tcase_add_test(tc, error_not_a_font);
     tcase_add_test(tc, error_truncated);
     tcase_add_test(tc, cff_fonts);
+    tcase_add_test(tc, error_no_cmap);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("family");
+    tcase_add_checked_fixture(tc, setup_ctx, NULL);
+    tcase_add_test(tc, family_latin);
+    tcase_add_test(tc, family_follows_file);
+    tcase_add_test(tc, family_cjk_mono);
+    tcase_add_test(tc, family_unknown);
+    tcase_add_test(tc, path_or_family);
+    tcase_set_timeout(tc, 60);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("fallback");
+    tcase_add_checked_fixture(tc, setup_ctx, NULL);
+    tcase_add_test(tc, fallback_bmp);
+    tcase_add_test(tc, fallback_astral);
+    tcase_add_test(tc, fallback_off);
+    tcase_add_test(tc, fallback_full);
+    tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("subset");
