@@ -726,6 +726,66 @@ static int role_specs(gl_ctx *ctx, FT_Library lib, const gl_font_config *cfg, co
 static int fallback_new(gl_ctx *ctx, gl_fontset *fs, const char *lang);
 static void fallback_free(struct fallback *fb);
 
+static hb_font_t *hb_of(gl_fontset *fs, int face);
+static unsigned glyph_of(const face_info *fi, uint32_t cp);
+
+/* True when table (GSUB or GPOS) of face lists feature tag. */
+static bool has_feature(hb_face_t *face, hb_tag_t table, hb_tag_t tag)
+{
+    hb_tag_t tags[64];
+    unsigned start = 0, n;
+    do {
+        n = sizeof tags / sizeof *tags;
+        hb_ot_layout_table_get_feature_tags(face, table, start, &n, tags);
+        for (unsigned i = 0; i < n; i++)
+            if (tags[i] == tag)
+                return true;
+        start += n;
+    } while (n == sizeof tags / sizeof *tags);
+    return false;
+}
+
+/* A CJK face with the OpenType 'halt' feature (alternate half widths: Noto
+ * CJK, Source Han) says itself how far each full-width mark may close up:
+ * its half-width form's advance, and its offset (an opening bracket moves
+ * left).  That replaces the ink extent the compression rules read
+ * (gl_face_ink, items.c), with the half-width form as the ink: the blank
+ * the font gives up is exactly what compression takes away.  A face
+ * without 'halt' keeps its measured ink. */
+static void halt_widths(gl_fontset *fs, int face)
+{
+    face_info *fi = &fs->info[face];
+    hb_font_t *f = hb_of(fs, face);
+    if (!f)
+        return;
+    hb_face_t *hf = hb_font_get_face(f);
+    if (!has_feature(hf, HB_OT_TAG_GPOS, HB_TAG('h', 'a', 'l', 't')))
+        return;
+    hb_buffer_t *b = hb_buffer_create();
+    const hb_feature_t on = {HB_TAG('h', 'a', 'l', 't'), 1, 0, (unsigned)-1};
+    double em = (double)hb_face_get_upem(hf);
+    const double keep = 0.04;  /* items.c keeps this much beside the ink */
+    for (size_t i = 0; i < NPUNCT && hb_buffer_allocation_successful(b); i++) {
+        if (isnan(fi->ink[0][i]))
+            continue;
+        hb_buffer_clear_contents(b);
+        hb_buffer_add_codepoints(b, &PUNCT[i], 1, 0, 1);
+        hb_buffer_guess_segment_properties(b);
+        hb_shape(f, b, &on, 1);
+        unsigned ng = 0;
+        const hb_glyph_position_t *gp = hb_buffer_get_glyph_positions(b, &ng);
+        if (ng != 1)
+            continue;
+        double adv = gp[0].x_advance / em, dx = gp[0].x_offset / em;
+        unsigned g = glyph_of(fi, PUNCT[i]);
+        if (g >= fi->nglyphs || adv >= fi->adv[g] - 1e-6)
+            continue;  // not a mark 'halt' narrows
+        fi->ink[0][i] = (float)(-dx + keep);
+        fi->ink[1][i] = (float)(-dx + adv - keep);
+    }
+    hb_buffer_destroy(b);
+}
+
 gl_fontset *gl_fontset_new(gl_ctx *ctx, const gl_font_config *cfg)
 {
     static const gl_font_config none;
@@ -778,6 +838,9 @@ gl_fontset *gl_fontset_new(gl_ctx *ctx, const gl_font_config *cfg)
         }
         fs->nfeatures = l.n;
     }
+    for (int i = GL_FACE_CJK; i <= GL_FACE_CJK_FALLBACK; i++)
+        if (fs->canon[i] == i)
+            halt_widths(fs, i);
     return fs;
 fail:
     if (lib)
@@ -976,15 +1039,8 @@ bool gl_face_has_locl(gl_fontset *fs, int face)
         return false;
     face_info *fi = &fs->info[fs->canon[face]];
     if (fi->locl < 0) {
-        fi->locl = 0;
         hb_font_t *f = hb_of(fs, face);
-        hb_tag_t tags[256];
-        unsigned n = 256;
-        if (f) {
-            hb_ot_layout_table_get_feature_tags(hb_font_get_face(f), HB_OT_TAG_GSUB, 0, &n, tags);
-            for (unsigned i = 0; i < n; i++)
-                fi->locl |= tags[i] == HB_TAG('l', 'o', 'c', 'l');
-        }
+        fi->locl = f && has_feature(hb_font_get_face(f), HB_OT_TAG_GSUB, HB_TAG('l', 'o', 'c', 'l'));
     }
     return fi->locl;
 }

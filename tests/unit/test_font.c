@@ -440,6 +440,33 @@ static void check_glyph_subset(int face, const uint32_t *cps, size_t n, bool cff
     gl_face_sub_free(&sub);
 }
 
+/* A CJK face with 'halt' (Noto Serif CJK) gives the compression rules its
+ * half-width forms: a comma's box is its left half, an opening bracket's
+ * its right half; the bundled UMing (no 'halt') keeps its measured ink. */
+START_TEST(halt_half_widths)
+{
+    setup_ctx();
+    gl_font_config cfg = {.font_dir = FONTS, .cjk = NOTO_CJK_SC};
+    fs = gl_fontset_new(&ctx, &cfg);
+    ck_assert_msg(fs != NULL, "%s", ctx.errmsg);
+    double x0, x1;
+    ck_assert(gl_face_ink(fs, GL_FACE_CJK, 0xFF0C, &x0, &x1));  // ，
+    ck_assert_float_eq_tol(x0, 0.04, 1e-3);
+    ck_assert_float_eq_tol(x1, 0.46, 1e-3);
+    ck_assert(gl_face_ink(fs, GL_FACE_CJK, 0xFF08, &x0, &x1));  // （
+    ck_assert_float_eq_tol(x0, 0.54, 1e-3);
+    ck_assert_float_eq_tol(x1, 0.96, 1e-3);
+    gl_fontset_free(fs);
+    fs = NULL;
+    gl_font_config bundled = {.font_dir = FONTS};
+    fs = gl_fontset_new(&ctx, &bundled);
+    ck_assert(gl_face_ink(fs, GL_FACE_CJK, 0xFF0C, &x0, &x1));
+    ck_assert_msg(x1 - x0 < 0.4, "UMing's comma is its ink, %.3f-%.3f", x0, x1);
+    gl_fontset_free(fs);
+    fs = NULL;
+}
+END_TEST
+
 START_TEST(cff_fonts)
 {
     // CFF OpenType fonts are taken now: URW's C059 (name-keyed CFF, from
@@ -929,6 +956,7 @@ Suite *suite_font(void)
     tcase_add_test(tc, error_not_a_font);
     tcase_add_test(tc, error_truncated);
     tcase_add_test(tc, cff_fonts);
+    tcase_add_test(tc, halt_half_widths);
     tcase_add_test(tc, error_no_cmap);
     suite_add_tcase(s, tc);
 
