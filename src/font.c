@@ -626,7 +626,8 @@ static int sibling_spec(gl_ctx *ctx, FT_Library lib, const char *spec, bool bold
             goto cleanup;
         nnames++;
     }
-    qsort(names, nnames, sizeof *names, cmp_str);
+    if (nnames)
+        qsort(names, nnames, sizeof *names, cmp_str);
     for (size_t i = 0; i < nnames && best > 0; i++) {
         char full[4096];
         snprintf(full, sizeof full, "%s/%s", strcmp(dir, "/") ? dir : "", names[i]);

@@ -248,7 +248,8 @@ static int closest_in(gl_ctx *ctx, FcFontSet *set, const char *name, char *buf, 
             v[n++] = (near_family){(const char *)fam, rank, dist};
         }
     }
-    qsort(v, n, sizeof *v, cmp_near);
+    if (n)  // qsort wants a non-null array even for nothing
+        qsort(v, n, sizeof *v, cmp_near);
     int found = 0;
     size_t k = 0;
     for (size_t i = 0; i < n && found < 3; i++) {
