@@ -26,15 +26,20 @@ endif
 
 # ---------------------------------------------------------------- dependencies
 # Debian packages: what a build needs, and what the tests need on top.
-DEB_BUILD := gcc make pkg-config libhpdf-dev libharfbuzz-dev libfreetype-dev libicu-dev \
+DEB_BUILD := gcc make pkg-config libhpdf-dev libharfbuzz-dev libfreetype-dev libfontconfig-dev libicu-dev \
              libxml2-dev libzip-dev libhyphen-dev hyphen-en-us check \
              libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev libpng-dev libdeflate-dev
 DEB_TEST  := qpdf poppler-utils mupdf-tools python3 unicode-data libxml2-utils epubcheck default-jre-headless \
-             fonts-urw-base35 parallel strace time \
+             fonts-urw-base35 fonts-dejavu-core fonts-noto-cjk parallel strace time \
              calibre  # tests/e2e/35-epub-reader.sh: a real EPUB engine (installs in ~45 s)
+# Installed fonts that fontconfig finds (tests/unit/test_font.c,
+# tests/e2e/15-fonts.sh): DejaVu (families by name), and for fallback
+# Extension B ideographs (HanaMin), monochrome emoji and symbols (Symbola),
+# Arabic (Scheherazade).
+DEB_TEST  += fonts-dejavu-core fonts-dejavu-extra fonts-hanazono fonts-symbola fonts-sil-scheherazade
 
 # Libraries with a .pc file go through pkg-config; libharu and libhyphen ship none.
-PC_MODULES := harfbuzz harfbuzz-subset freetype2 icu-uc libxml-2.0 libzip libcmark-gfm yaml-0.1 libpng libdeflate
+PC_MODULES := harfbuzz harfbuzz-subset freetype2 fontconfig icu-uc libxml-2.0 libzip libcmark-gfm yaml-0.1 libpng libdeflate
 PKG_CONFIG ?= pkg-config
 
 Q := $(if $(V),,@)

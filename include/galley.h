@@ -80,7 +80,7 @@ typedef enum {
     GALLEY_ERR_NOMEM = 1,   /* an allocation failed */
     GALLEY_ERR_IO = 2,      /* reading an input or writing an output failed */
     GALLEY_ERR_ARG = 3,     /* invalid argument or option value */
-    GALLEY_ERR_FONT = 4,    /* a font is missing, unreadable or not TrueType */
+    GALLEY_ERR_FONT = 4,    /* a font is missing, unreadable or not OpenType/TrueType */
     GALLEY_ERR_BACKEND = 5, /* libharu, libxml2 or libzip reported an error */
     GALLEY_ERR_INTERNAL = 6,/* a bug in galley */
     GALLEY_ERR_INPUT = 7    /* a file the document refers to (an image) is
@@ -170,9 +170,24 @@ typedef struct {
     double font_size_pt;    /* body size; default 11 */
     double leading;         /* line height / size; 0: 1.4, or 1.75 for Chinese */
     /* Fonts (NULL: the bundled defaults).  A path, optionally "path:index"
-     * for a face of a TrueType collection.  Borrowed. */
+     * for a face of a collection (.ttc, .otc); TrueType or CFF outlines.
+     * Borrowed. */
     const char *font_regular, *font_bold, *font_italic, *font_bold_italic;
     const char *cjk_font;
+    /* Each font above, and mono_font, may instead name an installed family
+     * ("DejaVu Serif", found through fontconfig): the family's face of
+     * that style.  A value is a file when it has a '/', names an existing
+     * file, or ends in .ttf/.otf/.ttc/.otc (":N" after it allowed).  Bold,
+     * italic and bold italic left NULL follow font_regular's family (for a
+     * file: its family's faces in the file's folder), and the CJK headings
+     * take cjk_font's family's bold when it has one.  An unknown family is
+     * GALLEY_ERR_FONT: "no font family 'X' (closest: A, B)". */
+    const char *mono_font;  /* code, regular (its family's bold for bold
+                               code); NULL: the bundled Noto Sans Mono */
+    /* A character none of the fonts has is set in an installed font that
+     * has it (fontconfig; a warning names the font once): 1, the default.
+     * 0: drawn as .notdef (output independent of the fonts installed). */
+    int font_fallback;
     /* Folders, besides the input's own folder tree, that images may come
      * from (--allow-path).  An image elsewhere is refused when the document
      * is read (GALLEY_ERR_INPUT): input is untrusted.  Borrowed. */
@@ -196,6 +211,11 @@ typedef struct {
      * progress_user is handed back as user. */
     void (*progress)(void *user, const char *stage, size_t done, size_t total);
     void *progress_user;
+    /* OpenType features for all text, in the syntax of CSS
+     * font-feature-settings, comma-separated: "+onum, -liga", "\"smcp\" 1",
+     * "ss01=2".  NULL (the default): the fonts' defaults (kerning, standard
+     * ligatures, marks).  Also in the EPUB's stylesheet.  Borrowed. */
+    const char *font_features;
 } galley_options;
 
 /* Fills *opt with the defaults.  Always call it before setting fields.
@@ -223,9 +243,10 @@ GALLEY_API galley_status galley_parse_margins(galley_ctx *ctx, const char *spec,
  * serves all three).  The name is the command line's long option without
  * "--": title, subtitle, author, lang, identifier, continuous, paper,
  * margins, font-size, leading, font, font-bold, font-italic,
- * font-bold-italic, cjk-font, cjk-punct, linebreak, hyphenate, epub-fonts.
+ * font-bold-italic, cjk-font, mono-font, font-fallback, cjk-punct,
+ * linebreak, hyphenate, epub-fonts.
  * Values are those of the command line ("a5", "20,15", "10.5", "full");
- * continuous and hyphenate take true or false.  Text values (title, fonts,
+ * continuous, font-fallback and hyphenate take true or false.  Text values (title, fonts,
  * ...) are borrowed: value must outlive opt.  Returns GALLEY_OK; or
  * GALLEY_ERR_ARG for a NULL argument, an unknown name or a bad value, with
  * a one-line message on ctx ("invalid cjk-punct 'wide' (gb, full or

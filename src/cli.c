@@ -69,12 +69,21 @@ static void usage(FILE *f)
 "      --leading X        line height as a multiple of the size (default 1.4, or\n"
 "                         1.75 for Chinese)\n"
 "\n"
-"Fonts (TrueType .ttf or .ttc; FILE:N picks face N of a collection):\n"
-"      --font FILE        Latin regular face (bold/italic still from the defaults\n"
-"                         unless given below)\n"
-"      --font-bold FILE, --font-italic FILE, --font-bold-italic FILE\n"
-"      --cjk-font FILE    CJK face for body and headings\n"
+"Fonts (OpenType .otf/.ttf, or .otc/.ttc with FILE:N for face N of a collection):\n"
+"      --font NAME|FILE   Latin regular face: an installed family (\"DejaVu Serif\")\n"
+"                         or a file; bold, italic and headings follow its family\n"
+"                         unless given below\n"
+"      --font-bold NAME|FILE, --font-italic NAME|FILE,\n"
+"      --font-bold-italic NAME|FILE\n"
+"      --cjk-font NAME|FILE  CJK face for body text; headings take its family's bold\n"
+"      --mono-font NAME|FILE  code face (bold code: its family's bold)\n"
+"      --no-font-fallback  draw characters the fonts lack as .notdef instead of\n"
+"                         taking them from an installed font (the same output on\n"
+"                         every machine)\n"
 "      --cjk-punct STYLE  CJK punctuation: gb (default), full, centered\n"
+"      --font-features LIST  OpenType features, CSS font-feature-settings syntax:\n"
+"                         +onum,-liga or '\"smcp\" 1' (default: each font's own:\n"
+"                         kerning, standard ligatures, marks)\n"
 "      --linebreak ALGO   paragraph breaking: optimal (Knuth-Plass, default) or\n"
 "                         first-fit (for comparison)\n"
 "      --no-hyphenate     never hyphenate English words\n"
@@ -738,6 +747,7 @@ enum {
     // an option of the library's table, set by its name (galley_options_set)
     OPT_SET = 256,
     OPT_BATCH, OPT_OUTDIR, OPT_FORMATS, OPT_FORCE, OPT_NOHYPH, OPT_CONTINUOUS, OPT_ALLOW,
+    OPT_NOFALLBACK,
 };
 
 /* SIGINT, SIGTERM, SIGHUP: remove the temporary files of the outputs being
@@ -886,6 +896,8 @@ int main(int argc, char **argv)
         {"font-italic", required_argument, NULL, OPT_SET},
         {"font-bold-italic", required_argument, NULL, OPT_SET},
         {"cjk-font", required_argument, NULL, OPT_SET},
+        {"mono-font", required_argument, NULL, OPT_SET},
+        {"no-font-fallback", no_argument, NULL, OPT_NOFALLBACK},
         {"cjk-punct", required_argument, NULL, OPT_SET},
         {"linebreak", required_argument, NULL, OPT_SET},
         {"subtitle", required_argument, NULL, OPT_SET},
@@ -893,6 +905,7 @@ int main(int argc, char **argv)
         {"allow-path", required_argument, NULL, OPT_ALLOW},
         {"no-hyphenate", no_argument, NULL, OPT_NOHYPH},
         {"epub-fonts", required_argument, NULL, OPT_SET},
+        {"font-features", required_argument, NULL, OPT_SET},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"to", required_argument, NULL, 't'},
@@ -944,12 +957,16 @@ int main(int argc, char **argv)
         }
         case OPT_SET:
         case OPT_NOHYPH:      // the flag for hyphenate false
+        case OPT_NOFALLBACK:  // the flag for font-fallback false
         case OPT_CONTINUOUS:  // the flag for continuous true
         {
             const char *name = c == OPT_NOHYPH       ? "hyphenate"
+                             : c == OPT_NOFALLBACK ? "font-fallback"
                              : c == OPT_CONTINUOUS ? "continuous"
                                                    : longopts[li].name;
-            const char *value = c == OPT_NOHYPH ? "false" : c == OPT_CONTINUOUS ? "true" : optarg;
+            const char *value = c == OPT_NOHYPH || c == OPT_NOFALLBACK ? "false"
+                                : c == OPT_CONTINUOUS                 ? "true"
+                                                                      : optarg;
             if (galley_options_set(ctx, &opt, name, value) != GALLEY_OK) {
                 code = usage_error("%s", galley_errmsg(ctx));
                 goto done;

@@ -22,7 +22,10 @@ static const char *const face_roles[GL_FACE_COUNT] = {
     [GL_FACE_CJK_FALLBACK] = "cjk-fallback",
     [GL_FACE_MONO] = "mono",
     [GL_FACE_MONO_BOLD] = "mono-bold",
+    [GL_FACE_FALLBACK0] = "fallback-0", "fallback-1", "fallback-2", "fallback-3",
+    "fallback-4", "fallback-5", "fallback-6", "fallback-7",
 };
+_Static_assert(GL_FACE_COUNT == GL_FACE_FALLBACK0 + 8, "face_roles: one name per fallback role");
 
 static const char *const ends_names[] = {
     [GL_ENDS_PARA] = "para",       [GL_ENDS_FORCED] = "forced", [GL_ENDS_GLUE] = "glue",
@@ -252,6 +255,8 @@ int gl_frames_dump(gl_buf *out, const gl_frames *fr, const gl_fontset *fs)
     rc |= num(out, fr->height, 2);
     rc |= gl_buf_putc(out, '\n');
     for (int f = 0; fs && f < GL_FACE_COUNT; f++) {
+        if (!gl_face_loaded(fs, f))
+            continue;  // a fallback role no character needed
         rc |= gl_buf_printf(out, "face %s %s", face_roles[f], base_name(gl_face_path(fs, f)));
         if (gl_face_index(fs, f) > 0)
             rc |= gl_buf_printf(out, ":%d", gl_face_index(fs, f));

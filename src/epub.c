@@ -382,6 +382,7 @@ static int prepare_extras(epub *e, const gl_epub_opts *eo)
     e->cjk = e->doc->meta.lang_is_cjk || gl_lang_is_cjk(e->lang);
     e->font_mode = eo ? eo->font_mode : GALLEY_EPUB_FONTS_NONE;
     e->fs = eo ? eo->fonts : NULL;
+    e->font_features = eo ? eo->font_features : NULL;
     count_images(e, e->doc->first);
     if (resolve_breaks(e, eo))
         return -1;
@@ -772,6 +773,10 @@ static int write_css(epub *e, gl_buf *out)
     if (e->doc->meta.lang_is_cjk && gl_buf_puts(out, CSS_CJK))
         return -1;
     if (gl_buf_puts(out, CSS_MD))
+        return -1;
+    if (e->font_features && *e->font_features &&
+        (gl_buf_puts(out, "\nbody { font-feature-settings: ") ||
+         gl_font_features_css(e->font_features, out) || gl_buf_puts(out, "; }\n")))
         return -1;
     return gl_epub_font_css(e, out);
 }

@@ -38,6 +38,9 @@ typedef struct {
      * source-of "pagination"; A11y 1.1's pageBreakSource), e.g. the print
      * edition's identifier or file name; NULL: "<title> (print PDF)". */
     const char *page_source;
+    /* OpenType features for all text (CSS font-feature-settings syntax,
+     * checked by gl_font_features_check), or NULL.  Borrowed. */
+    const char *font_features;
 } gl_epub_opts;
 int gl_epub_write(gl_ctx *ctx, const gl_doc *doc, const gl_epub_opts *eo, const char *out_path);
 /* epub.c: process-wide set-up of libxml2; galley.c runs it exactly once. */

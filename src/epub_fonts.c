@@ -61,7 +61,19 @@ static const struct {
     {"cjk.ttf", "galley-cjk", "normal", "normal"},
     {"cjk-heading.ttf", "galley-cjk-heading", "normal", "normal"},
     {"cjk-fallback.ttf", "galley-cjk-fallback", "normal", "normal"},
+    [GL_FACE_MONO] = {"mono.ttf", "galley-mono", "normal", "normal"},  // code: never embedded
+    [GL_FACE_MONO_BOLD] = {"mono-bold.ttf", "galley-mono", "bold", "normal"},
+    // installed faces for characters the others lack (font.c, "fallback")
+    [GL_FACE_FALLBACK0] = {"fallback-0.ttf", "galley-fallback-0", "normal", "normal"},
+    {"fallback-1.ttf", "galley-fallback-1", "normal", "normal"},
+    {"fallback-2.ttf", "galley-fallback-2", "normal", "normal"},
+    {"fallback-3.ttf", "galley-fallback-3", "normal", "normal"},
+    {"fallback-4.ttf", "galley-fallback-4", "normal", "normal"},
+    {"fallback-5.ttf", "galley-fallback-5", "normal", "normal"},
+    {"fallback-6.ttf", "galley-fallback-6", "normal", "normal"},
+    {"fallback-7.ttf", "galley-fallback-7", "normal", "normal"},
 };
+_Static_assert(GL_FACE_COUNT == GL_FACE_FALLBACK0 + 8, "FACE_CSS: one entry per fallback role");
 
 // The punctuation that layout.c sets from the CJK font next to Chinese
 // text (curly quotes, dashes, ellipsis, middle dot).  In the EPUB a code
@@ -281,24 +293,25 @@ int gl_epub_font_css(const epub *e, gl_buf *out)
                               FACE_CSS[f].style, FACE_CSS[f].file))
                 return -1;
     }
-    static const int body[] = {GL_FACE_LATIN_REGULAR, GL_FACE_CJK, GL_FACE_CJK_FALLBACK};
-    static const int head[] = {GL_FACE_LATIN_REGULAR, GL_FACE_CJK_HEADING, GL_FACE_CJK,
+    // Each stack ends with the fallback faces (characters no other has).
+    enum { NFB = GL_FACE_COUNT - GL_FACE_FALLBACK0 };
+    int roles_body[3 + NFB] = {GL_FACE_LATIN_REGULAR, GL_FACE_CJK, GL_FACE_CJK_FALLBACK};
+    int roles_head[4 + NFB] = {GL_FACE_LATIN_REGULAR, GL_FACE_CJK_HEADING, GL_FACE_CJK,
                                GL_FACE_CJK_FALLBACK};
-    static const int mono[] = {GL_FACE_CJK, GL_FACE_CJK_FALLBACK};
+    int roles_mono[2 + NFB] = {GL_FACE_CJK, GL_FACE_CJK_FALLBACK};
+    for (int k = 0; k < NFB; k++)
+        roles_body[3 + k] = roles_head[4 + k] = roles_mono[2 + k] = GL_FACE_FALLBACK0 + k;
     // Any Latin face of the family (regular, bold, italic) names it.
-    int roles_body[3], roles_head[4];
-    memcpy(roles_body, body, sizeof body);
-    memcpy(roles_head, head, sizeof head);
     for (int f = GL_FACE_LATIN_REGULAR; f <= GL_FACE_LATIN_BOLD_ITALIC; f++)
         if (gl_epub_font_embedded(e, f)) {
             roles_body[0] = roles_head[0] = f;
             break;
         }
-    if (css_stack(e, out, "body", roles_body, 3, "serif") ||
-        css_stack(e, out, "h1, h2, h3, h4, h5, h6", roles_head, 4, "serif"))
+    if (css_stack(e, out, "body", roles_body, 3 + NFB, "serif") ||
+        css_stack(e, out, "h1, h2, h3, h4, h5, h6", roles_head, 4 + NFB, "serif"))
         return -1;
     // Latin code stays in the reader's monospace; CJK in it needs ours.
-    return css_stack(e, out, "code, pre", mono, 2, "monospace");
+    return css_stack(e, out, "code, pre", roles_mono, 2 + NFB, "monospace");
 }
 
 const char *gl_epub_font_file(int f) { return FACE_CSS[f].file; }

@@ -83,6 +83,7 @@ typedef struct {
     size_t npbs, npbs_found;
     const char *page_source;
     galley_epub_fonts font_mode;
+    const char *font_features;  /* eo->font_features */
     const gl_fontset *fs;
     struct efont *fonts;        /* GL_FACE_COUNT entries when fonts are embedded; owned */
     size_t nimages, nimages_alt;  /* GL_B_IMAGE blocks, and those with alt text */

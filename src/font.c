@@ -7,12 +7,15 @@
  */
 #define _POSIX_C_SOURCE 200809L /* fileno, stat types */
 #include "font.h"
+#include "fontfind.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <math.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include <ft2build.h>
@@ -21,6 +24,7 @@
 #include FT_FONT_FORMATS_H
 #include FT_TRUETYPE_TABLES_H
 
+#include <hb-ot.h>
 #include <hb-subset.h>
 #include <hb.h>
 
@@ -49,6 +53,11 @@ typedef struct {
     float *adv;         /* em, per glyph id */
     unsigned nglyphs;
     float ink[2][64];   /* ink extent (xmin, xmax, em) of PUNCT[i]; NAN when absent */
+    /* HarfBuzz, opened on the first gl_face_shape (see there) */
+    hb_font_t *hb;
+    bool hb_tried;
+    struct pair_kerns *pairs;   /* gl_face_pairs_learn's, or NULL */
+    int8_t locl;                /* gl_face_has_locl: -1 not known yet */
 } face_info;
 
 /* Punctuation whose ink extent layout needs to compress it (CLREQ §3.1.6):
@@ -62,10 +71,163 @@ static const uint32_t PUNCT[] = {
 };
 #define NPUNCT (sizeof PUNCT / sizeof *PUNCT)
 
+#define GL_MAX_FEATURES 32  /* OpenType features a font set shapes with */
+
 struct gl_fontset {
     face_info info[GL_FACE_COUNT];
     int canon[GL_FACE_COUNT]; /* role → lowest role with the same file and index */
+    hb_buffer_t *buf;         /* gl_face_shape's, reused */
+    hb_feature_t features[GL_MAX_FEATURES];  /* gl_font_config.features */
+    unsigned nfeatures;
+    struct fallback *fb;      /* NULL: no fallback (see "fallback" below) */
 };
+
+/* What shaping does to each pair of Latin characters in a face, learnt
+ * from the words shaped so far: unknown yet (PAIR_UNKNOWN), or kerning
+ * only, in font units (what the first character's advance gains).  The
+ * characters are those of English and European words and the punctuation
+ * that sticks to them: printable ASCII, U+00A1-U+017F (Latin-1, Latin
+ * Extended-A), U+2010-U+2027 (dashes, quotes, ellipsis). */
+#define PAIR_CHARS (94 + 223 + 24)
+#define PAIR_UNKNOWN INT16_MIN
+struct pair_kerns {
+    double per_unit;                       /* em per font unit */
+    int16_t kern[PAIR_CHARS][PAIR_CHARS];
+};
+
+/* The pair table's index of cp, or -1. */
+static inline int pair_index(uint32_t cp)
+{
+    if (cp >= 0x21 && cp <= 0x7E)
+        return (int)cp - 0x21;
+    if (cp >= 0xA1 && cp <= 0x17F)
+        return (int)cp - 0xA1 + 94;
+    if (cp >= 0x2010 && cp <= 0x2027)
+        return (int)cp - 0x2010 + 94 + 223;
+    return -1;
+}
+
+/* ------------------------------------------------------------ features */
+
+/* Calls each(item, len, user) for the comma-separated items of spec with
+ * their white space trimmed; stops at the first non-zero return. */
+static int each_feature(const char *spec, int (*each)(const char *, size_t, void *), void *user)
+{
+    for (const char *p = spec; *p;) {
+        const char *e = strchr(p, ',');
+        if (!e)
+            e = p + strlen(p);
+        const char *a = p, *b = e;
+        while (a < b && (*a == ' ' || *a == '\t'))
+            a++;
+        while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+            b--;
+        int rc = a < b ? each(a, (size_t)(b - a), user) : 0;
+        if (rc)
+            return rc;
+        p = *e ? e + 1 : e;
+    }
+    return 0;
+}
+
+typedef struct {
+    hb_feature_t *out;
+    unsigned n, cap;
+    const char *bad;
+    size_t badlen;
+} feature_list;
+
+/* The shape of one CSS font-feature-settings item, as HarfBuzz also reads
+ * it (hb_feature_from_string is lenient: "what ever" is the tag 'what'):
+ * [+-] a tag of 1-4 letters or digits, or 4 quoted characters, an optional
+ * [start:end], an optional value (=N, or a space and N, on or off). */
+static bool feature_syntax(const char *s, size_t n)
+{
+    size_t i = 0;
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        i++;
+    if (i < n && (s[i] == '"' || s[i] == '\'')) {
+        if (i + 5 >= n || s[i + 5] != s[i])
+            return false;
+        i += 6;
+    } else {
+        size_t t = i;
+        while (i < n && i - t < 4 && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+                                      (s[i] >= '0' && s[i] <= '9')))
+            i++;
+        if (i == t)
+            return false;
+    }
+    if (i < n && s[i] == '[') {
+        while (i < n && s[i] != ']')
+            i++;
+        if (i++ >= n)
+            return false;
+    }
+    size_t v = i;
+    while (i < n && s[i] == ' ')
+        i++;
+    if (i < n && s[i] == '=') {
+        i++;
+        while (i < n && s[i] == ' ')
+            i++;
+    } else if (i == v && i < n) {
+        return false;  // something glued to the tag
+    }
+    if (i == n)
+        return v == n;  // a tag alone; "liga=" has no value
+    if (n - i == 2 && !strncmp(s + i, "on", 2))
+        return true;
+    if (n - i == 3 && !strncmp(s + i, "off", 3))
+        return true;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++;
+    return i == n;
+}
+
+static int add_feature(const char *item, size_t len, void *user)
+{
+    feature_list *l = user;
+    hb_feature_t f;
+    if (!feature_syntax(item, len) || !hb_feature_from_string(item, (int)len, &f) ||
+        l->n >= l->cap) {
+        l->bad = item;
+        l->badlen = len;
+        return -1;
+    }
+    if (l->out)
+        l->out[l->n] = f;
+    l->n++;
+    return 0;
+}
+
+int gl_font_features_check(const char *spec, char *bad, size_t cap)
+{
+    hb_feature_t f[GL_MAX_FEATURES];
+    feature_list l = {f, 0, GL_MAX_FEATURES, NULL, 0};
+    if (each_feature(spec, add_feature, &l)) {
+        if (cap)
+            snprintf(bad, cap, "%.*s", (int)(l.badlen < cap ? l.badlen : cap - 1), l.bad);
+        return -1;
+    }
+    return (int)l.n;
+}
+
+int gl_font_features_css(const char *spec, gl_buf *out)
+{
+    hb_feature_t f[GL_MAX_FEATURES];
+    feature_list l = {f, 0, GL_MAX_FEATURES, NULL, 0};
+    if (each_feature(spec, add_feature, &l))
+        return 0;  // checked before: nothing to write
+    for (unsigned i = 0; i < l.n; i++) {
+        char tag[5];
+        hb_tag_to_string(f[i].tag, tag);
+        tag[4] = 0;
+        if (gl_buf_printf(out, "%s\"%s\" %u", i ? ", " : "", tag, f[i].value))
+            return -1;
+    }
+    return 0;
+}
 
 /* ------------------------------------------------------------ specs */
 
@@ -134,16 +296,11 @@ static int check_sfnt_dir(gl_ctx *ctx, const char *path, int index)
             goto truncated;
     }
     uint32_t version = be32(hdr);
-    if (version == 0x4F54544FU) { /* 'OTTO' */
+    if (version != 0x00010000U && version != 0x74727565U /* 'true' */ &&
+        version != 0x4F54544FU /* 'OTTO': CFF outlines */) {
         rc = gl_error(ctx, GALLEY_ERR_FONT,
-                      "%s: CFF-outline OpenType fonts are not supported (libharu embeds "
-                      "TrueType outlines only); use a TrueType (.ttf/.ttc) font", path);
-        goto done;
-    }
-    if (version != 0x00010000U && version != 0x74727565U /* 'true' */) {
-        rc = gl_error(ctx, GALLEY_ERR_FONT,
-                      "%s: not a TrueType font file (WOFF and other wrappers are not supported)",
-                      path);
+                      "%s: not an OpenType or TrueType font file (WOFF and other wrappers are "
+                      "not supported)", path);
         goto done;
     }
     unsigned ntables = be16(hdr + 4);
@@ -176,10 +333,6 @@ static const char *ft_errstr(FT_Error e)
     return s ? s : "FreeType error";
 }
 
-/* Opens face `index` of path and checks everything galley relies on: the
- * file exists, FreeType reads it, the outlines are TrueType (libharu 2.3
- * embeds only glyf outlines), the table directory is intact, and there is
- * a Unicode cmap.  *out is the open face on success. */
 /* Starts FreeType; 0, or -1 with the error (OOM or GALLEY_ERR_FONT) on ctx. */
 static int init_freetype(gl_ctx *ctx, FT_Library *lib)
 {
@@ -191,6 +344,10 @@ static int init_freetype(gl_ctx *ctx, FT_Library *lib)
     return gl_error(ctx, GALLEY_ERR_FONT, "cannot initialise FreeType (%s)", ft_errstr(e));
 }
 
+/* Opens face `index` of path and checks everything galley relies on: the
+ * file exists, FreeType reads it, the outlines are TrueType or CFF (not
+ * variable), the table directory is intact, and there is a Unicode cmap.
+ * *out is the open face on success. */
 static int open_face(gl_ctx *ctx, FT_Library lib, const char *path, int index, FT_Face *out)
 {
     *out = NULL;
@@ -217,15 +374,16 @@ static int open_face(gl_ctx *ctx, FT_Library lib, const char *path, int index, F
     if (e)
         return gl_error(ctx, GALLEY_ERR_FONT, "%s: truncated or damaged font (%s)", path,
                         ft_errstr(e));
+    // TrueType (glyf) and CFF outlines: the PDF embeds both (FontFile2,
+    // FontFile3).  Not CFF2 (variable fonts), which PDF readers do not take.
     const char *fmt = FT_Get_Font_Format(face);
-    if (!fmt || strcmp(fmt, "TrueType") != 0) {
-        if (fmt && (strcmp(fmt, "CFF") == 0 || strcmp(fmt, "CFF2") == 0))
-            gl_error(ctx, GALLEY_ERR_FONT,
-                     "%s: CFF-outline OpenType fonts are not supported (libharu embeds "
-                     "TrueType outlines only); use a TrueType (.ttf/.ttc) font", path);
-        else
-            gl_error(ctx, GALLEY_ERR_FONT, "%s: %s fonts are not supported; use a TrueType "
-                     "(.ttf/.ttc) font", path, fmt ? fmt : "this kind of");
+    FT_ULong cff2 = 0;
+    if (fmt && strcmp(fmt, "CFF") == 0 &&
+        FT_Load_Sfnt_Table(face, FT_MAKE_TAG('C', 'F', 'F', '2'), 0, NULL, &cff2) == 0 && cff2)
+        fmt = "CFF2 (variable OpenType)";
+    if (!fmt || (strcmp(fmt, "TrueType") != 0 && strcmp(fmt, "CFF") != 0)) {
+        gl_error(ctx, GALLEY_ERR_FONT, "%s: %s fonts are not supported; use an OpenType "
+                 "(.otf/.otc/.ttf/.ttc) font", path, fmt ? fmt : "this kind of");
         FT_Done_Face(face);
         return -1;
     }
@@ -233,7 +391,12 @@ static int open_face(gl_ctx *ctx, FT_Library lib, const char *path, int index, F
         FT_Done_Face(face);
         return -1;
     }
-    if (FT_Select_Charmap(face, FT_ENCODING_UNICODE) != 0 || face->units_per_EM == 0) {
+    // FreeType makes up a Unicode map from glyph names when there is no
+    // cmap table; the PDF's font program needs the real one.
+    FT_ULong cmap_len = 0;
+    if (FT_Load_Sfnt_Table(face, FT_MAKE_TAG('c', 'm', 'a', 'p'), 0, NULL, &cmap_len) != 0 ||
+        cmap_len == 0 || FT_Select_Charmap(face, FT_ENCODING_UNICODE) != 0 ||
+        face->units_per_EM == 0) {
         FT_Done_Face(face);
         return gl_error(ctx, GALLEY_ERR_FONT, "%s: font has no Unicode character map", path);
     }
@@ -276,6 +439,7 @@ static int load_info(gl_ctx *ctx, FT_Library lib, const char *spec, face_info *f
     FT_Face f = NULL;
     FT_Fixed *raw = NULL;
     int rc = -1;
+    fi->locl = -1;
     GL_CHECK(parse_spec(ctx, spec, &fi->path, &fi->index));
     GL_CHECK(open_face(ctx, lib, fi->path, fi->index, &f));
     struct stat st;
@@ -339,6 +503,8 @@ cleanup:
 
 static void free_info(face_info *fi)
 {
+    hb_font_destroy(fi->hb);
+    gl_free(fi->pairs);
     gl_free(fi->path);
     gl_free(fi->psname);
     gl_free(fi->bmp);
@@ -358,11 +524,268 @@ static char *join_path(gl_ctx *ctx, const char *dir, const char *name)
     return s;
 }
 
-static const char *const DEFAULT_FILES[GL_FACE_COUNT] = {
+static const char *const DEFAULT_FILES[GL_FACE_CONFIGURED] = {
     "NotoSerif-Regular.ttf", "NotoSerif-Bold.ttf", "NotoSerif-Italic.ttf",
     "NotoSerif-BoldItalic.ttf", "uming.ttc:0", "wqy-microhei.ttc:0",
     "LXGWWenKai-Regular.ttf", "NotoSansMono-Regular.ttf", "NotoSansMono-Bold.ttf",
 };
+
+/* ------------------------------------------------------------ roles: files and families */
+
+/* "path:index", which parse_spec splits again (the path exists). */
+static char *spec_of(gl_ctx *ctx, const char *path, int index)
+{
+    size_t n = strlen(path) + 16;
+    char *s = gl_malloc(ctx, n);
+    if (s)
+        snprintf(s, n, "%s:%d", path, index);
+    return s;
+}
+
+/* OS/2 usWidthClass (1-9) as a percentage of the normal width. */
+static int width_pct(unsigned cls)
+{
+    static const int pct[] = {100, 50, 63, 75, 88, 100, 113, 125, 150, 200};
+    return cls <= 9 ? pct[cls] : 100;
+}
+
+/* An open face's style as fontfind measures it: OS/2 weight and width,
+ * italic from the style flags (fsSelection, or the Mac style bits). */
+static void ft_style(FT_Face f, int *weight, bool *italic, int *width)
+{
+    const TT_OS2 *os2 = FT_Get_Sfnt_Table(f, FT_SFNT_OS2);
+    bool has = os2 && os2->version != 0xFFFF;
+    *weight = has && os2->usWeightClass ? os2->usWeightClass
+              : (f->style_flags & FT_STYLE_FLAG_BOLD) ? 700 : 400;
+    *italic = (f->style_flags & FT_STYLE_FLAG_ITALIC) != 0;
+    *width = width_pct(has ? os2->usWidthClass : 5);
+}
+
+static bool font_file_name(const char *name)
+{
+    size_t n = strlen(name);
+    static const char *const ext[] = {".ttf", ".otf", ".ttc", ".otc"};
+    for (size_t i = 0; i < sizeof ext / sizeof *ext; i++)
+        if (n > 4 && strcasecmp(name + n - 4, ext[i]) == 0)
+            return true;
+    return false;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Into *out: the face of spec's family (FreeType's family name, which is
+ * the typographic family when the font names one) in spec's own folder
+ * closest to the style, by gl_fontfind_style_cost; spec itself when it
+ * is the closest, or when it cannot be read (loading then says why).
+ * *exact: the face found really has the style.  The folder's font files
+ * are read in name order, so ties always go the same way.  A file, not an
+ * installed family: no fontconfig here.  Returns 0 or -1 (OOM). */
+static int sibling_spec(gl_ctx *ctx, FT_Library lib, const char *spec, bool bold, bool italic,
+                        char **out, bool *exact)
+{
+    char *path = NULL, *family = NULL, **names = NULL;
+    size_t nnames = 0, capnames = 0;
+    DIR *d = NULL;
+    FT_Face f = NULL;
+    int index = 0, rc = -1, weight, width, best;
+    bool it;
+    *out = NULL;
+    *exact = false;
+    GL_CHECK(parse_spec(ctx, spec, &path, &index));
+    if (FT_New_Face(lib, path, index, &f) != 0 || !f->family_name) {
+        *out = gl_strdup(ctx, spec);
+        rc = *out ? 0 : -1;
+        goto cleanup;
+    }
+    family = gl_strdup(ctx, f->family_name);
+    ft_style(f, &weight, &it, &width);
+    FT_Done_Face(f);
+    f = NULL;
+    if (!family || !(*out = gl_strdup(ctx, spec)))
+        goto cleanup;
+    best = gl_fontfind_style_cost(weight, it, width, bold, italic);
+    *exact = gl_fontfind_style_exact(weight, it, bold, italic);
+    char *slash = strrchr(path, '/');
+    const char *dir = ".";
+    if (slash) {
+        slash[slash == path] = 0;  // "/x.ttf" is in "/"
+        dir = path;
+    }
+    if (!(d = opendir(dir))) {
+        rc = 0;
+        goto cleanup;
+    }
+    for (struct dirent *e; (e = readdir(d)) != NULL && nnames < 1000;) {
+        if (e->d_name[0] == '.' || !font_file_name(e->d_name))
+            continue;
+        GL_CHECK(GL_GROW(ctx, names, capnames, nnames + 1));
+        if (!(names[nnames] = gl_strdup(ctx, e->d_name)))
+            goto cleanup;
+        nnames++;
+    }
+    if (nnames)
+        qsort(names, nnames, sizeof *names, cmp_str);
+    for (size_t i = 0; i < nnames && best > 0; i++) {
+        char full[4096];
+        snprintf(full, sizeof full, "%s/%s", strcmp(dir, "/") ? dir : "", names[i]);
+        long nfaces = 1;
+        for (long k = 0; k < nfaces && k < 64; k++) {
+            if (FT_New_Face(lib, full, k, &f) != 0)
+                break;
+            nfaces = f->num_faces;
+            if (f->family_name && strcmp(f->family_name, family) == 0) {
+                ft_style(f, &weight, &it, &width);
+                int cost = gl_fontfind_style_cost(weight, it, width, bold, italic);
+                if (cost < best) {
+                    char *s = spec_of(ctx, full, (int)k);
+                    if (!s)
+                        goto cleanup;
+                    gl_free(*out);
+                    *out = s;
+                    best = cost;
+                    *exact = gl_fontfind_style_exact(weight, it, bold, italic);
+                }
+            }
+            FT_Done_Face(f);
+            f = NULL;
+        }
+    }
+    rc = 0;
+cleanup:
+    if (f)
+        FT_Done_Face(f);
+    if (d)
+        closedir(d);
+    for (size_t i = 0; i < nnames; i++)
+        gl_free(names[i]);
+    gl_free(names);
+    gl_free(family);
+    gl_free(path);
+    if (rc) {
+        gl_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* The spec of each configured role (gl_font_config): the bundled default,
+ * the file given, or the face of the family named that fits the role's
+ * style.  Fails on an unknown family (fontfind's error) or OOM. */
+static int role_specs(gl_ctx *ctx, FT_Library lib, const gl_font_config *cfg, const char *dir,
+                      char **specs)
+{
+    for (int i = 0; i < GL_FACE_CONFIGURED; i++) {
+        const char *user = NULL;
+        bool bold = false, italic = false, follows = false, exact = true;
+        if (i <= GL_FACE_LATIN_BOLD_ITALIC) {
+            bold = (i & GL_F_BOLD) != 0;
+            italic = (i & GL_F_ITALIC) != 0;
+            user = cfg->latin[i];
+            if (!user && cfg->latin[GL_F_REGULAR]) {
+                user = cfg->latin[GL_F_REGULAR];  // the regular face's family
+                follows = true;
+            }
+        } else if (i == GL_FACE_CJK || i == GL_FACE_CJK_HEADING) {
+            user = cfg->cjk;
+            bold = follows = i == GL_FACE_CJK_HEADING;
+        } else if (i == GL_FACE_MONO || i == GL_FACE_MONO_BOLD) {
+            user = cfg->mono;
+            bold = follows = i == GL_FACE_MONO_BOLD;
+        }
+        if (!user) {
+            specs[i] = join_path(ctx, dir, DEFAULT_FILES[i]);
+        } else if (gl_fontfind_is_path(user)) {
+            if (follows) {
+                if (sibling_spec(ctx, lib, user, bold, italic, &specs[i], &exact))
+                    return -1;
+            } else {
+                specs[i] = gl_strdup(ctx, user);
+            }
+        } else {
+            gl_fontfind_face ff;
+            if (gl_fontfind_family(ctx, user, bold, italic, &ff))
+                return -1;
+            exact = gl_fontfind_style_exact(ff.weight, ff.italic, bold, italic);
+            specs[i] = spec_of(ctx, ff.path, ff.index);
+            gl_fontfind_face_clear(&ff);
+        }
+        // CJK headings take the family's bold only if it has one: a
+        // Medium or Light face is no heading face.
+        if (i == GL_FACE_CJK_HEADING && user && !exact && specs[i]) {
+            gl_free(specs[i]);
+            specs[i] = gl_strdup(ctx, specs[GL_FACE_CJK]);
+        }
+        if (!specs[i])
+            return -1;
+    }
+    return 0;
+}
+
+static int fallback_new(gl_ctx *ctx, gl_fontset *fs, const char *lang);
+static void fallback_free(struct fallback *fb);
+
+static hb_font_t *hb_of(gl_fontset *fs, int face);
+static unsigned glyph_of(const face_info *fi, uint32_t cp);
+
+/* True when table (GSUB or GPOS) of face lists feature tag. */
+static bool has_feature(hb_face_t *face, hb_tag_t table, hb_tag_t tag)
+{
+    hb_tag_t tags[64];
+    unsigned start = 0, n;
+    do {
+        n = sizeof tags / sizeof *tags;
+        hb_ot_layout_table_get_feature_tags(face, table, start, &n, tags);
+        for (unsigned i = 0; i < n; i++)
+            if (tags[i] == tag)
+                return true;
+        start += n;
+    } while (n == sizeof tags / sizeof *tags);
+    return false;
+}
+
+/* A CJK face with the OpenType 'halt' feature (alternate half widths: Noto
+ * CJK, Source Han) says itself how far each full-width mark may close up:
+ * its half-width form's advance, and its offset (an opening bracket moves
+ * left).  That replaces the ink extent the compression rules read
+ * (gl_face_ink, items.c), with the half-width form as the ink: the blank
+ * the font gives up is exactly what compression takes away.  A face
+ * without 'halt' keeps its measured ink. */
+static void halt_widths(gl_fontset *fs, int face)
+{
+    face_info *fi = &fs->info[face];
+    hb_font_t *f = hb_of(fs, face);
+    if (!f)
+        return;
+    hb_face_t *hf = hb_font_get_face(f);
+    if (!has_feature(hf, HB_OT_TAG_GPOS, HB_TAG('h', 'a', 'l', 't')))
+        return;
+    hb_buffer_t *b = hb_buffer_create();
+    const hb_feature_t on = {HB_TAG('h', 'a', 'l', 't'), 1, 0, (unsigned)-1};
+    double em = (double)hb_face_get_upem(hf);
+    const double keep = 0.04;  /* items.c keeps this much beside the ink */
+    for (size_t i = 0; i < NPUNCT && hb_buffer_allocation_successful(b); i++) {
+        if (isnan(fi->ink[0][i]))
+            continue;
+        hb_buffer_clear_contents(b);
+        hb_buffer_add_codepoints(b, &PUNCT[i], 1, 0, 1);
+        hb_buffer_guess_segment_properties(b);
+        hb_shape(f, b, &on, 1);
+        unsigned ng = 0;
+        const hb_glyph_position_t *gp = hb_buffer_get_glyph_positions(b, &ng);
+        if (ng != 1)
+            continue;
+        double adv = gp[0].x_advance / em, dx = gp[0].x_offset / em;
+        unsigned g = glyph_of(fi, PUNCT[i]);
+        if (g >= fi->nglyphs || adv >= fi->adv[g] - 1e-6)
+            continue;  // not a mark 'halt' narrows
+        fi->ink[0][i] = (float)(-dx + keep);
+        fi->ink[1][i] = (float)(-dx + adv - keep);
+    }
+    hb_buffer_destroy(b);
+}
 
 gl_fontset *gl_fontset_new(gl_ctx *ctx, const gl_font_config *cfg)
 {
@@ -371,23 +794,18 @@ gl_fontset *gl_fontset_new(gl_ctx *ctx, const gl_font_config *cfg)
         cfg = &none;
     const char *dir = cfg->font_dir ? cfg->font_dir : ctx->font_dir ? ctx->font_dir
                                                                      : GALLEY_FONT_DIR;
-    char *specs[GL_FACE_COUNT] = {0};
+    char *specs[GL_FACE_CONFIGURED] = {0};
     FT_Library lib = NULL;
     gl_fontset *fs = gl_calloc(ctx, 1, sizeof *fs);
     if (!fs)
         return NULL;
-    for (int i = 0; i < GL_FACE_COUNT; i++) {
-        const char *user = i <= GL_FACE_LATIN_BOLD_ITALIC          ? cfg->latin[i]
-                         : i == GL_FACE_CJK || i == GL_FACE_CJK_HEADING ? cfg->cjk
-                                                                         : NULL;
-        specs[i] = user ? gl_strdup(ctx, user) : join_path(ctx, dir, DEFAULT_FILES[i]);
-        if (!specs[i])
-            goto fail;
-    }
+    for (int i = 0; i < GL_FACE_COUNT; i++)
+        fs->canon[i] = i;
     if (init_freetype(ctx, &lib))
         goto fail;
-    for (int i = 0; i < GL_FACE_COUNT; i++) {
-        fs->canon[i] = i;
+    if (role_specs(ctx, lib, cfg, dir, specs))
+        goto fail;
+    for (int i = 0; i < GL_FACE_CONFIGURED; i++) {
         // A face whose spec names the same file and index as an earlier one
         // shares its tables (and, via gl_face_canonical, its embedded font).
         char *path = NULL;
@@ -407,14 +825,28 @@ gl_fontset *gl_fontset_new(gl_ctx *ctx, const gl_font_config *cfg)
         if (fs->canon[i] == i && load_info(ctx, lib, specs[i], &fs->info[i]) != 0)
             goto fail;
     }
+    if (cfg->fallback && fallback_new(ctx, fs, cfg->lang))
+        goto fail;
     FT_Done_FreeType(lib);
-    for (int i = 0; i < GL_FACE_COUNT; i++)
+    for (int i = 0; i < GL_FACE_CONFIGURED; i++)
         gl_free(specs[i]);
+    if (cfg->features) {
+        feature_list l = {fs->features, 0, GL_MAX_FEATURES, NULL, 0};
+        if (each_feature(cfg->features, add_feature, &l)) {
+            gl_error(ctx, GALLEY_ERR_ARG, "invalid font feature '%.*s'", (int)l.badlen, l.bad);
+            gl_fontset_free(fs);
+            return NULL;
+        }
+        fs->nfeatures = l.n;
+    }
+    for (int i = GL_FACE_CJK; i <= GL_FACE_CJK_FALLBACK; i++)
+        if (fs->canon[i] == i)
+            halt_widths(fs, i);
     return fs;
 fail:
     if (lib)
         FT_Done_FreeType(lib);
-    for (int i = 0; i < GL_FACE_COUNT; i++)
+    for (int i = 0; i < GL_FACE_CONFIGURED; i++)
         gl_free(specs[i]);
     gl_fontset_free(fs);
     return NULL;
@@ -427,6 +859,8 @@ void gl_fontset_free(gl_fontset *fs)
     for (int i = 0; i < GL_FACE_COUNT; i++)
         if (fs->canon[i] == i)
             free_info(&fs->info[i]);
+    hb_buffer_destroy(fs->buf);
+    fallback_free(fs->fb);
     gl_free(fs);
 }
 
@@ -439,6 +873,8 @@ static const face_info *info_of(const gl_fontset *fs, int face)
 
 static unsigned glyph_of(const face_info *fi, uint32_t cp)
 {
+    if (!fi->bmp)
+        return 0;  // an empty fallback role
     if (cp < 0x10000)
         return fi->bmp[cp];
     size_t lo = 0, hi = fi->nastral;
@@ -453,6 +889,13 @@ static unsigned glyph_of(const face_info *fi, uint32_t cp)
 }
 
 static bool valid_face(int face) { return face >= 0 && face < GL_FACE_COUNT; }
+
+static int pick_fallback(const gl_fontset *fs, uint32_t cp);
+
+bool gl_face_loaded(const gl_fontset *fs, int face)
+{
+    return valid_face(face) && info_of(fs, face)->bmp != NULL;
+}
 
 bool gl_face_has(const gl_fontset *fs, int face, uint32_t cp)
 {
@@ -504,7 +947,8 @@ int gl_font_pick(const gl_fontset *fs, gl_font_style style, bool heading, uint32
     if (glyph_of(info_of(fs, latin), cp))
         return latin;
     // The CJK faces have no italic or bold variants: the upright face serves.
-    return pick_cjk(fs, heading, cp);
+    int f = pick_cjk(fs, heading, cp);
+    return f >= 0 || !fs->fb ? f : pick_fallback(fs, cp);
 }
 
 int gl_font_pick_cjk_first(const gl_fontset *fs, gl_font_style style, bool heading, uint32_t cp)
@@ -513,7 +957,9 @@ int gl_font_pick_cjk_first(const gl_fontset *fs, gl_font_style style, bool headi
     if (f >= 0)
         return f;
     int latin = latin_of(style);
-    return glyph_of(info_of(fs, latin), cp) ? latin : -1;
+    if (glyph_of(info_of(fs, latin), cp))
+        return latin;
+    return fs->fb ? pick_fallback(fs, cp) : -1;
 }
 
 bool gl_face_ink(const gl_fontset *fs, int face, uint32_t cp, double *xmin, double *xmax)
@@ -544,7 +990,7 @@ double gl_face_descender(const gl_fontset *fs, int face)
 
 const char *gl_face_path(const gl_fontset *fs, int face)
 {
-    return valid_face(face) ? info_of(fs, face)->path : "";
+    return valid_face(face) && info_of(fs, face)->path ? info_of(fs, face)->path : "";
 }
 
 int gl_face_index(const gl_fontset *fs, int face)
@@ -554,7 +1000,7 @@ int gl_face_index(const gl_fontset *fs, int face)
 
 const char *gl_face_psname(const gl_fontset *fs, int face)
 {
-    return valid_face(face) ? info_of(fs, face)->psname : "";
+    return valid_face(face) && info_of(fs, face)->psname ? info_of(fs, face)->psname : "";
 }
 
 int gl_face_canonical(const gl_fontset *fs, int face)
@@ -562,65 +1008,405 @@ int gl_face_canonical(const gl_fontset *fs, int face)
     return valid_face(face) ? fs->canon[face] : face;
 }
 
+/* ------------------------------------------------------------ shaping */
+
+/* The face's HarfBuzz font, opened on first use: most documents shape only
+ * the Latin faces, and a CJK collection need not be mapped for that.  Its
+ * scale is the em (units per em), so positions come in font units. */
+static hb_font_t *hb_of(gl_fontset *fs, int face)
+{
+    face_info *fi = &fs->info[fs->canon[face]];
+    if (fi->hb_tried)
+        return fi->hb;
+    fi->hb_tried = true;
+    hb_blob_t *blob = hb_blob_create_from_file_or_fail(fi->path);
+    if (!blob)
+        return NULL;
+    hb_face_t *hf = hb_face_create(blob, (unsigned)fi->index);
+    hb_blob_destroy(blob);
+    hb_font_t *f = hb_font_create(hf);
+    unsigned upem = hb_face_get_upem(hf);
+    hb_face_destroy(hf);
+    if (f == hb_font_get_empty())
+        return NULL;
+    hb_font_set_scale(f, (int)upem, (int)upem);
+    fi->hb = f;
+    return f;
+}
+
+bool gl_face_has_locl(gl_fontset *fs, int face)
+{
+    if (!valid_face(face))
+        return false;
+    face_info *fi = &fs->info[fs->canon[face]];
+    if (fi->locl < 0) {
+        hb_font_t *f = hb_of(fs, face);
+        fi->locl = f && has_feature(hb_font_get_face(f), HB_OT_TAG_GSUB, HB_TAG('l', 'o', 'c', 'l'));
+    }
+    return fi->locl;
+}
+
+int gl_face_shape(gl_fontset *fs, int face, const char *text, size_t len, const char *lang,
+                  gl_shaped *out, size_t cap)
+{
+    if (!valid_face(face) || len > 0xFFFF)
+        return -1;
+    hb_font_t *f = hb_of(fs, face);
+    if (!f)
+        return -1;
+    if (!fs->buf) {
+        fs->buf = hb_buffer_create();
+        if (!hb_buffer_allocation_successful(fs->buf))
+            return -1;
+    }
+    hb_buffer_t *b = fs->buf;
+    hb_buffer_clear_contents(b);
+    hb_buffer_add_utf8(b, text, (int)len, 0, (int)len);
+    hb_buffer_guess_segment_properties(b);
+    if (lang)
+        hb_buffer_set_language(b, hb_language_from_string(lang, -1));
+    hb_shape(f, b, fs->features, fs->nfeatures);
+    if (!hb_buffer_allocation_successful(b))
+        return -1;
+    unsigned n = 0;
+    const hb_glyph_info_t *gi = hb_buffer_get_glyph_infos(b, &n);
+    const hb_glyph_position_t *gp = hb_buffer_get_glyph_positions(b, NULL);
+    double em = (double)hb_face_get_upem(hb_font_get_face(f));
+    for (unsigned i = 0; i < n && i < cap; i++) {
+        out[i].gid = gi[i].codepoint;
+        out[i].cluster = gi[i].cluster;
+        out[i].adv = (float)(gp[i].x_advance / em);
+        out[i].dx = (float)(gp[i].x_offset / em);
+        out[i].dy = (float)(gp[i].y_offset / em);
+    }
+    return (int)n;
+}
+
+void gl_face_pairs_learn(gl_fontset *fs, int face, const char *s, size_t n,
+                         const gl_shaped *g, size_t ng)
+{
+    if (!valid_face(face) || n < 2)
+        return;
+    face_info *fi = &fs->info[fs->canon[face]];
+    if (!fi->pairs) {
+        hb_font_t *f = hb_of(fs, face);
+        if (!f || !(fi->pairs = gl_malloc(NULL, sizeof *fi->pairs)))
+            return;
+        fi->pairs->per_unit = 1.0 / hb_face_get_upem(hb_font_get_face(f));
+        for (int i = 0; i < PAIR_CHARS; i++)
+            for (int j = 0; j < PAIR_CHARS; j++)
+                fi->pairs->kern[i][j] = PAIR_UNKNOWN;
+    }
+    struct pair_kerns *t = fi->pairs;
+    // A character is plain when it got one glyph of its own, nominal and
+    // unmoved; two plain neighbours tell the kerning of their pair (a
+    // pair rule, as in GPOS PairPos, which the bundled faces use).
+    size_t k = 0;
+    int prev = -1;
+    double prev_kern = 0;
+    for (size_t i = 0; i < n;) {
+        size_t at = i;
+        uint32_t cp = gl_utf8_next(s, n, &i);
+        int c = pair_index(cp);
+        bool plain = c >= 0 && k < ng && g[k].cluster == at &&
+                     (k + 1 == ng || g[k + 1].cluster > at) && g[k].dx == 0 && g[k].dy == 0 &&
+                     g[k].gid == glyph_of(fi, cp) && g[k].gid < fi->nglyphs;
+        if (plain && prev >= 0) {
+            double units = round(prev_kern / t->per_unit);
+            if (fabs(units) < 30000)
+                t->kern[prev][c] = (int16_t)units;
+        }
+        prev = plain ? c : -1;
+        if (plain)
+            prev_kern = g[k].adv - fi->adv[g[k].gid];
+        while (k < ng && g[k].cluster < i)
+            k++;
+    }
+}
+
+int gl_face_pairs_kern(const gl_fontset *fs, int face, const uint32_t *cps, size_t n,
+                       float *kern)
+{
+    const struct pair_kerns *t = valid_face(face) ? info_of(fs, face)->pairs : NULL;
+    if (!t || n == 0)
+        return -1;
+    int any = 0;
+    int c = pair_index(cps[0]);
+    for (size_t i = 0; i < n; i++) {
+        if (c < 0)
+            return -1;
+        kern[i] = 0;
+        if (i + 1 < n) {
+            int d = pair_index(cps[i + 1]);
+            if (d < 0 || t->kern[c][d] == PAIR_UNKNOWN)
+                return -1;
+            kern[i] = (float)(t->kern[c][d] * t->per_unit);
+            any |= t->kern[c][d] != 0;
+            c = d;
+        }
+    }
+    return any;
+}
+
+/* ------------------------------------------------------------ fallback */
+
+/* A character that no configured face has is looked up among the
+ * installed fonts (fontfind.c, fontconfig), and the first face that loads
+ * and has it takes the next fallback role; later characters try the
+ * fallback faces loaded so far before asking fontconfig again, and a
+ * character no installed face has is remembered as missing.  All of it
+ * happens during layout, through a set the callers hold as const: the
+ * roles were empty, and the set's own non-const pointer (fb->fs) fills
+ * them, so no face a caller has seen ever changes. */
+
+typedef struct {
+    dev_t dev;
+    ino_t ino;
+    int index;
+} file_id;
+
+struct fallback {
+    gl_ctx *ctx;          /* borrowed: outlives the set (gl_fontset_new) */
+    gl_fontset *fs;       /* the set itself */
+    char *lang;           /* owned; NULL: English */
+    int n;                /* fallback roles in use */
+    char *family[GL_FACE_NFALLBACK];  /* owned: for the warning */
+    bool noted[GL_FACE_NFALLBACK];    /* gl_font_fallback_note has named it */
+    uint32_t *missing;    /* open-addressing set of code points no installed
+                             face has (0 = empty slot; U+0000 never falls back) */
+    size_t nmissing, capmissing;
+    file_id *rejected;    /* faces fontconfig offered that do not load or lack
+                             the character after all */
+    size_t nrejected, caprejected;
+    bool off;             /* fontconfig could not start: ask no more */
+};
+
+static int fallback_new(gl_ctx *ctx, gl_fontset *fs, const char *lang)
+{
+    struct fallback *fb = gl_calloc(ctx, 1, sizeof *fb);
+    if (!fb)
+        return -1;
+    fb->ctx = ctx;
+    fb->fs = fs;
+    fs->fb = fb;
+    if (lang && !(fb->lang = gl_strdup(ctx, lang)))
+        return -1;
+    return 0;
+}
+
+static void fallback_free(struct fallback *fb)
+{
+    if (!fb)
+        return;
+    for (int k = 0; k < fb->n; k++)
+        gl_free(fb->family[k]);
+    gl_free(fb->lang);
+    gl_free(fb->missing);
+    gl_free(fb->rejected);
+    gl_free(fb);
+}
+
+/* Characters worth a font of their own: not controls, surrogates,
+ * private use (a font's own meaning), noncharacters, or the invisible
+ * format characters and variation selectors (Unicode's
+ * Default_Ignorable_Code_Point ranges that are not letters). */
+static bool fallback_worthy(uint32_t cp)
+{
+    if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0xAD || cp > 0x10FFFF)
+        return false;
+    if ((cp >= 0xD800 && cp <= 0xF8FF) || cp >= 0xF0000)  // surrogates, private use
+        return false;
+    if ((cp & 0xFFFE) == 0xFFFE || (cp >= 0xFDD0 && cp <= 0xFDEF))  // noncharacters
+        return false;
+    if ((cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+        (cp >= 0x2060 && cp <= 0x206F) || (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0xFEFF ||
+        (cp >= 0xFFF0 && cp <= 0xFFF8) || (cp >= 0xE0000 && cp <= 0xE0FFF) || cp == 0x034F ||
+        (cp >= 0x180B && cp <= 0x180F))
+        return false;
+    return true;
+}
+
+static size_t hash_cp(uint32_t cp, size_t cap) { return (cp * 2654435761u) & (cap - 1); }
+
+static bool missing_has(const struct fallback *fb, uint32_t cp)
+{
+    if (!fb->capmissing)
+        return false;
+    for (size_t h = hash_cp(cp, fb->capmissing);; h = (h + 1) & (fb->capmissing - 1)) {
+        if (fb->missing[h] == cp)
+            return true;
+        if (!fb->missing[h])
+            return false;
+    }
+}
+
+static void missing_add(struct fallback *fb, uint32_t cp)
+{
+    if ((fb->nmissing + 1) * 2 > fb->capmissing) {
+        size_t cap = fb->capmissing ? fb->capmissing * 2 : 64;
+        uint32_t *m = gl_calloc(fb->ctx, cap, sizeof *m);
+        if (!m)
+            return;  // OOM is on ctx; the set just stays as it was
+        for (size_t i = 0; i < fb->capmissing; i++)
+            if (fb->missing[i]) {
+                size_t h = hash_cp(fb->missing[i], cap);
+                while (m[h])
+                    h = (h + 1) & (cap - 1);
+                m[h] = fb->missing[i];
+            }
+        gl_free(fb->missing);
+        fb->missing = m;
+        fb->capmissing = cap;
+    }
+    size_t h = hash_cp(cp, fb->capmissing);
+    while (fb->missing[h] && fb->missing[h] != cp)
+        h = (h + 1) & (fb->capmissing - 1);
+    if (!fb->missing[h]) {
+        fb->missing[h] = cp;
+        fb->nmissing++;
+    }
+}
+
+static bool is_rejected(const struct fallback *fb, const struct stat *st, int index)
+{
+    for (size_t i = 0; i < fb->nrejected; i++)
+        if (fb->rejected[i].dev == st->st_dev && fb->rejected[i].ino == st->st_ino &&
+            fb->rejected[i].index == index)
+            return true;
+    return false;
+}
+
+static void reject(struct fallback *fb, const struct stat *st, int index)
+{
+    if (GL_GROW(fb->ctx, fb->rejected, fb->caprejected, fb->nrejected + 1) == 0)
+        fb->rejected[fb->nrejected++] = (file_id){st->st_dev, st->st_ino, index};
+}
+
+/* Finds, loads and returns a fallback role for cp, or -1.  A face that
+ * fontconfig offers but galley cannot use (not TrueType, damaged, its
+ * cmap lacking cp after all) is skipped, and its error taken off ctx:
+ * the document is not at fault.  Only OOM stays. */
+static int load_fallback(struct fallback *fb, uint32_t cp)
+{
+    gl_ctx *ctx = fb->ctx;
+    gl_fontset *fs = fb->fs;
+    galley_status status = ctx->status;
+    char saved[sizeof ctx->errmsg];
+    memcpy(saved, ctx->errmsg, sizeof saved);
+    gl_fontfind_face *c = NULL;
+    size_t n = 0;
+    FT_Library lib = NULL;
+    int face = -1;
+    if (ctx->oom)
+        return -1;
+    if (gl_fontfind_covering(ctx, cp, fb->lang, 64, &c, &n)) {
+        fb->off = !ctx->oom;
+        goto done;
+    }
+    for (size_t i = 0; i < n && face < 0; i++) {
+        struct stat st;
+        if (stat(c[i].path, &st) != 0 || is_rejected(fb, &st, c[i].index))
+            continue;
+        int slot = GL_FACE_FALLBACK0 + fb->n, same = -1;
+        for (int j = 0; j < slot && same < 0; j++)
+            if (fs->canon[j] == j && fs->info[j].bmp && fs->info[j].dev == st.st_dev &&
+                fs->info[j].ino == st.st_ino && fs->info[j].index == c[i].index)
+                same = j;
+        face_info *fi = &fs->info[slot];
+        if (same >= 0) {
+            // a configured face of another style has it: a fallback all the same
+            if (!glyph_of(&fs->info[same], cp)) {
+                reject(fb, &st, c[i].index);
+                continue;
+            }
+            fs->canon[slot] = same;
+        } else {
+            if (!lib && init_freetype(ctx, &lib))
+                goto done;
+            char *spec = spec_of(ctx, c[i].path, c[i].index);
+            int rc = spec ? load_info(ctx, lib, spec, fi) : -1;
+            gl_free(spec);
+            if (rc || !glyph_of(fi, cp)) {
+                free_info(fi);
+                memset(fi, 0, sizeof *fi);
+                if (ctx->oom)
+                    goto done;
+                ctx->status = status;
+                memcpy(ctx->errmsg, saved, sizeof saved);
+                reject(fb, &st, c[i].index);
+                continue;
+            }
+        }
+        if (!(fb->family[fb->n] = gl_strdup(ctx, c[i].family))) {
+            if (same < 0) {
+                free_info(fi);
+                memset(fi, 0, sizeof *fi);
+            }
+            fs->canon[slot] = slot;
+            goto done;
+        }
+        fb->n++;
+        face = slot;
+    }
+done:
+    if (lib)
+        FT_Done_FreeType(lib);
+    for (size_t i = 0; i < n; i++)
+        gl_fontfind_face_clear(&c[i]);
+    gl_free(c);
+    if (!ctx->oom) {
+        ctx->status = status;
+        memcpy(ctx->errmsg, saved, sizeof saved);
+    }
+    return face;
+}
+
+static int pick_fallback(const gl_fontset *fs, uint32_t cp)
+{
+    struct fallback *fb = fs->fb;
+    if (!fallback_worthy(cp))
+        return -1;
+    for (int k = 0; k < fb->n; k++)
+        if (glyph_of(info_of(fs, GL_FACE_FALLBACK0 + k), cp))
+            return GL_FACE_FALLBACK0 + k;
+    if (fb->off || fb->n == GL_FACE_NFALLBACK || missing_has(fb, cp))
+        return -1;
+    int f = load_fallback(fb, cp);
+    if (f < 0 && !fb->ctx->oom)
+        missing_add(fb, cp);
+    return f;
+}
+
+const char *gl_font_fallback_note(const gl_fontset *fs, int face)
+{
+    struct fallback *fb = fs->fb;
+    int k = face - GL_FACE_FALLBACK0;
+    if (!fb || k < 0 || k >= fb->n || fb->noted[k])
+        return NULL;
+    fb->noted[k] = true;
+    return fb->family[k];
+}
+
 /* ------------------------------------------------------------ subsetting */
 
-/* Tables the subset leaves out: layout tables (their closure would pull in
- * glyphs nobody asked for, and libharu neither reads nor embeds them),
- * vertical metrics, and bitmap/colour data.  With HB_SUBSET_FLAGS_NO_HINTING
- * (which also drops cvt, fpgm, prep and glyph instructions, about 60% of a
- * Latin subset) what remains is OS/2 cmap glyf head hhea hmtx loca maxp name
- * post (and a no-op prep, see with_prep): the tables libharu 2.3's TrueType
- * loader parses.  Its writer lists cvt/fpgm as required but writes them
- * empty when absent; Debian 12's
- * libharu loads, embeds and renders such subsets (checked with pdffonts,
- * pdftotext and mutool), as it does uming.ttc, which has no hinting at all. */
+/* Tables the subsets leave out: layout tables (their closure would pull in
+ * glyphs nobody asked for, and neither the PDF nor the EPUB's fonts use
+ * them), vertical metrics, and bitmap/colour data.  With
+ * HB_SUBSET_FLAGS_NO_HINTING (which also drops cvt, fpgm, prep and glyph
+ * instructions, about 60% of a Latin subset) what remains is OS/2 cmap
+ * glyf (or CFF) head hhea hmtx loca maxp name post: what a PDF reader or a
+ * browser needs to draw the glyphs (checked with pdffonts, pdftotext,
+ * mutool and epubcheck), as uming.ttc, which has no hinting at all, shows. */
 static const char *const DROP_TABLES[] = {
     "GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "morx", "mort", "kerx", "kern",
     "vhea", "vmtx", "VORG", "EBDT", "EBLC", "EBSC", "CBDT", "CBLC", "sbix", "SVG ",
     "COLR", "CPAL", "DSIG", "LTSH", "hdmx", "VDMX", "PCLT", "gasp", "meta", "STAT",
 };
 
-/* The font file of face, with a 'prep' table if it has none.  libharu's
- * writer rebuilds the font table by table in a list of 4 KB buffers, and
- * 'prep' comes last; an absent one is written empty, at an offset equal to
- * the rebuilt size, and seeking there fails (HPDF_INVALID_OBJECT) whenever
- * that size is a multiple of 4096: one subset in 1,024 could not be
- * embedded (DejaVu Serif Italic on the 25 Federalist papers).  The table
- * added is PUSHB[0] 0, POP: a control value program that does nothing. */
-static hb_blob_t *with_prep(hb_face_t *sub)
+static bool is_layout_table(const char *tag)
 {
-    hb_tag_t prep = HB_TAG('p', 'r', 'e', 'p');
-    hb_blob_t *file = hb_face_reference_blob(sub);
-    hb_blob_t *t = hb_face_reference_table(sub, prep);
-    bool has = hb_blob_get_length(t) > 0;
-    hb_blob_destroy(t);
-    if (has)
-        return file;
-    // hb_subset's result is a builder face, which cannot list its tables
-    // (HarfBuzz 6); the face of its serialised file can.
-    hb_face_t *face = hb_face_create(file, 0);
-    hb_blob_destroy(file);
-    hb_face_t *b = hb_face_builder_create();
-    hb_tag_t tags[64];
-    unsigned start = 0, n;
-    do {
-        n = sizeof tags / sizeof *tags;
-        hb_face_get_table_tags(face, start, &n, tags);
-        for (unsigned i = 0; i < n; i++) {
-            t = hb_face_reference_table(face, tags[i]);
-            hb_face_builder_add_table(b, tags[i], t);
-            hb_blob_destroy(t);
-        }
-        start += n;
-    } while (n == sizeof tags / sizeof *tags);
-    static const char NOOP[] = {(char)0xB0, 0x00, 0x21};
-    t = hb_blob_create(NOOP, sizeof NOOP, HB_MEMORY_MODE_READONLY, NULL, NULL);
-    hb_face_builder_add_table(b, prep, t);
-    hb_blob_destroy(t);
-    hb_blob_t *out = hb_face_reference_blob(b);
-    hb_face_destroy(b);
-    hb_face_destroy(face);
-    return out;
+    return !strcmp(tag, "GSUB") || !strcmp(tag, "GPOS") || !strcmp(tag, "GDEF") ||
+           !strcmp(tag, "kern");
 }
 
 int gl_face_subset(gl_ctx *ctx, const gl_fontset *fs, int face, const uint32_t *cps,
@@ -651,19 +1437,22 @@ int gl_face_subset(gl_ctx *ctx, const gl_fontset *fs, int face, const uint32_t *
     hb_set_t *u = hb_subset_input_unicode_set(in);
     for (size_t i = 0; i < ncps; i++)
         hb_set_add(u, cps[i]);
-    // Keep every name record: by default hb-subset keeps name IDs 0-6 in
-    // English only, and libharu copies the name table and looks for the
-    // PostScript name (ID 6) on platforms 1 and 3.
+    // Keep every name record (by default hb-subset keeps name IDs 0-6 in
+    // English only).
     hb_set_t *names = hb_subset_input_set(in, HB_SUBSET_SETS_NAME_ID);
     hb_set_clear(names);
     hb_set_invert(names);
     hb_set_t *langs = hb_subset_input_set(in, HB_SUBSET_SETS_NAME_LANG_ID);
     hb_set_clear(langs);
     hb_set_invert(langs);
+    // A reading system shapes the EPUB's text itself: the layout tables
+    // stay (hb-subset keeps its default features, kerning and standard
+    // ligatures among them, and the glyphs they reach), so that it kerns
+    // and joins as the PDF does.
     hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
     for (size_t i = 0; i < sizeof DROP_TABLES / sizeof *DROP_TABLES; i++)
-        hb_set_add(drop, hb_tag_from_string(DROP_TABLES[i], 4));
-    hb_set_clear(hb_subset_input_set(in, HB_SUBSET_SETS_LAYOUT_FEATURE_TAG));
+        if (!is_layout_table(DROP_TABLES[i]))
+            hb_set_add(drop, hb_tag_from_string(DROP_TABLES[i], 4));
     if (!hb_set_allocation_successful(u) || !hb_set_allocation_successful(drop)) {
         gl_oom(ctx);
         goto cleanup;
@@ -674,7 +1463,7 @@ int gl_face_subset(gl_ctx *ctx, const gl_fontset *fs, int face, const uint32_t *
         gl_error(ctx, GALLEY_ERR_FONT, "%s: hb-subset failed for face %d", fi->path, fi->index);
         goto cleanup;
     }
-    out = with_prep(sub);
+    out = hb_face_reference_blob(sub);
     unsigned n = 0;
     const char *p = hb_blob_get_data(out, &n);
     if (!p || n < 12) {
@@ -715,5 +1504,398 @@ cleanup:
     if (lib)
         FT_Done_FreeType(lib);
     gl_free(path);
+    return rc;
+}
+
+/* ------------------------------------------------------------ subsets by glyph id */
+
+/* What the PDF back end embeds: the glyphs runs draw, by glyph id (shaped
+ * glyphs, ligatures and characters beyond the BMP included), with the
+ * font-descriptor facts read from the subset itself. */
+
+const uint16_t *gl_face_bmp_glyphs(const gl_fontset *fs, int face)
+{
+    return valid_face(face) ? info_of(fs, face)->bmp : NULL;
+}
+
+void gl_face_sub_free(gl_face_sub *s)
+{
+    if (!s)
+        return;
+    gl_free(s->data);
+    gl_free(s->gid);
+    gl_free(s->cid);
+    gl_free(s->adv);
+    memset(s, 0, sizeof *s);
+}
+
+/* Reads a CFF INDEX at p[*at] (CFF spec, Technical Note #5176 §5): its
+ * count, and moves *at past it.  False when it runs past end. */
+static bool cff_index(const unsigned char *p, size_t end, size_t *at, unsigned *count,
+                      size_t *first, unsigned *off_size)
+{
+    if (*at + 2 > end)
+        return false;
+    *count = be16(p + *at);
+    if (*count == 0) {
+        *at += 2;
+        return true;
+    }
+    if (*at + 3 > end)
+        return false;
+    unsigned os = p[*at + 2];
+    size_t offs = *at + 3;
+    if (os < 1 || os > 4 || offs + (size_t)(*count + 1) * os > end)
+        return false;
+    uint32_t last = 0;
+    for (unsigned k = 0; k < os; k++)
+        last = last << 8 | p[offs + (size_t)*count * os + k];
+    size_t data = offs + (size_t)(*count + 1) * os - 1;   // offsets count from 1
+    if (last < 1 || data + last > end)
+        return false;
+    *off_size = os;
+    *first = offs;
+    *at = data + last;
+    return true;
+}
+
+/* Finds operator op (0-21, or 12 x as 1200 + x) in a CFF DICT and returns
+ * its first operand in *v; *found says whether it is there. */
+static bool cff_dict_find(const unsigned char *p, size_t n, unsigned op, bool *found, long *v)
+{
+    long last = 0;
+    *found = false;
+    for (size_t i = 0; i < n;) {
+        unsigned b0 = p[i];
+        if (b0 <= 21) {
+            unsigned o = b0;
+            if (b0 == 12) {
+                if (i + 1 >= n)
+                    return false;
+                o = 1200 + p[i + 1];
+                i++;
+            }
+            i++;
+            if (o == op) {
+                *found = true;
+                *v = last;
+                return true;
+            }
+        } else if (b0 == 28) {
+            if (i + 3 > n)
+                return false;
+            last = (int16_t)be16(p + i + 1);
+            i += 3;
+        } else if (b0 == 29) {
+            if (i + 5 > n)
+                return false;
+            last = (int32_t)be32(p + i + 1);
+            i += 5;
+        } else if (b0 == 30) {   // a real: nibbles up to an 0xf
+            for (i++; i < n && (p[i] & 0x0F) != 0x0F && (p[i] >> 4) != 0x0F; i++)
+                ;
+            i++;
+        } else if (b0 >= 32 && b0 <= 246) {
+            last = (long)b0 - 139;
+            i++;
+        } else if (b0 >= 247 && b0 <= 254) {
+            if (i + 2 > n)
+                return false;
+            last = b0 <= 250 ? (long)(b0 - 247) * 256 + p[i + 1] + 108
+                             : -(long)(b0 - 251) * 256 - p[i + 1] - 108;
+            i += 2;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Makes the charset of a CID-keyed CFF subset the identity, CID = glyph
+ * id, rewriting it in place in the subset file (d, n bytes).  hb-subset
+ * keeps a CID-keyed font's source CIDs, and readers disagree on what a
+ * PDF CID is for an OpenType CFF: MuPDF follows the charset (ISO 32000
+ * §9.7.4.2) while Poppler takes the CID as the glyph id and drew nothing.
+ * With the identity both draw the same glyph.  The new charset, in the
+ * old one's format, never needs more room than the old one (each format's
+ * identity is its shortest form); the CharStrings and FDSelect are by
+ * glyph id and stay.  Sets *cid_keyed; returns false for a CFF table it
+ * cannot read (true, doing nothing, for TrueType outlines). */
+static bool cff_identity_charset(unsigned char *d, size_t n, bool *cid_keyed)
+{
+    *cid_keyed = false;
+    if (n < 12)
+        return false;
+    unsigned ntables = be16(d + 4);
+    size_t cff = 0, cff_len = 0, rec = 0;
+    for (unsigned t = 0; t < ntables && 12 + 16 * (size_t)(t + 1) <= n; t++)
+        if (memcmp(d + 12 + 16 * t, "CFF ", 4) == 0) {
+            rec = 12 + 16 * (size_t)t;
+            cff = be32(d + rec + 8);
+            cff_len = be32(d + rec + 12);
+        }
+    if (!rec)
+        return true;   // TrueType outlines
+    if (cff + cff_len > n || cff_len < 4)
+        return false;
+    const unsigned char *p = d + cff;
+    size_t end = cff_len, at = p[2];   // hdrSize
+    unsigned count, os;
+    size_t offs;
+    if (!cff_index(p, end, &at, &count, &offs, &os))   // Name INDEX
+        return false;
+    size_t top_at = at;
+    if (!cff_index(p, end, &at, &count, &offs, &os) || count < 1)   // Top DICT INDEX
+        return false;
+    uint32_t o0 = 0, o1 = 0;
+    for (unsigned k = 0; k < os; k++) {
+        o0 = o0 << 8 | p[offs + k];
+        o1 = o1 << 8 | p[offs + os + k];
+    }
+    size_t data = top_at + 3 + (size_t)(count + 1) * os - 1;
+    if (o0 < 1 || o1 < o0 || data + o1 > end)
+        return false;
+    const unsigned char *top = p + data + o0;
+    size_t top_len = o1 - o0;
+    bool ros, has_cs, has_chars;
+    long cs_off = 0, chars_off = 0, dummy;
+    if (!cff_dict_find(top, top_len, 1230, &ros, &dummy))
+        return false;
+    if (!ros)
+        return true;   // name-keyed: CIDs are glyph ids already
+    *cid_keyed = true;
+    if (!cff_dict_find(top, top_len, 15, &has_cs, &cs_off) ||
+        !cff_dict_find(top, top_len, 17, &has_chars, &chars_off) || !has_chars)
+        return false;
+    size_t cat = (size_t)chars_off;
+    if (chars_off <= 0 || !cff_index(p, end, &cat, &count, &offs, &os))
+        return false;
+    unsigned nglyphs = count;
+    if (!has_cs || cs_off <= 2 || (size_t)cs_off >= end || nglyphs < 2)
+        return has_cs || nglyphs < 2;   // 0-2 are the predefined (Latin) charsets
+    unsigned char *cs = d + cff + cs_off;
+    size_t room = end - (size_t)cs_off;
+    // The old charset's size: format 0 a SID per glyph, 1 and 2 ranges.
+    size_t old = 1;
+    unsigned covered = 1;   // .notdef
+    if (cs[0] == 0) {
+        old += 2 * (size_t)(nglyphs - 1);
+    } else if (cs[0] == 1 || cs[0] == 2) {
+        size_t w = cs[0] == 1 ? 3 : 4;
+        while (covered < nglyphs) {
+            if (old + w > room)
+                return false;
+            unsigned left = cs[0] == 1 ? cs[old + 2] : be16(cs + old + 2);
+            covered += left + 1;
+            old += w;
+        }
+    } else {
+        return false;
+    }
+    if (old > room)
+        return false;
+    size_t k = 1;
+    if (cs[0] == 0) {
+        for (unsigned g = 1; g < nglyphs; g++, k += 2) {
+            cs[k] = (unsigned char)(g >> 8);
+            cs[k + 1] = (unsigned char)g;
+        }
+    } else {
+        for (unsigned g = 1; g < nglyphs;) {
+            unsigned left = nglyphs - g - 1, max = cs[0] == 1 ? 255 : 65535;
+            left = left > max ? max : left;
+            cs[k] = (unsigned char)(g >> 8);
+            cs[k + 1] = (unsigned char)g;
+            if (cs[0] == 1) {
+                cs[k + 2] = (unsigned char)left;
+                k += 3;
+            } else {
+                cs[k + 2] = (unsigned char)(left >> 8);
+                cs[k + 3] = (unsigned char)left;
+                k += 4;
+            }
+            g += left + 1;
+        }
+    }
+    memset(cs + k, 0, old - k);   // left over: nothing reads it
+    // The table's checksum in the directory (OpenType 'Table Directory').
+    uint32_t sum = 0;
+    for (size_t i = 0; i < cff_len; i += 4) {
+        unsigned char w[4] = {0};
+        memcpy(w, d + cff + i, cff_len - i < 4 ? cff_len - i : 4);
+        sum += be32(w);
+    }
+    d[rec + 4] = (unsigned char)(sum >> 24);
+    d[rec + 5] = (unsigned char)(sum >> 16);
+    d[rec + 6] = (unsigned char)(sum >> 8);
+    d[rec + 7] = (unsigned char)sum;
+    return true;
+}
+
+/* The descriptor facts (ISO 32000 §9.8.1, Table 122) from the subset's own
+ * tables, opened in memory with FreeType. */
+static int sub_describe(gl_ctx *ctx, const face_info *fi, gl_face_sub *out, size_t n)
+{
+    FT_Library lib = NULL;
+    FT_Face f = NULL;
+    int rc = -1;
+    if (init_freetype(ctx, &lib))
+        return -1;
+    FT_Error e = FT_New_Memory_Face(lib, (const FT_Byte *)out->data, (FT_Long)out->len, 0, &f);
+    if (e || f->units_per_EM == 0) {
+        if (e == FT_Err_Out_Of_Memory)
+            gl_oom(ctx);
+        else
+            gl_error(ctx, GALLEY_ERR_FONT, "%s: hb-subset made a font FreeType cannot read (%s)",
+                     fi->path, e ? ft_errstr(e) : "no units per em");
+        goto cleanup;
+    }
+    double upem = f->units_per_EM;
+    const char *fmt = FT_Get_Font_Format(f);
+    out->cff = fmt && strcmp(fmt, "CFF") == 0;
+    out->nglyphs = (unsigned)f->num_glyphs;
+    out->units_per_em = f->units_per_EM;
+    out->bbox[0] = f->bbox.xMin / upem;
+    out->bbox[1] = f->bbox.yMin / upem;
+    out->bbox[2] = f->bbox.xMax / upem;
+    out->bbox[3] = f->bbox.yMax / upem;
+    out->ascent = fi->ascender;
+    out->descent = fi->descender;
+    const TT_OS2 *os2 = FT_Get_Sfnt_Table(f, FT_SFNT_OS2);
+    const TT_Postscript *post = FT_Get_Sfnt_Table(f, FT_SFNT_POST);
+    bool has_os2 = os2 && os2->version != 0xFFFF;
+    out->cap_height = has_os2 && os2->version >= 2 && os2->sCapHeight > 0
+                          ? os2->sCapHeight / upem : 0;
+    out->x_height = has_os2 && os2->version >= 2 && os2->sxHeight > 0 ? os2->sxHeight / upem : 0;
+    if (out->cap_height == 0)
+        out->cap_height = out->ascent;
+    out->italic_angle = post ? post->italicAngle / 65536.0 : 0;
+    out->fixed_pitch = (post && post->isFixedPitch) || FT_IS_FIXED_WIDTH(f);
+    out->italic = (f->style_flags & FT_STYLE_FLAG_ITALIC) || out->italic_angle != 0;
+    // Serif: an IBM family class of the serif kinds (1-5, 7) or a PANOSE
+    // Latin Text face with serifs (bSerifStyle 2-10); else the name says so.
+    int cls = has_os2 ? os2->sFamilyClass >> 8 : 0;
+    bool panose_serif = has_os2 && os2->panose[0] == 2 && os2->panose[1] >= 2 &&
+                        os2->panose[1] <= 10;
+    out->serif = (cls >= 1 && cls <= 5) || cls == 7 || panose_serif ||
+                 (strstr(fi->psname, "Serif") && !strstr(fi->psname, "Sans"));
+    // Symbolic: glyphs outside the standard Latin set, i.e. not a face
+    // that covers basic Latin letters.
+    out->symbolic = !(fi->bmp['A'] && fi->bmp['Z'] && fi->bmp['a'] && fi->bmp['z']);
+    // StemV has no table of its own; Typst's estimate from the weight class
+    // (10 + 0.244 (weight - 50), in thousandths of an em).
+    unsigned weight = has_os2 && os2->usWeightClass ? os2->usWeightClass : 400;
+    out->stem_v = (10 + 0.244 * ((double)weight - 50)) / 1000.0;
+
+    for (size_t i = 0; i < n; i++)
+        out->cid[i] = out->gid[i];
+    rc = 0;
+cleanup:
+    if (f)
+        FT_Done_Face(f);
+    FT_Done_FreeType(lib);
+    return rc;
+}
+
+int gl_face_subset_glyphs(gl_ctx *ctx, const gl_fontset *fs, int face, const uint32_t *gids,
+                          size_t n, gl_face_sub *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!valid_face(face))
+        return gl_error(ctx, GALLEY_ERR_INTERNAL, "gl_face_subset_glyphs: bad face id %d", face);
+    const face_info *fi = info_of(fs, face);
+    hb_blob_t *blob = NULL, *res = NULL;
+    hb_face_t *src = NULL, *sub = NULL;
+    hb_subset_input_t *in = NULL;
+    hb_subset_plan_t *plan = NULL;
+    int rc = -1;
+
+    out->gid = gl_malloc(ctx, (n ? n : 1) * sizeof *out->gid);
+    out->cid = gl_malloc(ctx, (n ? n : 1) * sizeof *out->cid);
+    out->adv = gl_malloc(ctx, (n ? n : 1) * sizeof *out->adv);
+    if (!out->gid || !out->cid || !out->adv)
+        goto cleanup;
+    blob = hb_blob_create_from_file_or_fail(fi->path);
+    if (!blob) {
+        gl_error(ctx, GALLEY_ERR_FONT, "%s: cannot read font for subsetting", fi->path);
+        goto cleanup;
+    }
+    src = hb_face_create(blob, (unsigned)fi->index);
+    in = hb_subset_input_create_or_fail();
+    if (!in) {
+        gl_oom(ctx);
+        goto cleanup;
+    }
+    hb_set_t *g = hb_subset_input_glyph_set(in);
+    hb_set_add(g, 0);
+    for (size_t i = 0; i < n; i++) {
+        if (gids[i] >= fi->nglyphs) {
+            gl_error(ctx, GALLEY_ERR_INTERNAL, "%s: glyph id %u past the font's %u glyphs",
+                     fi->path, (unsigned)gids[i], fi->nglyphs);
+            goto cleanup;
+        }
+        hb_set_add(g, gids[i]);
+        out->adv[i] = fi->adv[gids[i]];
+    }
+    hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
+    for (size_t i = 0; i < sizeof DROP_TABLES / sizeof *DROP_TABLES; i++)
+        hb_set_add(drop, hb_tag_from_string(DROP_TABLES[i], 4));
+    hb_set_clear(hb_subset_input_set(in, HB_SUBSET_SETS_LAYOUT_FEATURE_TAG));
+    if (!hb_set_allocation_successful(g) || !hb_set_allocation_successful(drop)) {
+        gl_oom(ctx);
+        goto cleanup;
+    }
+    // Dense glyph ids (not HB_SUBSET_FLAGS_RETAIN_GIDS): a CJK face keeps
+    // 65,536 entries of loca/hmtx (and of CFF offsets and charset) for a
+    // few thousand glyphs otherwise.
+    hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
+    plan = hb_subset_plan_create_or_fail(src, in);
+    if (!plan) {
+        gl_error(ctx, GALLEY_ERR_FONT, "%s: hb-subset cannot plan a subset of face %d", fi->path,
+                 fi->index);
+        goto cleanup;
+    }
+    const hb_map_t *map = hb_subset_plan_old_to_new_glyph_mapping(plan);
+    for (size_t i = 0; i < n; i++) {
+        hb_codepoint_t to = hb_map_get(map, gids[i]);
+        if (to == HB_MAP_VALUE_INVALID) {
+            gl_error(ctx, GALLEY_ERR_FONT, "%s: hb-subset left out glyph %u", fi->path,
+                     (unsigned)gids[i]);
+            goto cleanup;
+        }
+        out->gid[i] = to;
+    }
+    sub = hb_subset_plan_execute_or_fail(plan);
+    if (!sub) {
+        gl_error(ctx, GALLEY_ERR_FONT, "%s: hb-subset failed for face %d", fi->path, fi->index);
+        goto cleanup;
+    }
+    res = hb_face_reference_blob(sub);
+    unsigned len = 0;
+    const char *p = hb_blob_get_data(res, &len);
+    if (!p || len < 12) {
+        gl_error(ctx, GALLEY_ERR_FONT, "%s: hb-subset produced no font", fi->path);
+        goto cleanup;
+    }
+    out->data = gl_malloc(ctx, len);
+    if (!out->data)
+        goto cleanup;
+    memcpy(out->data, p, len);
+    out->len = len;
+    if (!cff_identity_charset((unsigned char *)out->data, len, &out->cid_keyed)) {
+        gl_error(ctx, GALLEY_ERR_FONT, "%s: cannot read the CFF table of its subset", fi->path);
+        goto cleanup;
+    }
+    GL_CHECK(sub_describe(ctx, fi, out, n));
+    rc = 0;
+cleanup:
+    hb_blob_destroy(res);
+    hb_face_destroy(sub);
+    hb_subset_plan_destroy(plan);
+    hb_subset_input_destroy(in);
+    hb_face_destroy(src);
+    hb_blob_destroy(blob);
+    if (rc)
+        gl_face_sub_free(out);
     return rc;
 }

@@ -20,10 +20,12 @@ enum {
 /* One glyph of a run as shaped: its glyph id in the run's face, how far
  * the pen moves after it (points, kerning included, char_space not), its
  * offset from the pen (points; marks, superscripts), and the byte offset
- * in the run's text of the first character of its cluster.  Clusters
- * never decrease along a run; the characters of a cluster are
- * text[cluster, next cluster) (several for a ligature), and a cluster of
- * several glyphs repeats its offset. */
+ * in the run's text of the first character of its cluster.  Glyphs come
+ * in the order they are drawn, left to right: clusters never decrease
+ * along a left-to-right run and never increase along a right-to-left one
+ * (an Arabic word, whose text stays in logical order); the characters of
+ * a cluster are text[cluster, the next larger cluster) (several for a
+ * ligature), and a cluster of several glyphs repeats its offset. */
 typedef struct {
     uint32_t gid;
     float adv;

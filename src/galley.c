@@ -189,6 +189,7 @@ void galley_options_init(galley_options *opt)
     opt->cjk_punct = GALLEY_PUNCT_GB;
     opt->linebreak = GALLEY_LINEBREAK_OPTIMAL;
     opt->hyphenate = 1;
+    opt->font_fallback = 1;
     opt->timestamp = -1;
     opt->epub_fonts = GALLEY_EPUB_FONTS_AUTO;  /* subset for CJK text, else none */
 }
@@ -645,15 +646,21 @@ const char *galley_doc_lang(const galley_doc *doc) { return doc ? doc->meta.lang
 
 /* ================================================================ writing */
 
-static gl_fontset *open_fonts(gl_ctx *ctx, const galley_options *opt)
+/* The font set for doc: the options' fonts, and fallback to installed
+ * fonts unless turned off (the document's language guides fontconfig's
+ * choice).  opt may be NULL (the defaults). */
+static gl_fontset *open_fonts(gl_ctx *ctx, const galley_options *opt, const gl_doc *doc)
 {
-    gl_font_config fc = {.font_dir = ctx->font_dir};
+    gl_font_config fc = {.font_dir = ctx->font_dir, .fallback = true, .lang = doc->meta.lang};
     if (opt) {
         fc.latin[GL_F_REGULAR] = opt->font_regular;
         fc.latin[GL_F_BOLD] = opt->font_bold;
         fc.latin[GL_F_ITALIC] = opt->font_italic;
         fc.latin[GL_F_BOLD_ITALIC] = opt->font_bold_italic;
         fc.cjk = opt->cjk_font;
+        fc.features = opt->font_features;
+        fc.mono = opt->mono_font;
+        fc.fallback = opt->font_fallback != 0;
     }
     return gl_fontset_new(ctx, &fc);
 }
@@ -766,7 +773,7 @@ galley_status galley_write_pdf(galley_ctx *ctx, const galley_doc *doc, const gal
     galley_options own;
     GL_CHECK(doc_options(ctx, doc, &opt, &own));
     GL_CHECK(gl_layout_opts_from(ctx, &lo, opt));
-    fs = open_fonts(ctx, opt);
+    fs = open_fonts(ctx, opt, doc);
     if (!fs)
         goto cleanup;
     fr = gl_layout(ctx, doc, fs, &lo);
@@ -815,7 +822,7 @@ gl_frames *gl_galley_layout(gl_ctx *ctx, const gl_doc *doc, const galley_options
     if (gl_layout_opts_from(ctx, &lo, opt))
         return NULL;
     lo.trace = trace;
-    *fs = open_fonts(ctx, opt);
+    *fs = open_fonts(ctx, opt, doc);
     if (!*fs)
         return NULL;
     gl_frames *fr = gl_layout(ctx, doc, *fs, &lo);
@@ -838,14 +845,20 @@ galley_status galley_write_epub(galley_ctx *ctx, const galley_doc *doc,
         // dcterms:modified is when the EPUB was made, not the article's date
         .modified = gl_choose_time(opt, NULL),
         .font_mode = gl_epub_font_mode(doc, opt ? opt->epub_fonts : GALLEY_EPUB_FONTS_AUTO),
+        .font_features = opt ? opt->font_features : NULL,
     };
     // The same font set as the PDF, so both editions use the same faces.
+    // Fonts the caller chose are loaded even when the EPUB embeds none: a
+    // missing family or a broken file is an error for every output.
     gl_fontset *fs = NULL;
-    if (eo.font_mode != GALLEY_EPUB_FONTS_NONE) {
-        fs = open_fonts(ctx, opt);
+    bool chose = opt && (opt->font_regular || opt->font_bold || opt->font_italic ||
+                         opt->font_bold_italic || opt->cjk_font || opt->mono_font);
+    if (eo.font_mode != GALLEY_EPUB_FONTS_NONE || chose) {
+        fs = open_fonts(ctx, opt, doc);
         if (!fs)
             return gl_api_exit(ctx, -1);
-        eo.fonts = fs;
+        if (eo.font_mode != GALLEY_EPUB_FONTS_NONE)
+            eo.fonts = fs;
     }
     // After the PDF of the same document: a page-list of the print pages.
     if (ctx->pagemap && ctx->pagemap->doc == doc && ctx->pagemap->serial == doc->serial &&

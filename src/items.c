@@ -32,6 +32,9 @@ void gl_shaper_free(gl_shaper *sh)
     gl_free(sh->warned);
     gl_free(sh->items);
     gl_free(sh->spans);
+    gl_free(sh->sgl);
+    gl_free(sh->levels);
+    gl_shape_cache_free(sh->cache);
     memset(sh, 0, sizeof *sh);
 }
 
@@ -178,6 +181,17 @@ static inline bool ascii_metric(gl_shaper *sh, unsigned stv, bool heading, uint3
     return true;
 }
 
+/* The first character set in a fallback face (an installed font found
+ * for characters the configured fonts lack) names the font, once per
+ * document, at its line. */
+static void note_fallback(gl_shaper *sh, const gl_block *b, size_t at, int face, uint32_t cp)
+{
+    const char *name = gl_font_fallback_note(sh->fs, face);
+    if (name)
+        gl_warn(sh->ctx, sh->doc->meta.source, b ? gl_block_line_at(b, at) : 0, 0,
+                "U+%04X set in %s (fallback)", cp, name);
+}
+
 static int measure(gl_shaper *sh, const gl_block *b, const char *text, size_t len,
                    const gl_text_style *ts)
 {
@@ -237,6 +251,8 @@ static int measure(gl_shaper *sh, const gl_block *b, const char *text, size_t le
             g->adv = g->nat = (float)(aadv * size);
             continue;
         }
+        if (cp >= 0x590 && !sh->rtl)
+            sh->rtl = gl_is_rtl(cp);
         bool cjk = gl_is_cjk(cp);
         int face;
         if (cjk_ambiguous(cp)) {
@@ -255,30 +271,29 @@ static int measure(gl_shaper *sh, const gl_block *b, const char *text, size_t le
         } else {
             face = gl_font_pick(sh->fs, st, ts->heading, cp);
         }
-        if (face < 0 || cp > 0xFFFF) {
+        if (cp > 0xFFFF)
+            g->flags |= GL_G_ASTRAL;
+        if (face >= GL_FACE_FALLBACK0)
+            note_fallback(sh, b, at, face, cp);
+        if (face < 0) {
             if (!warned_before(sh, cp)) {
                 unsigned line_no = b ? gl_block_line_at(b, at) : 0;
-                if (cp > 0xFFFF)
-                    gl_warn(sh->ctx, sh->doc->meta.source, line_no, 0,
-                            "U+%04X is outside the Basic Multilingual Plane, which the PDF "
-                            "back end (libharu) cannot draw; shown as U+FFFD", cp);
-                else
-                    gl_warn(sh->ctx, sh->doc->meta.source, line_no, 0,
-                            "no font has a glyph for U+%04X; drawn as .notdef", cp);
+                gl_warn(sh->ctx, sh->doc->meta.source, line_no, 0,
+                        "no font has a glyph for U+%04X; drawn as .notdef", cp);
             }
             g->flags |= GL_G_NOTDEF;
-            if (cp > 0xFFFF)
-                g->flags |= GL_G_ASTRAL;
-            if (face < 0)
-                face = cjk || cjk_doc ? GL_FACE_CJK : (int)(st & 3);
+            face = cjk || cjk_doc ? GL_FACE_CJK : (int)(st & 3);
         }
         if (cjk)
             g->flags |= GL_G_CJK;
-        // CJK faces have no bold: strong Han is stroked (synthetic bold)
+        // CJK faces have no bold: strong Han is stroked (synthetic bold);
+        // so are fallback faces (one style each, font.c)
         if ((st & GL_F_BOLD) && face >= GL_FACE_CJK && face <= GL_FACE_CJK_FALLBACK)
             g->flags |= GL_G_FAKE_BOLD;
+        if ((st & GL_F_BOLD) && face >= GL_FACE_FALLBACK0)
+            g->flags |= GL_G_FAKE_BOLD;
         g->face = (int16_t)face;
-        g->adv = (float)(gl_face_advance(sh->fs, face, (g->flags & GL_G_ASTRAL) ? 0xFFFD : cp) * size);
+        g->adv = (float)(gl_face_advance(sh->fs, face, cp) * size);
         g->nat = g->adv;
     }
     return 0;
@@ -429,10 +444,242 @@ static void fix_final_open_quote(gl_shaper *sh, const gl_block *b)
     g->brk = GL_BRK_NONE;  /* it closes what comes before: never alone on a line */
 }
 
+/* ================================================================ shaping */
+
+/* Characters shaped as words: everything but spaces, CJK characters,
+ * characters no face has, and a substituted closing quote. */
+static bool shapeable(const gl_glyph *g)
+{
+    return !(g->flags & (GL_G_SPACE | GL_G_CJK | GL_G_NOTDEF | GL_G_SUBST)) &&
+           (g->cp < 0x80 || !gl_is_cjk(g->cp));
+}
+
+/* A CJK character is shaped on its own, and only in a face with localised
+ * forms (a pan-CJK face such as Noto Serif CJK, where the document's
+ * language picks the region's glyph of 直 or 骨): the bundled CJK faces
+ * substitute and position nothing between ideographs by default. */
+static bool cjk_localised(gl_shaper *sh, const gl_glyph *g)
+{
+    return !(g->flags & (GL_G_SPACE | GL_G_NOTDEF | GL_G_SUBST)) &&
+           ((g->flags & GL_G_CJK) || (g->cp >= 0x80 && gl_is_cjk(g->cp))) &&
+           gl_face_has_locl(sh->fs, g->face);
+}
+
+/* Sets characters [a, b) of a word (text[g[a].off, ...)) from its glyphs:
+ * each cluster's glyphs go to its first character, its advance is shared
+ * among its characters by their nominal advances (so that a line break
+ * inside it, which reshapes both sides, moves little), and the others are
+ * continuations.  Right-to-left or reordered clusters are left nominal. */
+static int apply_glyphs(gl_shaper *sh, size_t a, size_t b, const gl_shaped *sg, size_t n)
+{
+    gl_glyph *g = sh->g;
+    uint32_t base = g[a].off;
+    // Right to left, HarfBuzz gives the glyphs in visual order: reversed,
+    // they are in logical order (each cluster's glyphs reversed too, and
+    // reversed back when a line draws them, see gl_layout_emit_line).
+    bool rtl = n > 1 && sg[n - 1].cluster < sg[0].cluster;
+    gl_shaped *rev = NULL;
+    if (rtl) {
+        if (!(rev = gl_malloc(sh->ctx, n * sizeof *rev)))
+            return -1;
+        for (size_t k = 0; k < n; k++)
+            rev[k] = sg[n - 1 - k];
+        sg = rev;
+    }
+    for (size_t k = 1; k < n; k++)
+        if (sg[k].cluster < sg[k - 1].cluster) {
+            gl_free(rev);
+            return 0;  // reordered otherwise: left nominal
+        }
+    if (GL_GROW(sh->ctx, sh->sgl, sh->capsgl, sh->nsgl + n)) {
+        gl_free(rev);
+        return -1;
+    }
+    double size = g[a].size;
+    size_t k = 0;
+    for (size_t q = a; q < b;) {
+        // the cluster starting at character q: glyphs [k, k2), characters [q, q2)
+        size_t k2 = k;
+        while (k2 < n && sg[k2].cluster == g[q].off - base)
+            k2++;
+        size_t q2 = q + 1;
+        uint32_t next = k2 < n ? sg[k2].cluster : UINT32_MAX;
+        while (q2 < b && g[q2].off - base < next)
+            q2++;
+        double total = 0, nominal = 0;
+        for (size_t j = k; j < k2; j++)
+            total += sg[j].adv * size;
+        for (size_t j = q; j < q2; j++)
+            nominal += g[j].nat;
+        g[q].sg = (uint32_t)sh->nsgl;
+        g[q].nsg = (uint16_t)(k2 - k);
+        g[q].flags = (uint16_t)((g[q].flags & ~GL_G_CONT) | GL_G_SHAPED);
+        for (size_t j = k; j < k2; j++)
+            sh->sgl[sh->nsgl++] = (gl_glyph_pos){.gid = sg[j].gid,
+                                                 .adv = (float)(sg[j].adv * size),
+                                                 .dx = (float)(sg[j].dx * size),
+                                                 .dy = (float)(sg[j].dy * size)};
+        for (size_t j = q; j < q2; j++) {
+            double share = nominal > 0 ? total * g[j].nat / nominal : j == q ? total : 0;
+            g[j].adv = g[j].nat = (float)share;
+            if (j > q) {
+                g[j].flags = (uint16_t)((g[j].flags & ~GL_G_SHAPED) | GL_G_CONT);
+                g[j].nsg = 0;
+            }
+        }
+        k = k2;
+        q = q2;
+    }
+    gl_free(rev);
+    return 0;
+}
+
+/* Shapes characters [a, b) as one word (through the cache).  A word that
+ * shaping leaves as it was keeps its nominal glyphs and advances. */
+static int shape_word(gl_shaper *sh, const char *text, size_t a, size_t b)
+{
+    if (!sh->cache && !(sh->cache = gl_shape_cache_new(sh->ctx, sh->fs, sh->doc->meta.lang)))
+        return -1;
+    gl_glyph *g = sh->g;
+    size_t len = g[b - 1].off + g[b - 1].nbytes - g[a].off, n;
+    float kern[64];
+    uint32_t cps[64];
+    int k = -1;
+    if (b - a <= 64) {
+        for (size_t q = a; q < b; q++)
+            cps[q - a] = g[q].cp;
+        k = gl_shape_pairs(sh->cache, g[a].face, cps, b - a, kern);
+    }
+    if (k >= 0) {
+        for (size_t q = a; k && q < b; q++)
+            if (kern[q - a] != 0) {
+                // the glyph keeps its own advance (nat): PDF kerns with a TJ
+                // adjustment between two strings, as between two words
+                g[q].adv = (float)(g[q].nat + kern[q - a] * g[q].size);
+                g[q].flags |= GL_G_KERNED;
+            }
+        return 0;
+    }
+    bool trivial;
+    const gl_shaped *sg = gl_shape_word(sh->cache, g[a].face, text + g[a].off, len, &n, &trivial);
+    if (!sg)
+        return sh->ctx->oom ? -1 : 0;  // a face HarfBuzz cannot read: set nominally
+    if (trivial)
+        return 0;
+    // Kerning only (each character its own nominal glyph, unmoved): the
+    // same form as from the learnt pairs, so that a word is set alike
+    // wherever it stands in the book.
+    bool kern_only = n == b - a;
+    for (size_t q = a; kern_only && q < b; q++) {
+        const gl_shaped *x = &sg[q - a];
+        kern_only = x->cluster == g[q].off - g[a].off && x->dx == 0 && x->dy == 0 &&
+                    x->gid == gl_face_glyph(sh->fs, g[q].face, g[q].cp);
+    }
+    if (!kern_only)
+        return apply_glyphs(sh, a, b, sg, n);
+    for (size_t q = a; q < b; q++) {
+        float nominal = (float)gl_face_advance(sh->fs, g[q].face, g[q].cp);
+        if (fabsf(sg[q - a].adv - nominal) > 1e-6f) {
+            g[q].adv = (float)(g[q].nat + (sg[q - a].adv - nominal) * g[q].size);
+            g[q].flags |= GL_G_KERNED;
+        }
+    }
+    return 0;
+}
+
+/* The bidi levels of a paragraph with right-to-left characters (Arabic,
+ * Hebrew) in it; every other paragraph is all level 0. */
+static int bidi_levels(gl_shaper *sh, const char *text, size_t len)
+{
+    if (!sh->rtl)  // measure saw no right-to-left character
+        return 0;
+    if (GL_GROW(sh->ctx, sh->levels, sh->caplevels, sh->ng) ||
+        gl_bidi_levels(sh->ctx, text, len, sh->levels, sh->ng))
+        return -1;
+    for (size_t i = 0; i < sh->ng; i++)
+        sh->g[i].level = sh->levels[i];
+    return 0;
+}
+
+/* Shapes each word: a run of shapeable characters in one face and size.
+ * A lone ASCII character has nothing to kern or join with. */
+static int shape_words(gl_shaper *sh, const char *text)
+{
+    const gl_glyph *g = sh->g;
+    size_t n = sh->ng;
+    sh->nsgl = 0;
+    for (size_t i = 0; i < n;) {
+        if (!shapeable(&g[i])) {
+            if (cjk_localised(sh, &g[i]) && shape_word(sh, text, i, i + 1))
+                return -1;
+            i++;
+            continue;
+        }
+        size_t j = i + 1;
+        while (j < n && shapeable(&g[j]) && g[j].face == g[i].face && g[j].size == g[i].size &&
+               g[j].rise == g[i].rise && g[j].level == g[i].level)
+            j++;
+        if ((j - i > 1 || g[i].cp >= 0x80) && shape_word(sh, text, i, j))
+            return -1;
+        i = j;
+    }
+    return 0;
+}
+
+static int reshape(gl_shaper *sh, const char *text, size_t a, size_t b, double *delta)
+{
+    gl_glyph *g = sh->g;
+    double before = 0, after = 0;
+    for (size_t q = a; q < b; q++) {
+        before += g[q].adv;
+        // back to the nominal glyph before shaping the fragment alone
+        g[q].flags &= (uint16_t)~(GL_G_SHAPED | GL_G_CONT | GL_G_KERNED);
+        g[q].nsg = 0;
+        g[q].nat = (float)(gl_face_advance(sh->fs, g[q].face, g[q].cp) * g[q].size);
+        g[q].adv = g[q].nat;
+    }
+    int rc = shape_word(sh, text, a, b);
+    for (size_t q = a; q < b; q++)
+        after += g[q].adv;
+    *delta += after - before;
+    return rc;
+}
+
+static bool same_word(const gl_glyph *a, const gl_glyph *b)
+{
+    return shapeable(b) && b->face == a->face && b->size == a->size && b->rise == a->rise &&
+           b->level == a->level;
+}
+
+int gl_reshape_ends(gl_shaper *sh, const char *text, size_t first, size_t last, double *delta)
+{
+    const gl_glyph *g = sh->g;
+    *delta = 0;
+    if (g[first].flags & GL_G_CONT) {
+        size_t we = first + 1;
+        while (we <= last && same_word(&g[first], &g[we]))
+            we++;
+        if (reshape(sh, text, first, we, delta))
+            return -1;
+    }
+    // kerned with, or joined to, a character on the next line
+    if (last + 1 < sh->ng && ((g[last + 1].flags & GL_G_CONT) ||
+                              ((g[last].flags & (GL_G_KERNED | GL_G_SHAPED)) &&
+                               same_word(&g[last], &g[last + 1])))) {
+        size_t ws = last;
+        while (ws > first && same_word(&g[last], &g[ws - 1]))
+            ws--;
+        if (reshape(sh, text, ws, last + 1, delta))
+            return -1;
+    }
+    return 0;
+}
+
 int gl_shape(gl_shaper *sh, const gl_block *b, const char *text, size_t len,
              const gl_text_style *ts)
 {
     sh->ng = 0;
+    sh->rtl = false;
     if (GL_GROW(sh->ctx, sh->brk, sh->capbrk, len + 1))
         return -1;
     if (gl_linebreak(sh->ctx, text, len, sh->doc->meta.lang, sh->brk))
@@ -441,6 +688,10 @@ int gl_shape(gl_shaper *sh, const gl_block *b, const char *text, size_t len,
         return -1;
     clreq_breaks(sh, text);
     fix_final_open_quote(sh, b);
+    if (bidi_levels(sh, text, len))
+        return -1;
+    if (shape_words(sh, text))
+        return -1;
     compress_punct(sh, ts->size);
     autospace(sh, ts->size);
     if (ts->hyphenate && !ts->heading && sh->hyph)

@@ -189,6 +189,113 @@ static int add_text_link(engine *e, const gl_span *sp, double x0, double x1, dou
     return 0;
 }
 
+/* The glyphs of the run just added for characters [a, z] of sh: shaped
+ * ones as shaped, the others nominal. */
+static int run_glyphs(engine *e, const gl_shaper *sh, size_t a, size_t z)
+{
+    const gl_glyph *g = sh->g;
+    size_t n = 0;
+    for (size_t q = a; q <= z; q++)
+        n += (g[q].flags & GL_G_SHAPED) ? g[q].nsg : (g[q].flags & GL_G_CONT) ? 0 : 1;
+    gl_glyph_pos *gp = gl_arena_alloc(&e->fr->arena, (n ? n : 1) * sizeof *gp);
+    if (!gp)
+        return -1;
+    size_t k = 0;
+    for (size_t q = a; q <= z; q++) {
+        uint32_t cl = g[q].off - g[a].off;
+        if (g[q].flags & GL_G_SHAPED) {
+            for (size_t j = 0; j < g[q].nsg; j++) {
+                gp[k] = sh->sgl[g[q].sg + j];
+                gp[k++].cluster = cl;
+            }
+        } else if (!(g[q].flags & GL_G_CONT)) {
+            gp[k++] = (gl_glyph_pos){.gid = gl_face_glyph(sh->fs, g[q].face, g[q].cp),
+                                     .adv = g[q].nat, .cluster = cl};
+        }
+    }
+    gl_run *r = &e->page->runs[e->page->nruns - 1];
+    r->glyphs = gp;
+    r->nglyphs = (uint32_t)n;
+    return 0;
+}
+
+/* The glyphs of the right-to-left run just added for characters [a, z]
+ * (a cluster), in visual order (shaping stored them reversed). */
+static int rtl_glyphs(engine *e, const gl_shaper *sh, size_t a, size_t z)
+{
+    const gl_glyph *g = sh->g;
+    size_t n = 0;
+    for (size_t q = a; q <= z; q++)
+        n += (g[q].flags & GL_G_SHAPED) ? g[q].nsg : (g[q].flags & GL_G_CONT) ? 0 : 1;
+    gl_glyph_pos *gp = gl_arena_alloc(&e->fr->arena, (n ? n : 1) * sizeof *gp);
+    if (!gp)
+        return -1;
+    size_t k = 0;
+    for (size_t q = z + 1; q-- > a;) {
+        uint32_t cl = g[q].off - g[a].off;
+        if (g[q].flags & GL_G_SHAPED) {
+            for (size_t j = g[q].nsg; j-- > 0;) {
+                gp[k] = sh->sgl[g[q].sg + j];
+                gp[k++].cluster = cl;
+            }
+        } else if (!(g[q].flags & GL_G_CONT)) {
+            gp[k++] = (gl_glyph_pos){.gid = gl_face_glyph(sh->fs, g[q].face, g[q].cp),
+                                     .adv = g[q].nat, .cluster = cl};
+        }
+    }
+    gl_run *r = &e->page->runs[e->page->nruns - 1];
+    r->glyphs = gp;
+    r->nglyphs = (uint32_t)n;
+    return 0;
+}
+
+/* Puts the characters [first, last] of a line with right-to-left text in
+ * visual order (UAX #9 L2): each keeps its width, the glue after it going
+ * with the spaces it stands for, and e->pos becomes where it is drawn
+ * from the left.  A line that is all left to right is left as it is.
+ * end: where the line's last character ends. */
+static int reorder_line(engine *e, gl_shaper *sh, size_t first, size_t last, double end)
+{
+    const gl_glyph *g = sh->g;
+    bool any = false;
+    for (size_t q = first; q <= last && !any; q++)
+        any = g[q].level & 1;
+    if (!any)
+        return 0;
+    size_t n = last - first + 1;
+    double *w = gl_malloc(e->ctx, n * sizeof *w);
+    int32_t *map = gl_malloc(e->ctx, n * sizeof *map);
+    if (!w || !map) {
+        gl_free(w);
+        gl_free(map);
+        return -1;
+    }
+    // widths: a character to the next one set (or the line's end); the
+    // spaces between two of them share the gap
+    double x0 = e->pos[first];
+    for (size_t q = first; q <= last;) {
+        size_t nx = q + 1, spaces = 0;
+        while (nx <= last && (g[nx].flags & GL_G_SPACE))
+            nx++, spaces++;
+        double next = nx <= last ? e->pos[nx] : end;
+        double own = spaces ? g[q].adv : next - e->pos[q];
+        w[q - first] = own;
+        for (size_t k = q + 1; k < nx; k++)
+            w[k - first] = (next - e->pos[q] - own) / (double)spaces;
+        q = nx;
+    }
+    gl_bidi_visual(sh->levels + first, n, map);
+    double x = x0;
+    for (size_t v = 0; v < n; v++) {
+        size_t q = first + (size_t)map[v];
+        e->pos[q] = x;
+        x += w[q - first];
+    }
+    gl_free(w);
+    gl_free(map);
+    return 0;
+}
+
 /* Records a set line on the page (gl_layout_opts.trace only): where and
  * why it ends, its ratios, and its runs, those from run0 on. */
 static int trace_line(engine *e, const gl_shaper *sh, const gl_line *ln, size_t run0, double x0,
@@ -238,6 +345,31 @@ int gl_layout_emit_line(engine *e, gl_shaper *sh, const char *text, const gl_lin
     // set at natural width, but still shrink if the breaker counted on it.
     double r = align == AL_JUSTIFY && !ln->forced ? ln->ratio : fmin(ln->ratio, 0);
     size_t first_g = (size_t)-1, last_g = 0;
+    double stretch = 0, shrink = 0;
+    for (size_t k = ln->start; k < ln->end && k < sh->nitems; k++) {
+        const gl_item *it = &sh->items[k];
+        if (it->type == GL_ITEM_BOX) {
+            if (first_g == (size_t)-1)
+                first_g = sh->spans[k].g0;
+            last_g = sh->spans[k].g1 - 1;
+        } else if (it->type == GL_ITEM_GLUE) {
+            stretch += it->stretch;
+            shrink += it->shrink;
+        }
+    }
+    if (first_g == (size_t)-1)
+        return 0;
+    // A line that starts or ends inside a ligature (a hyphen in "af-fluent")
+    // has that part of the word shaped again; a justified line's glue takes
+    // up the difference.
+    double delta = 0;
+    if (gl_reshape_ends(sh, text, first_g, last_g, &delta))
+        return -1;
+    if (delta != 0 && align == AL_JUSTIFY && !ln->forced) {
+        double used = (r >= 0 ? r * stretch : r * shrink) - delta;
+        r = used >= 0 ? (stretch > 0 ? used / stretch : 0) : (shrink > 0 ? used / shrink : 0);
+    }
+    first_g = (size_t)-1;
     double cx = x;
     for (size_t k = ln->start; k < ln->end && k < sh->nitems; k++) {
         const gl_item *it = &sh->items[k];
@@ -256,6 +388,8 @@ int gl_layout_emit_line(engine *e, gl_shaper *sh, const char *text, const gl_lin
     }
     if (first_g == (size_t)-1)
         return 0;
+    if (sh->rtl && reorder_line(e, sh, first_g, last_g, cx))
+        return -1;
     // where the page begins in the document (the EPUB page-list)
     if (!e->page->start_block && e->block && sh == &e->sh && e->page >= e->fr->pages &&
         e->page < e->fr->pages + e->fr->npages) {
@@ -277,28 +411,59 @@ int gl_layout_emit_line(engine *e, gl_shaper *sh, const char *text, const gl_lin
             a++;
             continue;
         }
-        bool astral = g[a].flags & GL_G_ASTRAL;
+        if (g[a].level & 1) {
+            // Right to left: each cluster a run of its own, the runs in
+            // logical order from right to left, so that readers (Poppler,
+            // MuPDF) extract the text in its logical order; the glyphs are
+            // HarfBuzz's joined forms, which meet exactly.
+            size_t z = a;
+            while (z + 1 <= last_g && (g[z + 1].flags & GL_G_CONT))
+                z++;
+            uint32_t rf = ((g[a].flags & GL_G_FAKE_BOLD) ? GL_RUN_FAKE_BOLD : 0) |
+                          ((g[a].flags & GL_G_LINK) ? GL_RUN_LINK : 0);
+            if (gl_layout_add_run(e, g[a].face, g[a].size, e->pos[z] - g[a].lcomp + shift,
+                                  y - g[a].rise, 0, text + g[a].off,
+                                  g[z].off + g[z].nbytes - g[a].off, rf) ||
+                rtl_glyphs(e, sh, a, z))
+                return -1;
+            a = z + 1;
+            continue;
+        }
         size_t z = a;
         double cs = 0;
+        const uint16_t own_glyphs = GL_G_SHAPED;
+        bool shaped = g[a].flags & own_glyphs;
         // extend while the next glyph is adjacent in the text, in the same
-        // face, size and style, and the gap after the drawn advance is the same
-        bool alone = astral || (g[a].flags & GL_G_SUBST);
-        while (!alone && z + 1 <= last_g &&
-               !(g[z + 1].flags & (GL_G_SPACE | GL_G_ASTRAL | GL_G_SUBST)) &&
-               g[z + 1].face == g[a].face && g[z + 1].size == g[a].size &&
-               g[z + 1].rise == g[a].rise &&
-               (g[z + 1].flags & style_flags) == (g[a].flags & style_flags)) {
-            double gap = (e->pos[z + 1] - g[z + 1].lcomp) - (e->pos[z] - g[z].lcomp + g[z].nat);
+        // face, size and style, and the gap after the drawn advance is the
+        // same; the rest of a cluster always (PDF spaces glyphs, not
+        // characters: a cluster starts a run of letter-spaced text)
+        bool alone = g[a].flags & GL_G_SUBST;
+        while (!alone && z + 1 <= last_g) {
+            const gl_glyph *n = &g[z + 1];
+            if (n->flags & GL_G_CONT) {
+                z++;
+                continue;
+            }
+            if (g[z].flags & GL_G_KERNED)
+                break;  // the kern is the gap before the next run
+            if ((n->flags & (GL_G_SPACE | GL_G_SUBST)) || (n->level & 1) || n->face != g[a].face ||
+                n->size != g[a].size || n->rise != g[a].rise ||
+                (n->flags & style_flags) != (g[a].flags & style_flags))
+                break;
+            double gap = (e->pos[z + 1] - n->lcomp) - (e->pos[z] - g[z].lcomp + g[z].nat);
             if (z == a)
                 cs = gap;
             else if (fabs(gap - cs) > 0.005)
                 break;
+            if ((n->flags & GL_G_SHAPED) && fabs(cs) > 0.005)
+                break;
+            shaped |= (n->flags & own_glyphs) != 0;
             z++;
         }
-        if (z == a)
+        if (z == a || shaped)
             cs = 0;
-        const char *rt = astral ? "\xEF\xBF\xBD" : text + g[a].off;
-        size_t rl = astral ? 3 : (size_t)(g[z].off + g[z].nbytes - g[a].off);
+        const char *rt = text + g[a].off;
+        size_t rl = (size_t)(g[z].off + g[z].nbytes - g[a].off);
         if (g[a].flags & GL_G_SUBST) {
             rt = g[a].cp == 0x201D ? "\xE2\x80\x9D" : "\xE2\x80\x99";
             rl = 3;
@@ -308,6 +473,8 @@ int gl_layout_emit_line(engine *e, gl_shaper *sh, const char *text, const gl_lin
         if (gl_layout_add_run(e, g[a].face, g[a].size, e->pos[a] - g[a].lcomp + shift,
                               y - g[a].rise, cs,
                               rt, rl, rf))
+            return -1;
+        if (shaped && run_glyphs(e, sh, a, z))
             return -1;
         a = z + 1;
     }
@@ -753,6 +920,10 @@ static int code_block(engine *e, const gl_block *b)
                 int face = gl_font_pick(e->fs, GL_F_MONO, false, cp0);
                 if (face < 0)
                     face = GL_FACE_MONO;
+                const char *fallback = gl_font_fallback_note(e->fs, face);
+                if (fallback)  // once per font, as items.c does for text
+                    gl_warn(e->ctx, e->doc->meta.source, gl_block_line_at(b, a), 0,
+                            "U+%04X set in %s (fallback)", cp0, fallback);
                 double w = gl_face_advance(e->fs, face, cp0) * size;
                 size_t zz = z;
                 while (zz < m) {

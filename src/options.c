@@ -8,6 +8,7 @@
  * galley_options_init, galley_parse_paper and galley_parse_margins.
  */
 #include "options.h"
+#include "font.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -24,6 +25,7 @@ typedef enum {
     T_BOOL,     /* true or false (also yes/no, on/off, 1/0) */
     T_PAPER,    /* galley_parse_paper: a paper name, or WxH with a unit */
     T_MARGINS,  /* galley_parse_margins: one, two or four lengths */
+    T_FEATURES, /* OpenType features, CSS font-feature-settings (font.c) */
 } opt_type;
 
 typedef struct {
@@ -102,9 +104,12 @@ static const opt_def table[] = {
     {"font-italic", T_STRING, false, FIELD(font_italic)},
     {"font-bold-italic", T_STRING, false, FIELD(font_bold_italic)},
     {"cjk-font", T_STRING, false, FIELD(cjk_font)},
+    {"mono-font", T_STRING, false, FIELD(mono_font)},
+    {"font-fallback", T_BOOL, false, FIELD(font_fallback)},
     {"cjk-punct", T_ENUM, true, FIELD(cjk_punct), .values = cjk_puncts},
     {"linebreak", T_ENUM, true, FIELD(linebreak), .values = linebreaks},
     {"hyphenate", T_BOOL, true, FIELD(hyphenate)},
+    {"font-features", T_FEATURES, true, FIELD(font_features)},
     {"epub-fonts", T_ENUM, true, FIELD(epub_fonts), .values = epub_fonts},
 };
 
@@ -207,6 +212,16 @@ static int parse(gl_ctx *ctx, const opt_def *d, const char *value, galley_option
                     return 0;
                 }
         break;
+    }
+    case T_FEATURES: {
+        char bad[64];
+        if (gl_font_features_check(value, bad, sizeof bad) < 0) {
+            snprintf(why, cap, "invalid font-features '%.60s': '%s' is not an OpenType "
+                     "feature setting (e.g. +onum, -liga, \"smcp\" 1; at most 32)", value, bad);
+            return -1;
+        }
+        memcpy(field, &value, sizeof value);
+        return 0;
     }
     case T_PAPER:
     case T_MARGINS: {

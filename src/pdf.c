@@ -1,17 +1,13 @@
 /*
  * pdf.c — the PDF back end: draws frames (pages of positioned runs, rules
  * and images, with link areas, bookmarks and page labels) with libharu and
- * writes the file atomically.  Fonts (pdf_font.c) are subset with
- * gl_face_subset() and embedded as CID TrueType; images come from
- * pdf_image.c.  Knows nothing of layout or the document model.
+ * writes the file atomically.  Fonts (pdf_font.c) are subset by glyph id
+ * with gl_face_subset_glyphs() and written as Type0 fonts of our own (text
+ * is drawn by glyph: shaped glyphs, ligatures, every Unicode plane);
+ * images come from pdf_image.c.  Knows nothing of layout or the document
+ * model.
  *
  * libharu 2.3.0 quirks handled here :
- *   - with its UTF-8 encoder a run's codes are the UTF-16 code units
- *     themselves (Identity-H, CID = Unicode scalar, CIDToGIDMap to glyphs);
- *   - its ToUnicode CMap is an invalid `begincidrange` map, so we rewrite
- *     that stream with bfchar/bfrange entries for the codes actually used;
- *   - its subset tag is a per-document counter ("HPDFAA+"); we derive ours
- *     from the face and its code points so that output is reproducible;
  *   - it writes Info strings as raw bytes, so non-ASCII values (and outline
  *     titles) are written as UTF-16BE strings with a byte order mark
  *     (ISO 32000 §7.9.2.2);
@@ -42,6 +38,7 @@
 struct run_metrics {
     double adv;
     bool own32;
+    bool actual;   // a glyph's ToUnicode text is not the run's: /ActualText
 };
 
 // --------------------------------------------------------------- errors
@@ -179,7 +176,7 @@ static HPDF_STATUS write_flate_filter(HPDF_Dict dict, HPDF_Stream stream)
 }
 
 // Reads a memory stream's bytes into b (replacing what b held).
-int gl_pdf_read_stream(pdf_state *ps, HPDF_Stream st, gl_buf *b)
+static int read_stream(pdf_state *ps, HPDF_Stream st, gl_buf *b)
 {
     b->len = 0;
     HPDF_UINT size = HPDF_Stream_Size(st);
@@ -220,24 +217,12 @@ int gl_pdf_put_deflated(pdf_state *ps, HPDF_Dict d, const char *data, size_t len
     return gl_pdf_put_deflated_by(ps, ps->deflate, d, data, len);
 }
 
-// Deflates a stream dictionary's contents in place.
-int gl_pdf_deflate_stream(pdf_state *ps, HPDF_Dict d)
-{
-    if (!d || !d->stream || d->stream->type != HPDF_STREAM_MEMORY)
-        return gl_error(ps->ctx, GALLEY_ERR_BACKEND,
-                        "%s: libharu made no memory stream (unexpected libharu version?)",
-                        ps->out_path);
-    if (gl_pdf_read_stream(ps, d->stream, &ps->page))
-        return -1;
-    return gl_pdf_put_deflated(ps, d, ps->page.data, ps->page.len);
-}
-
 // Replaces the page's content stream with its deflated bytes: what libharu
 // drew on it (images, rules) followed by text, the operators in `text`.
 static int deflate_contents(pdf_state *ps, HPDF_Page page, const gl_buf *text)
 {
     HPDF_PageAttr pa = page->attr;
-    if (gl_pdf_read_stream(ps, pa->stream, &ps->page) || gl_buf_put(&ps->page, text->data, text->len))
+    if (read_stream(ps, pa->stream, &ps->page) || gl_buf_put(&ps->page, text->data, text->len))
         return -1;
     return gl_pdf_put_deflated(ps, pa->contents, ps->page.data, ps->page.len);
 }
@@ -268,7 +253,7 @@ static int set_date(pdf_state *ps, HPDF_Doc doc, HPDF_InfoType type, long long t
 // The colours, render mode and line width are graphics state and persist
 // across text objects on the page.
 typedef struct {
-    HPDF_Font font;
+    HPDF_Dict font;
     float size, char_space;
     long long x, y;       // line start in 1/100 pt, as the reader will sum it
     bool fill_link;       // fill colour is the link colour (else black)
@@ -319,27 +304,114 @@ static int put_rgb(gl_buf *b, bool link, const char *op)
     return rc ? -1 : 0;
 }
 
-// The advance of a run as the reader computes it, in points: the glyph
-// widths at the size plus the character spacing after each character.
-// Characters above U+FFFF count as spaces (see put_string).  Sets *own32
-// when the string has a code 32 of its own: a space, or such a character
-// (Tw would widen it; see line_word_space).
-static double run_advance(const face_slot *s, const gl_run *run, bool *own32)
+// The glyph of the character at text[*i] in a run without glyphs (its
+// nominal glyph), advancing *i.
+static inline uint32_t next_glyph(const face_slot *s, const gl_fontset *fs, const gl_run *run,
+                                  size_t *i)
 {
-    double width = 0;
-    size_t i = 0, nchars = 0;
+    uint32_t cp = gl_utf8_next(run->text, run->len, i);
+    return cp < 0x10000 ? s->cmap[cp] : gl_face_glyph(fs, run->face, cp);
+}
+
+// True when glyph g is drawn as a code 32 of its own: a one-byte font's
+// code 32 (the space), which Tw would widen (see line_word_space).
+static inline bool own_code32(const face_slot *s, uint32_t g)
+{
+    return g == s->space || (s->one_byte && s->code[g] == 0x20);
+}
+
+// A shaped run's TJ adjustment before glyph i, in thousandths of the size
+// to a hundredth: where the reader's pen is (pen) and where the glyph goes
+// (target), both in points from the run's start.  Zero when the font's
+// width already puts it there.
+static inline double glyph_adjust(double pen, double target, double per_pt)
+{
+    return round((pen - target) * per_pt * 100.0) / 100.0;
+}
+
+// True when the text of glyph g in s (its ToUnicode entry) is t[0..n).
+static bool text_is(const face_slot *s, uint32_t g, const char *t, size_t n)
+{
+    uint32_t x = s->text[g];
+    size_t i = 0;
+    if (!(x & TEXT_MULTI))
+        return n > 0 && gl_utf8_next(t, n, &i) == x && i == n;
+    const uint32_t *m = s->texts + (x & ~TEXT_MULTI);
+    for (uint32_t k = 1; k <= m[0]; k++)
+        if (i >= n || gl_utf8_next(t, n, &i) != m[k])
+            return false;
+    return i == n;
+}
+
+// True when a shaped run's glyphs would extract as other text than its
+// own (run_advance checks runs without glyphs as it measures them): a
+// glyph that stands for different texts keeps the first in ToUnicode
+// (.notdef for several missing characters, one glyph shaped from two
+// spellings), and a cluster's later glyph that elsewhere leads one.
+// Such a run is drawn inside /ActualText (ISO 32000 §14.9.4).
+static bool run_needs_actual(const face_slot *s, const gl_run *run)
+{
+    const gl_glyph_pos *gp = run->glyphs;
+    for (uint32_t i = 0; i < run->nglyphs; i++) {
+        uint32_t g = gp[i].gid < GLYPH_LIMIT ? gp[i].gid : 0;
+        if (i > 0 && gp[i - 1].cluster == gp[i].cluster) {
+            if (s->text[g])
+                return true;
+            continue;
+        }
+        uint32_t c = gp[i].cluster, end = run->len;
+        for (uint32_t j = i + 1; j < run->nglyphs; j++)
+            if (gp[j].cluster != c) {
+                end = gp[j].cluster > c ? gp[j].cluster : end;
+                break;
+            }
+        if (c > run->len || end < c || !text_is(s, g, run->text + c, end - c))
+            return true;
+    }
+    return false;
+}
+
+// The advance of a run as the reader computes it, in points: the glyph
+// widths at the size plus the character spacing after each glyph; for a
+// shaped run, also the TJ adjustments put_glyphs writes between glyphs
+// (the same arithmetic, so the same result).  Sets *own32 when the string
+// has a code 32 of its own (Tw would widen it; see line_word_space).
+static double run_advance(const face_slot *s, const gl_fontset *fs, const gl_run *run,
+                          bool *own32, bool *actual)
+{
     bool c32 = false;
+    *actual = false;
+    if (run->glyphs) {
+        const double size = run->size, cs = run->char_space, per_pt = 1000.0 / size;
+        double pen = 0, base = 0;
+        for (uint32_t i = 0; i < run->nglyphs; i++) {
+            const gl_glyph_pos *gp = &run->glyphs[i];
+            uint32_t g = gp->gid < GLYPH_LIMIT ? gp->gid : 0;
+            double n = glyph_adjust(pen, base + gp->dx, per_pt);
+            if (n != 0)
+                pen -= n / per_pt;
+            pen += s->width[g] * size / 1000.0 + cs;
+            base += gp->adv + cs;
+            c32 |= own_code32(s, g);
+        }
+        *own32 = c32;
+        *actual = pen != 0 && run_needs_actual(s, run);
+        return pen;
+    }
+    double width = 0;
+    size_t i = 0, nglyphs = 0;
+    bool other = false;   // a glyph whose ToUnicode text is another character
     while (i < run->len) {
         uint32_t cp = gl_utf8_next(run->text, run->len, &i);
-        if (cp == 0x20 || cp > 0xFFFF) {
-            c32 = true;
-            cp = 0x20;
-        }
-        width += s->width[cp];
-        nchars++;
+        uint32_t g = cp < 0x10000 ? s->cmap[cp] : gl_face_glyph(fs, run->face, cp);
+        c32 |= own_code32(s, g);
+        other |= s->text[g] != cp;
+        width += s->width[g];
+        nglyphs++;
     }
     *own32 = c32;
-    return width * run->size / 1000 + (double)run->char_space * (double)nchars;
+    *actual = other;
+    return width * run->size / 1000 + (double)run->char_space * (double)nglyphs;
 }
 
 // ISO 32000 §7.3.4.2: in a literal string, backslash, parentheses, and
@@ -365,36 +437,111 @@ static inline unsigned char *put_code_byte(unsigned char *o, unsigned char c)
     return o;
 }
 
-// `(codes)` for a run, as a literal string (half the bytes of a hex
-// string, which the deflate of the content stream then need not read).  A
-// one-byte font writes each character's code (one_byte_codes); otherwise
-// each character is its 2-byte code, the Unicode scalar (Identity-H).
-// Characters above U+FFFF become spaces, as libharu's UTF-8 encoder makes
-// them.
-static int put_string(gl_buf *b, const face_slot *s, const gl_run *run)
+static inline unsigned char *put_code(unsigned char *o, const face_slot *s, uint32_t g)
 {
+    uint16_t c = s->code[g];
+    if (s->one_byte)
+        return put_code_byte(o, (unsigned char)c);
+    o = put_code_byte(o, (unsigned char)(c >> 8));
+    return put_code_byte(o, (unsigned char)c);
+}
+
+// The open TJ array: where it starts, how many strings it holds (see
+// close_array), and the text rise in force (Ts, for glyphs drawn above or
+// below the baseline).
+typedef struct {
+    size_t at, strings;
+    float rise;
+} tj_array;
+
+static int close_array(gl_buf *b, size_t at, size_t strings);
+
+// Ends the string and the array, sets the rise, and opens both again.
+static int set_rise(gl_buf *b, tj_array *tj, float rise)
+{
+    int rc = gl_buf_putc(b, ')');
+    rc |= close_array(b, tj->at, tj->strings);
+    rc |= put_real(b, rise);
+    rc |= gl_buf_puts(b, " Ts\n");
+    tj->at = b->len;
+    rc |= gl_buf_puts(b, "[(");
+    tj->strings = 1;
+    tj->rise = rise;
+    return rc ? -1 : 0;
+}
+
+// A shaped run's glyphs: their codes, with a TJ adjustment before each
+// glyph that the font's width alone would not put where the shaping did
+// (kerning, offsets dx), and the rise (Ts) set for glyphs with an offset
+// dy: Ts moves glyphs off the baseline without touching the pen or the
+// line matrix, where a Td would start a new line.  The pen is kept as the
+// reader sums it, so rounding never accumulates along the run.  Leaves
+// the last string open for the caller to close.
+static int put_glyphs(gl_buf *b, const face_slot *s, const gl_run *run, tj_array *tj)
+{
+    const double size = run->size, cs = run->char_space, per_pt = 1000.0 / size;
+    double pen = 0, base = 0;
+    for (uint32_t i = 0; i < run->nglyphs; i++) {
+        const gl_glyph_pos *gp = &run->glyphs[i];
+        uint32_t g = gp->gid < GLYPH_LIMIT ? gp->gid : 0;
+        if (gp->dy != tj->rise && set_rise(b, tj, gp->dy))
+            return -1;
+        double n = glyph_adjust(pen, base + gp->dx, per_pt);
+        if (n != 0) {
+            pen -= n / per_pt;
+            if (gl_buf_putc(b, ')') || put_real(b, (HPDF_REAL)n) || gl_buf_putc(b, '('))
+                return -1;
+            tj->strings++;
+        }
+        if (GL_GROW(b->ctx, b->data, b->cap, b->len + 8))
+            return -1;
+        unsigned char *o = put_code((unsigned char *)b->data + b->len, s, g);
+        b->len = (size_t)((char *)o - b->data);
+        pen += s->width[g] * size / 1000.0 + cs;
+        base += gp->adv + cs;
+    }
+    if (tj->rise != 0 && set_rise(b, tj, 0))
+        return -1;
+    return 0;
+}
+
+// A run's codes and the ")" that ends its string, after a "(" or the
+// string of an earlier run: a literal string (half the bytes of a hex
+// string, which the deflate of the content stream then need not read) of
+// a one-byte font's code of each glyph (pdf_font.c) or its two-byte CID.
+// A run without glyphs draws each character's nominal glyph; a shaped run
+// may become several strings with adjustments (put_glyphs).
+static int put_codes(gl_buf *b, const face_slot *s, const gl_fontset *fs, const gl_run *run,
+                     tj_array *tj)
+{
+    if (run->glyphs) {
+        if (put_glyphs(b, s, run, tj) || gl_buf_putc(b, ')'))
+            return -1;
+        return 0;
+    }
     // A character takes at most 4 bytes (two escaped) and at least one of
-    // UTF-8: room for 3 per input byte and the parentheses.
-    if (GL_GROW(b->ctx, b->data, b->cap, b->len + 3 * run->len + 8))
+    // UTF-8: room for 4 per input byte and the parenthesis.
+    if (GL_GROW(b->ctx, b->data, b->cap, b->len + 4 * (size_t)run->len + 8))
         return -1;
     unsigned char *o = (unsigned char *)b->data + b->len;
-    *o++ = '(';
     size_t i = 0;
-    while (i < run->len) {
-        uint32_t cp = gl_utf8_next(run->text, run->len, &i);
-        if (cp > 0xFFFF)
-            cp = 0x20;
-        if (s->code) {
-            o = put_code_byte(o, s->code[cp]);
-        } else {
-            o = put_code_byte(o, (unsigned char)(cp >> 8));
-            o = put_code_byte(o, (unsigned char)cp);
-        }
+    if (s->one_byte) {
+        while (i < run->len)
+            o = put_code_byte(o, (unsigned char)s->code[next_glyph(s, fs, run, &i)]);
+    } else {
+        while (i < run->len)
+            o = put_code(o, s, next_glyph(s, fs, run, &i));
     }
     *o++ = ')';
     b->len = (size_t)((char *)o - b->data);
     b->data[b->len] = 0;
     return 0;
+}
+
+static int put_string(gl_buf *b, const face_slot *s, const gl_fontset *fs, const gl_run *run,
+                      tj_array *tj)
+{
+    return gl_buf_putc(b, '(') ? -1 : put_codes(b, s, fs, run, tj);
 }
 
 // Ends the TJ array opened at b->data[at]; one string alone is shown with
@@ -424,7 +571,7 @@ static int close_array(gl_buf *b, size_t at, size_t strings)
 
 static bool tw_font(const face_slot *s)
 {
-    return s->code && s->code[0x20] == 0x20 && s->width[0x20] > 0;
+    return s->one_byte && s->space && s->code[s->space] == 0x20 && s->width[s->space] > 0;
 }
 
 // The Tw for the TJ array that run i opens: the median of the gaps
@@ -439,12 +586,12 @@ static float line_word_space(const gl_page *pg, size_t i, const face_slot *slots
     const face_slot *s = &slots[gl_face_canonical(fs, r0->face)];
     double gaps[64];
     size_t n = 0;
-    double sp = s->width[0x20] * (double)r0->size / 1000.0 + r0->char_space;
+    double sp = s->width[s->space] * (double)r0->size / 1000.0 + r0->char_space;
     const gl_run *prev = r0;
     size_t prev_i = i;
     for (size_t k = i; k < pg->nruns && pg->runs[k].y == r0->y; k++) {
         const gl_run *r = &pg->runs[k];
-        if (r->len == 0 || rm[k].adv == 0)
+        if ((r->len == 0 && !r->glyphs) || rm[k].adv == 0)
             continue;
         if (rm[k].own32)
             return 0;
@@ -470,18 +617,46 @@ static float line_word_space(const gl_page *pg, size_t i, const face_slot *slots
 
 // Appends run to the string that ends b (the last thing in an open TJ
 // array), after a space character or directly.
-static int put_string_on(gl_buf *b, const face_slot *s, const gl_run *run, bool space)
+static int put_string_on(gl_buf *b, const face_slot *s, const gl_fontset *fs, const gl_run *run,
+                         tj_array *tj, bool space)
 {
-    size_t at = b->len - 1;   // the ")" closing that string
-    b->len = at;
-    if (put_string(b, s, run))
+    b->len--;   // the ")" closing that string
+    if (space && gl_buf_putc(b, ' '))
         return -1;
-    if (space) {
-        b->data[at] = ' ';    // the "(" put_string opened with
-    } else {
-        memmove(b->data + at, b->data + at + 1, b->len - at);
-        b->len--;
+    return put_codes(b, s, fs, run, tj);
+}
+
+// Opens a marked-content span whose /ActualText is the run's text, as a
+// UTF-16BE string with a byte order mark (ISO 32000 §14.9.4, §7.9.2.2).
+static int put_actual_text(gl_buf *b, const gl_run *run)
+{
+    int rc = gl_buf_puts(b, "/Span<</ActualText<FEFF");
+    size_t i = 0;
+    while (i < run->len) {
+        uint32_t cp = gl_utf8_next(run->text, run->len, &i);
+        if (cp >= 0x10000) {
+            uint32_t v = cp - 0x10000;
+            rc |= gl_buf_printf(b, "%04X%04X", 0xD800u + (v >> 10), 0xDC00u + (v & 0x3FF));
+        } else {
+            rc |= gl_buf_printf(b, "%04X", (unsigned)cp);
+        }
     }
+    rc |= gl_buf_puts(b, ">>>BDC\n");
+    return rc ? -1 : 0;
+}
+
+// Puts font s in the page's /Resources /Font dictionary (*res: made on
+// the first call for the page), under its own name.
+static int page_font(pdf_state *ps, HPDF_Page page, HPDF_Dict *res, const face_slot *s)
+{
+    if (!*res) {
+        HPDF_Dict r = HPDF_Page_GetInheritableItem(page, "Resources", HPDF_OCLASS_DICT);
+        *res = r ? HPDF_Dict_New(page->mmgr) : NULL;
+        if (!*res || HPDF_Dict_Add(r, "Font", *res) != HPDF_OK)
+            return gl_pdf_fail(ps, "adding a font to a page");
+    }
+    if (HPDF_Dict_Add(*res, s->res, s->font) != HPDF_OK)
+        return gl_pdf_fail(ps, "adding a font to a page");
     return 0;
 }
 
@@ -545,18 +720,21 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
         const gl_run *run = &pg->runs[i];
         struct run_metrics *m = &ps->runm[i];
         m->own32 = false;
-        m->adv = run->face >= 0 && run->face < GL_FACE_COUNT
-                     ? run_advance(&slots[gl_face_canonical(fs, run->face)], run, &m->own32)
-                     : 0;
+        m->actual = false;
+        const face_slot *s = run->face >= 0 && run->face < GL_FACE_COUNT
+                                 ? &slots[gl_face_canonical(fs, run->face)] : NULL;
+        m->adv = s && s->used ? run_advance(s, fs, run, &m->own32, &m->actual) : 0;
     }
     bool in_text = false, in_array = false;
     float tw_y = NAN, tw_line = 0;   // the word space of the line at tw_y
     int tw_face = -1;
-    size_t array_at = 0, strings = 0;   // where the open array starts; its strings
+    tj_array tj = {.at = 0, .strings = 0, .rise = 0};
+    unsigned fonts_here = 0;   // the slots in this page's /Font resources
+    HPDF_Dict font_res = NULL;
     double pen = 0;
     for (size_t i = 0; i < pg->nruns; i++) {
         const gl_run *run = &pg->runs[i];
-        if (run->len == 0)
+        if (run->len == 0 && !(run->glyphs && run->nglyphs))
             continue;
         if (run->face < 0 || run->face >= GL_FACE_COUNT) {
             gl_error(ps->ctx, GALLEY_ERR_INTERNAL, "%s: run with invalid face id %d",
@@ -585,14 +763,15 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
         bool link = (run->flags & GL_RUN_LINK) != 0;
         bool bold = (run->flags & GL_RUN_FAKE_BOLD) != 0;
         long long x = llround(run->x * 100.0), y = llround(run->y * 100.0);
-        if (in_array && s->font == ts.font && run->size == ts.size &&
+        bool actual = ps->runm[i].actual;
+        if (in_array && !actual && s->font == ts.font && run->size == ts.size &&
             run->char_space == ts.char_space && link == ts.fill_link &&
             bold == ts.stroke_text && y == ts.y) {
             if (tw_font(s)) {
-                double sp = s->width[0x20] * (double)run->size / 1000.0 + run->char_space +
-                            ts.word_space;
+                double sp = s->width[s->space] * (double)run->size / 1000.0 +
+                            run->char_space + ts.word_space;
                 if (fabs(run->x - pen - sp) * 1000.0 <= WORD_SPACE_TOL * run->size) {
-                    GL_CHECK(put_string_on(tmp, s, run, true));
+                    GL_CHECK(put_string_on(tmp, s, fs, run, &tj, true));
                     pen += sp + advance;
                     continue;
                 }
@@ -600,19 +779,19 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
             long n = lround((pen - run->x) * 1000.0 / run->size);
             if (n == 0) {
                 // no gap (a hyphen after its syllable): the string goes on
-                GL_CHECK(put_string_on(tmp, s, run, false));
+                GL_CHECK(put_string_on(tmp, s, fs, run, &tj, false));
                 pen += advance;
                 continue;
             }
             GL_CHECK(put_int(tmp, n));
             pen -= (double)n * run->size / 1000.0;
-            GL_CHECK(put_string(tmp, s, run));
-            strings++;
+            GL_CHECK(put_string(tmp, s, fs, run, &tj));
+            tj.strings++;
             pen += advance;
             continue;
         }
         if (in_array) {
-            GL_CHECK(close_array(tmp, array_at, strings));
+            GL_CHECK(close_array(tmp, tj.at, tj.strings));
             in_array = false;
         }
         if (!in_text) {
@@ -620,14 +799,15 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
             in_text = true;
         }
         if (s->font != ts.font || run->size != ts.size) {
-            // Registers the font in the page's resources ("F1", "F2", ...).
-            const char *local = HPDF_Page_GetLocalFontName(page, s->font);
-            if (!local) {
-                gl_pdf_fail(ps, "drawing text");
-                goto cleanup;
+            // The font's name in the page's /Resources /Font ("F1" for
+            // face 0, ...: the same on every page).
+            unsigned bit = 1u << (s - slots);
+            if (!(fonts_here & bit)) {
+                GL_CHECK(page_font(ps, page, &font_res, s));
+                fonts_here |= bit;
             }
             GL_CHECK(gl_buf_putc(tmp, '/'));
-            GL_CHECK(gl_buf_puts(tmp, local));
+            GL_CHECK(gl_buf_puts(tmp, s->res));
             GL_CHECK(gl_buf_putc(tmp, ' '));
             GL_CHECK(put_real(tmp, run->size));
             GL_CHECK(gl_buf_puts(tmp, " Tf\n"));
@@ -685,16 +865,23 @@ static int draw_page(pdf_state *ps, HPDF_Doc doc, const gl_frames *frames, const
             ts.x = x;
             ts.y = y;
         }
-        array_at = tmp->len;
+        if (actual)
+            GL_CHECK(put_actual_text(tmp, run));
+        tj.at = tmp->len;
         GL_CHECK(gl_buf_putc(tmp, '['));
         in_array = true;
-        strings = 1;
+        tj.strings = 1;
         pen = (double)ts.x / 100.0;
-        GL_CHECK(put_string(tmp, s, run));
+        GL_CHECK(put_string(tmp, s, fs, run, &tj));
         pen += advance;
+        if (actual) {   // the run alone in its span
+            GL_CHECK(close_array(tmp, tj.at, tj.strings));
+            GL_CHECK(gl_buf_puts(tmp, "EMC\n"));
+            in_array = false;
+        }
     }
     if (in_array)
-        GL_CHECK(close_array(tmp, array_at, strings));
+        GL_CHECK(close_array(tmp, tj.at, tj.strings));
     if (in_text)
         GL_CHECK(gl_buf_puts(tmp, "ET\n"));
     GL_CHECK(deflate_contents(ps, page, tmp));
@@ -940,7 +1127,6 @@ int gl_pdf_write(gl_ctx *ctx, const gl_frames *frames, const gl_fontset *fs,
     st.deflate_fonts = gl_deflater_new(ctx, DEFLATE_LEVEL_FONTS);
     if (!st.deflate || !st.deflate_fonts)
         goto cleanup;
-    HP(HPDF_UseUTFEncodings(doc), "enabling UTF-8");
     HP(HPDF_SetCompressionMode(doc, HPDF_COMP_ALL), "enabling compression");
 
     // Embed one subset per canonical face, in face-id order (deterministic).
@@ -991,10 +1177,6 @@ int gl_pdf_write(gl_ctx *ctx, const gl_frames *frames, const gl_fontset *fs,
         }
     }
 
-    for (int f = 0; f < GL_FACE_COUNT; f++)
-        if (slots[f].used)
-            GL_CHECK(gl_pdf_font_finish(ps, doc, &slots[f]));
-
     // Save to memory, then write the bytes atomically.
     HP(HPDF_SaveToStream(doc), "writing the PDF");
     HPDF_UINT32 size = HPDF_GetStreamSize(doc);
@@ -1016,7 +1198,6 @@ int gl_pdf_write(gl_ctx *ctx, const gl_frames *frames, const gl_fontset *fs,
 cleanup:
     if (out_open)
         gl_out_abort(&out);
-    // HPDF_Free closes the font files, so remove them only afterwards.
     if (doc)
         HPDF_Free(doc);
     gl_pdf_fonts_free(slots);

@@ -1,8 +1,9 @@
 /*
- * pdf_font.c — the PDF back end's fonts: which faces and characters the
- * frames use, each face's subset embedded as a CID TrueType font with a
- * reproducible subset tag, one-byte codes where they fit, a valid
- * ToUnicode CMap, an Encoding CMap and the widths layout measured.
+ * pdf_font.c — the PDF back end's fonts: which glyphs of which faces the
+ * frames draw and what text each stands for, then each face's subset
+ * (gl_face_subset_glyphs) written as a Type0 font with libharu's object
+ * API: CIDFontType2 or CIDFontType0 with its font program, widths, codes
+ * (one byte where they fit), an Encoding and a ToUnicode CMap.
  * Knows nothing of layout or the document model.
  */
 #include "pdf_int.h"
@@ -12,491 +13,77 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool bmp_has(const uint32_t *bmp, uint32_t cp)
-{
-    return (bmp[cp >> 5] >> (cp & 31)) & 1u;
-}
+// --------------------------------------------------------------- collection
 
-// The code points of a slot in ascending order (caller frees).
-static uint32_t *slot_cps(gl_ctx *ctx, const face_slot *s, size_t *n)
+static int slot_init(pdf_state *ps, const gl_fontset *fs, int face, face_slot *s)
 {
-    size_t count = 0;
-    for (uint32_t cp = 0; cp < 0x10000; cp++)
-        count += bmp_has(s->bmp, cp);
-    uint32_t *cps = gl_malloc(ctx, (count ? count : 1) * sizeof *cps);
-    if (!cps)
-        return NULL;
-    size_t k = 0;
-    for (uint32_t cp = 0; cp < 0x10000; cp++)
-        if (bmp_has(s->bmp, cp))
-            cps[k++] = cp;
-    *n = count;
-    return cps;
-}
-
-// "ABCDEF": the six-letter subset tag of ISO 32000 §9.6.4, derived from the
-// face and its code points so that the same input gives the same bytes.
-static void subset_tag(const char *psname, const uint32_t *cps, size_t n, char tag[7])
-{
-    uint64_t h = gl_fnv1a64(GL_FNV64_OFFSET, psname, strlen(psname));
-    for (size_t i = 0; i < n; i++) {
-        unsigned char b[4] = {(unsigned char)cps[i], (unsigned char)(cps[i] >> 8),
-                              (unsigned char)(cps[i] >> 16), 0};
-        h = gl_fnv1a64(h, b, 3);
-    }
-    for (int i = 0; i < 6; i++) {
-        tag[i] = (char)('A' + h % 26);
-        h /= 26;
-    }
-    tag[6] = 0;
-}
-
-// The codes of a font and the characters (= CIDs) they stand for, in code
-// order: two-byte codes are the characters themselves, one-byte codes come
-// from one_byte_codes.
-typedef struct {
-    uint32_t code, cp;
-} code_map;
-
-// Fills m (room for n) from a slot's characters; returns the count.
-static size_t font_codes(const face_slot *s, const uint32_t *cps, size_t n, code_map *m)
-{
-    for (size_t i = 0; i < n; i++)
-        m[i] = (code_map){s->code ? s->code[cps[i]] : cps[i], cps[i]};
-    if (s->code) {   // sort by code (insertion: at most 253 entries)
-        for (size_t i = 1; i < n; i++) {
-            code_map x = m[i];
-            size_t j = i;
-            for (; j > 0 && m[j - 1].code > x.code; j--)
-                m[j] = m[j - 1];
-            m[j] = x;
-        }
-    }
-    return n;
-}
-
-// Writes the sections of a CMap that map codes to CIDs (cid = true:
-// cidrange/cidchar, for an Encoding) or to Unicode (bfrange/bfchar, for
-// ToUnicode).  Codes whose characters follow on one by one become ranges,
-// which may not cross a first-byte boundary of two-byte codes; each section
-// holds at most 100 entries (the limit of PostScript CMap operators).
-static int write_cmap_entries(gl_buf *b, const code_map *m, size_t n, bool one_byte, bool cid)
-{
-    const char *kind = cid ? "cid" : "bf";
-    const char *cfmt = one_byte ? "<%02X>" : "<%04X>";
-    int rc = 0;
-    size_t i = 0;
-    while (i < n && rc == 0) {
-        // Gather up to 100 entries of one kind (range or single) at a time.
-        uint32_t lo[100], hi[100], to[100];
-        size_t k = 0, j = i;
-        bool ranges = false;
-        for (int pass = 0; pass < 2; pass++) {
-            if (pass == 1)
-                j = i;
-            while (j < n && (pass == 1 ? k < 100 : j == i)) {
-                size_t e = j;
-                while (e + 1 < n && m[e + 1].code == m[e].code + 1 && m[e + 1].cp == m[e].cp + 1
-                       && (m[e + 1].code >> 8) == (m[j].code >> 8))
-                    e++;
-                if (pass == 0) {
-                    ranges = e > j;
-                    break;
-                }
-                if ((e > j) != ranges)
-                    break;
-                lo[k] = m[j].code;
-                hi[k] = m[e].code;
-                to[k] = m[j].cp;
-                k++;
-                j = e + 1;
-            }
-        }
-        rc |= gl_buf_printf(b, "%zu begin%s%s\n", k, kind, ranges ? "range" : "char");
-        for (size_t q = 0; q < k; q++) {
-            rc |= gl_buf_printf(b, cfmt, (unsigned)lo[q]);
-            if (ranges) {
-                rc |= gl_buf_putc(b, ' ');
-                rc |= gl_buf_printf(b, cfmt, (unsigned)hi[q]);
-            }
-            rc |= cid ? gl_buf_printf(b, " %u\n", (unsigned)to[q])
-                      : gl_buf_printf(b, " <%04X>\n", (unsigned)to[q]);
-        }
-        rc |= gl_buf_printf(b, "end%s%s\n", kind, ranges ? "range" : "char");
-        i = j;
-    }
-    return rc ? -1 : 0;
-}
-
-// Writes a CMap (ISO 32000 §9.7.5, §9.10.3) over the codes of m: the
-// font's Encoding (cid) or its ToUnicode map.
-static int write_cmap(gl_buf *b, const code_map *m, size_t n, bool one_byte, bool cid,
-                      const char *name)
-{
-    int rc = 0;
-    rc |= gl_buf_puts(b, "/CIDInit /ProcSet findresource begin\n"
-                         "12 dict begin\n"
-                         "begincmap\n");
-    rc |= gl_buf_printf(b, "/CIDSystemInfo << /Registry (Adobe) /Ordering (%s) /Supplement 0 >> def\n"
-                           "/CMapName /%s def\n"
-                           "/CMapType %d def\n"
-                           "1 begincodespacerange\n%s\nendcodespacerange\n",
-                        cid ? "Identity" : "UCS", name, cid ? 1 : 2,
-                        one_byte ? "<00> <FF>" : "<0000> <FFFF>");
-    rc |= write_cmap_entries(b, m, n, one_byte, cid);
-    rc |= gl_buf_puts(b, "endcmap\n"
-                         "CMapName currentdict /CMap defineresource pop\n"
-                         "end\n"
-                         "end\n");
-    return rc ? -1 : 0;
-}
-
-// libharu looks a code up in a format-4 cmap by scanning the segments one
-// by one, and HPDF_GetFont looks up all 65,536 codes (to build CIDToGIDMap
-// and W): with the ~2,000 segments of a Chinese subset that was a tenth of
-// the run time.  So the parsed cmap is replaced, before HPDF_GetFont, by an
-// equivalent one-segment map (0x0000-0xFFFF, the glyph of each code in the
-// glyph array).  Each code gets the glyph libharu's own search gives it:
-// the first segment whose end is at or above the code, no glyph below its
-// start.  Only the in-memory table changes; the font file keeps its cmap.
-static int flatten_cmap(pdf_state *ps, HPDF_FontDef def)
-{
-    HPDF_TTFontDefAttr a = def->attr;
-    HPDF_TTF_CmapRange *cm = &a->cmap;
-    if (cm->format != 4 || cm->seg_count_x2 < 2)
-        return 0;   // format 0 is a direct table already
-    unsigned nseg = cm->seg_count_x2 / 2u;
-    HPDF_UINT16 *g = HPDF_GetMem(def->mmgr, 0x10000 * sizeof *g);
-    HPDF_UINT16 *end = HPDF_GetMem(def->mmgr, sizeof *end);
-    HPDF_UINT16 *start = HPDF_GetMem(def->mmgr, sizeof *start);
-    HPDF_INT16 *delta = HPDF_GetMem(def->mmgr, sizeof *delta);
-    HPDF_UINT16 *iro = HPDF_GetMem(def->mmgr, sizeof *iro);
-    if (!g || !end || !start || !delta || !iro) {
-        HPDF_FreeMem(def->mmgr, g);
-        HPDF_FreeMem(def->mmgr, end);
-        HPDF_FreeMem(def->mmgr, start);
-        HPDF_FreeMem(def->mmgr, delta);
-        HPDF_FreeMem(def->mmgr, iro);
-        return gl_pdf_fail(ps, "indexing a font's cmap");
-    }
-    memset(g, 0, 0x10000 * sizeof *g);
-    long covered = -1;   // highest code given a segment so far
-    for (unsigned i = 0; i < nseg; i++) {
-        long e = cm->end_count[i];
-        for (long u = covered + 1; u <= e; u++) {
-            if (u < cm->start_count[i])
-                continue;   // in no segment: glyph 0
-            if (cm->id_range_offset[i] == 0) {
-                g[u] = (HPDF_UINT16)(u + cm->id_delta[i]);
-            } else {
-                long idx = cm->id_range_offset[i] / 2 + (u - cm->start_count[i]) - (long)(nseg - i);
-                if (idx >= 0 && (HPDF_UINT)idx < cm->glyph_id_array_count)
-                    g[u] = (HPDF_UINT16)(cm->glyph_id_array[idx] + cm->id_delta[i]);
-            }
-        }
-        if (e > covered)
-            covered = e;
-    }
-    HPDF_FreeMem(def->mmgr, cm->end_count);
-    HPDF_FreeMem(def->mmgr, cm->start_count);
-    HPDF_FreeMem(def->mmgr, cm->id_delta);
-    HPDF_FreeMem(def->mmgr, cm->id_range_offset);
-    HPDF_FreeMem(def->mmgr, cm->glyph_id_array);
-    // One segment 0x0000-0xFFFF whose idRangeOffset (2 bytes: just past
-    // itself) points at the glyph array's first entry: code u -> g[u].
-    end[0] = 0xFFFF;
-    start[0] = 0;
-    delta[0] = 0;
-    iro[0] = 2;
-    cm->seg_count_x2 = 2;
-    cm->end_count = end;
-    cm->start_count = start;
-    cm->id_delta = delta;
-    cm->id_range_offset = iro;
-    cm->glyph_id_array = g;
-    cm->glyph_id_array_count = 0x10000;
-    return 0;
-}
-
-// The stream dictionary libharu gave its ToUnicode CMap also claims the
-// stream is the "UTF-8" CMap of the Identity-H ordering; a ToUnicode stream
-// needs none of these keys (ISO 32000 §9.10.3), so drop them.
-static int clean_tounicode_dict(pdf_state *ps, HPDF_Dict tu)
-{
-    static const struct { const char *key; HPDF_UINT16 cls; } keys[] = {
-        {"Type", HPDF_OCLASS_NAME},
-        {"CMapName", HPDF_OCLASS_NAME},
-        {"CIDSystemInfo", HPDF_OCLASS_DICT},
-        {"WMode", HPDF_OCLASS_NUMBER},
-    };
-    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
-        if (!HPDF_Dict_GetItem(tu, keys[i].key, keys[i].cls))
-            continue;
-        if (HPDF_Dict_RemoveElement(tu, keys[i].key) != HPDF_OK)
-            return gl_pdf_fail(ps, "cleaning a ToUnicode dictionary");
+    s->glyphs = gl_calloc(ps->ctx, GLYPH_WORDS, sizeof *s->glyphs);
+    s->text = gl_calloc(ps->ctx, GLYPH_LIMIT, sizeof *s->text);
+    s->code = gl_calloc(ps->ctx, GLYPH_LIMIT, sizeof *s->code);
+    s->width = gl_calloc(ps->ctx, GLYPH_LIMIT, sizeof *s->width);
+    if (!s->glyphs || !s->text || !s->code || !s->width)
+        return -1;
+    s->used = true;
+    s->cmap = gl_face_bmp_glyphs(fs, face);
+    // The space, for word spaces set by Tw (pdf.c, "Word spaces").
+    s->space = (uint16_t)gl_face_glyph(fs, face, ' ');
+    if (s->space) {
+        s->glyphs[s->space >> 5] |= 1u << (s->space & 31);
+        s->text[s->space] = ' ';
     }
     return 0;
 }
 
-// Makes libharu build a font's descriptor now, as it would while saving,
-// and embeds the subset's own bytes, deflated here, as its FontFile2; the
-// CIDToGIDMap is deflated here too.  libharu would rebuild the subset it
-// loaded table by table (the same tables: see font.c, DROP_TABLES) and
-// then we would read its copy back: an eighth of the time of a Chinese
-// book, for its 2 MB of glyphs.  So its writer is skipped: the font's
-// before-write function builds no font file while embedding is off.  It
-// also copies the Type0 dictionary's filter to the map (and to its CMap
-// stream) each time it runs, so that filter is cleared for when libharu
-// runs it again.
-int gl_pdf_font_finish(pdf_state *ps, HPDF_Doc doc, const face_slot *s)
+// Gives glyph g the text of the UTF-8 bytes t[0..n), unless it has one:
+// a glyph drawn for different texts (the same glyph for two characters, or
+// .notdef for several missing ones) keeps the first, as a code has one
+// ToUnicode entry.  No text (a cluster's later glyphs) claims nothing.
+static int set_text(pdf_state *ps, face_slot *s, uint32_t g, const char *t, size_t n)
 {
-    HPDF_Font font = s->font;
-    HPDF_FontAttr fa = font->attr;
-    if (!fa || !font->before_write_fn || !fa->fontdef ||
-        fa->fontdef->type != HPDF_FONTDEF_TYPE_TRUETYPE || !fa->fontdef->attr)
-        return gl_error(ps->ctx, GALLEY_ERR_BACKEND,
-                        "%s: unexpected font structure (libharu version?)", ps->out_path);
-    HPDF_TTFontDefAttr ta = fa->fontdef->attr;
-    if (!fa->fontdef->descriptor) {
-        HPDF_BOOL embedding = ta->embedding;
-        ta->embedding = HPDF_FALSE;
-        HPDF_STATUS st = font->before_write_fn(font);
-        ta->embedding = embedding;
-        if (st != HPDF_OK || !fa->fontdef->descriptor)
-            return gl_pdf_fail(ps, "writing a font");
-        HPDF_Dict file = HPDF_DictStream_New(doc->mmgr, doc->xref);
-        if (!file || HPDF_Dict_Add(fa->fontdef->descriptor, "FontFile2", file) != HPDF_OK ||
-            HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)s->subset_len) != HPDF_OK)
-            return gl_pdf_fail(ps, "writing a font");
-        if (gl_pdf_put_deflated_by(ps, ps->deflate_fonts, file, s->subset, s->subset_len))
-            return -1;
-    }
-    font->filter = HPDF_STREAM_FILTER_NONE;
-    return fa->map_stream ? gl_pdf_deflate_stream(ps, fa->map_stream) : 0;
-}
-
-// Chooses one-byte codes for a font of at most 253 characters (an English
-// book's faces use about a hundred): U+0020-U+00FF keep their own value,
-// the rest take the free codes from 0x80 up, then from 0x01 (0x0A and 0x0D
-// never: readers normalise end-of-line bytes).  Text then costs one byte a
-// character instead of two, which takes a third off the deflate time of an
-// English book and a tenth off its PDF.  The font's Encoding becomes a CMap
-// from these codes to the characters (its CIDs, as libharu set them up).
-static int one_byte_codes(pdf_state *ps, face_slot *s, const uint32_t *cps, size_t n)
-{
-    if (n > 253)
+    if (s->text[g] || n == 0)
         return 0;
-    s->code = gl_calloc(ps->ctx, 0x10000, sizeof *s->code);
-    if (!s->code)
-        return -1;
-    bool taken[256] = {[0] = true, ['\n'] = true, ['\r'] = true};
-    for (size_t i = 0; i < n; i++)
-        if (cps[i] >= 0x20 && cps[i] <= 0xFF) {
-            s->code[cps[i]] = (uint8_t)cps[i];
-            taken[cps[i]] = true;
-        }
-    unsigned next = 0x80;
-    for (size_t i = 0; i < n; i++) {
-        if (cps[i] >= 0x20 && cps[i] <= 0xFF)
-            continue;
-        while (taken[next & 0xFF])
-            next++;
-        s->code[cps[i]] = (uint8_t)next;
-        taken[next & 0xFF] = true;
+    size_t i = 0;
+    uint32_t cp = gl_utf8_next(t, n, &i);
+    if (i >= n) {
+        s->text[g] = cp;
+        return 0;
     }
+    // Several characters (a ligature): [count, cp...] in texts.
+    size_t at = s->ntexts, count = 1;
+    if (GL_GROW(ps->ctx, s->texts, s->captexts, at + 2 + n))
+        return -1;
+    s->texts[at + 1] = cp;
+    while (i < n)
+        s->texts[at + 1 + count++] = gl_utf8_next(t, n, &i);
+    s->texts[at] = (uint32_t)count;
+    s->ntexts = at + 1 + count;
+    s->text[g] = TEXT_MULTI | (uint32_t)at;
     return 0;
 }
 
-// The font's CMaps: ToUnicode, rewritten (libharu's is an invalid
-// begincidrange map), and for a one-byte font the Encoding and the
-// CIDToGIDMap.  A one-byte font's CIDs are its codes, not the characters:
-// MuPDF turns ToUnicode (code to character) through the Encoding into a
-// map from CIDs within the Encoding's one-byte code space, and dropped
-// every character above U+00FF (warning "CMap range outside of the
-// codespace").  m: the codes in order and their characters.
-static int write_font_cmaps(pdf_state *ps, HPDF_Doc doc, const face_slot *s, const code_map *m,
-                            size_t n, const char *tag)
+// The end (byte offset) of the cluster of glyph i: the nearest cluster
+// beyond its own among its neighbours (clusters ascend along a
+// left-to-right run and descend along a right-to-left one), else the end
+// of the text.
+static uint32_t cluster_end(const gl_run *run, uint32_t i)
 {
-    int rc = -1;
-    gl_buf b;
-    gl_buf_init(&b, ps->ctx);
-    code_map *cid = NULL;
-    HPDF_Dict tu = HPDF_Dict_GetItem(s->font, "ToUnicode", HPDF_OCLASS_DICT);
-    if (!tu || !tu->stream || tu->stream->type != HPDF_STREAM_MEMORY) {
-        gl_error(ps->ctx, GALLEY_ERR_BACKEND,
-                 "%s: libharu made no ToUnicode stream for font %s (unexpected libharu version?)",
-                 ps->out_path, s->hpdf_name);
-        goto cleanup;
-    }
-    GL_CHECK(clean_tounicode_dict(ps, tu));
-    GL_CHECK(write_cmap(&b, m, n, s->code != NULL, false, "Adobe-Identity-UCS"));
-    // libharu leaves this stream uncompressed even under HPDF_COMP_ALL.
-    GL_CHECK(gl_pdf_put_deflated(ps, tu, b.data, b.len));
-    if (!s->code) {
-        rc = 0;
-        goto cleanup;
-    }
-    // The Encoding: each code is its own CID.
-    cid = gl_malloc(ps->ctx, (n ? n : 1) * sizeof *cid);
-    if (!cid)
-        goto cleanup;
-    for (size_t i = 0; i < n; i++)
-        cid[i] = (code_map){m[i].code, m[i].code};
-    char name[32];
-    snprintf(name, sizeof name, "Galley-%s-H", tag);
-    b.len = 0;
-    GL_CHECK(write_cmap(&b, cid, n, true, true, name));
-    HPDF_Dict enc = HPDF_DictStream_New(doc->mmgr, doc->xref);
-    HPDF_Dict si = HPDF_Dict_New(doc->mmgr);
-    if (!enc || !si) {
-        gl_pdf_fail(ps, "making a font encoding");
-        goto cleanup;
-    }
-    HPDF_STATUS e = HPDF_Dict_AddName(enc, "Type", "CMap");
-    e |= HPDF_Dict_AddName(enc, "CMapName", name);
-    e |= HPDF_Dict_Add(si, "Registry", HPDF_String_New(doc->mmgr, "Adobe", NULL));
-    e |= HPDF_Dict_Add(si, "Ordering", HPDF_String_New(doc->mmgr, "Identity", NULL));
-    e |= HPDF_Dict_AddNumber(si, "Supplement", 0);
-    e |= HPDF_Dict_Add(enc, "CIDSystemInfo", si);
-    e |= HPDF_Dict_Add(s->font, "Encoding", enc);
-    if (e != HPDF_OK) {
-        gl_pdf_fail(ps, "making a font encoding");
-        goto cleanup;
-    }
-    GL_CHECK(gl_pdf_put_deflated(ps, enc, b.data, b.len));
-    // The CIDToGIDMap libharu made is indexed by character (2 bytes each,
-    // big-endian); the new one by code.
-    HPDF_FontAttr fa = s->font->attr;
-    if (!fa->map_stream || !fa->map_stream->stream) {
-        gl_error(ps->ctx, GALLEY_ERR_BACKEND, "%s: libharu made no CIDToGIDMap for font %s",
-                 ps->out_path, s->hpdf_name);
-        goto cleanup;
-    }
-    GL_CHECK(gl_pdf_read_stream(ps, fa->map_stream->stream, &b));
-    unsigned char map[512] = {0};
-    size_t top = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t at = 2 * (size_t)m[i].cp, c = m[i].code;
-        if (at + 1 < b.len) {
-            map[2 * c] = (unsigned char)b.data[at];
-            map[2 * c + 1] = (unsigned char)b.data[at + 1];
+    const gl_glyph_pos *g = run->glyphs;
+    uint32_t c = g[i].cluster, end = run->len;
+    for (uint32_t j = i + 1; j < run->nglyphs; j++)
+        if (g[j].cluster != c) {
+            if (g[j].cluster > c && g[j].cluster < end)
+                end = g[j].cluster;
+            break;
         }
-        top = c + 1 > top ? c + 1 : top;
-    }
-    HPDF_MemStream_FreeData(fa->map_stream->stream);
-    HP(HPDF_Stream_Write(fa->map_stream->stream, map, (HPDF_UINT)(2 * top)),
-       "rewriting a CIDToGIDMap");
-    rc = 0;
-cleanup:
-    gl_free(cid);
-    gl_buf_free(&b);
-    return rc;
+    for (uint32_t j = i; j-- > 0;)
+        if (g[j].cluster != c) {
+            if (g[j].cluster > c && g[j].cluster < end)
+                end = g[j].cluster;
+            break;
+        }
+    return end;
 }
 
-static int cmp_float(const void *a, const void *b)
-{
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
-}
-
-// Rewrites the descendant font's widths.  libharu lists every character of
-// the font with a default width (DW) of the space's advance, so each Han
-// character costs a `cid [1000]` entry; taking the commonest width as DW
-// leaves only the exceptions (15 KB less in a 20-page Chinese brief).  It
-// also lists characters without a glyph under DW, where the reader should
-// use the .notdef advance that layout used.  And its widths are whole
-// thousandths of an em, where layout measured exactly: a word's rounding
-// (up to half a unit a letter) made every word gap of a line differ, so
-// that few could be written as a Tw space.  The widths here are layout's,
-// to a hundredth of a unit (ISO 32000 §9.7.4.3: W holds numbers).
-static int fix_widths(pdf_state *ps, HPDF_Doc doc, face_slot *s, const gl_fontset *fs,
-                      int face, const code_map *m, size_t n)
-{
-    int rc = -1;
-    HPDF_FontAttr fa = s->font->attr;
-    HPDF_Dict df = fa->descendant_font;
-    float *w = gl_malloc(ps->ctx, (n ? n : 1) * sizeof *w);
-    if (!w)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        w[i] = (float)(round(gl_face_advance(fs, face, m[i].cp) * 100000.0) / 100.0);
-        s->width[m[i].cp] = w[i];
-    }
-    // The commonest whole width (DW is an integer, ISO 32000 Table 115;
-    // Poppler ignores a real one): count runs over a sorted copy.
-    float dw = 1000;
-    {
-        float *c = gl_malloc(ps->ctx, (n ? n : 1) * sizeof *c);
-        if (!c)
-            goto cleanup;
-        memcpy(c, w, n * sizeof *c);
-        qsort(c, n, sizeof *c, cmp_float);
-        size_t best = 0;
-        for (size_t i = 0; i < n;) {
-            size_t j = i;
-            while (j < n && c[j] == c[i])
-                j++;
-            if (j - i > best && c[i] == roundf(c[i])) {
-                best = j - i;
-                dw = c[i];
-            }
-            i = j;
-        }
-        gl_free(c);
-    }
-    HPDF_Array arr = HPDF_Dict_GetItem(df, "W", HPDF_OCLASS_ARRAY);
-    if (!arr) {
-        gl_pdf_fail(ps, "rewriting font widths");
-        goto cleanup;
-    }
-    HPDF_Array_Clear(arr);
-    // `c [w1 w2 ...]` for each run of consecutive CIDs whose width is not
-    // DW (a one-byte font's CIDs are its codes, see write_font_cmaps).
-    for (size_t i = 0; i < n;) {
-        if (w[i] == dw) {
-            i++;
-            continue;
-        }
-        uint32_t cid0 = s->code ? m[i].code : m[i].cp;
-        size_t j = i + 1;
-        while (j < n && (s->code ? m[j].code : m[j].cp) == cid0 + (j - i) && w[j] != dw)
-            j++;
-        HPDF_Array ws = HPDF_Array_New(doc->mmgr);
-        if (!ws || HPDF_Array_AddNumber(arr, (HPDF_INT32)cid0) != HPDF_OK ||
-            HPDF_Array_Add(arr, ws) != HPDF_OK) {
-            gl_pdf_fail(ps, "rewriting font widths");
-            goto cleanup;
-        }
-        for (size_t k = i; k < j; k++)
-            if (HPDF_Array_AddReal(ws, w[k]) != HPDF_OK) {
-                gl_pdf_fail(ps, "rewriting font widths");
-                goto cleanup;
-            }
-        i = j;
-    }
-    if (HPDF_Dict_AddNumber(df, "DW", (HPDF_INT32)dw) != HPDF_OK) {
-        gl_pdf_fail(ps, "rewriting font widths");
-        goto cleanup;
-    }
-    // libharu writes the Ordering as "Identity-H" (the encoding's name); the
-    // CIDSystemInfo of an Identity-H font is Adobe-Identity-0.
-    HPDF_Dict si = HPDF_Dict_GetItem(df, "CIDSystemInfo", HPDF_OCLASS_DICT);
-    if (si) {
-        HPDF_String ord = HPDF_String_New(doc->mmgr, "Identity", NULL);
-        if (!ord || HPDF_Dict_Add(si, "Ordering", ord) != HPDF_OK) {
-            gl_pdf_fail(ps, "rewriting CIDSystemInfo");
-            goto cleanup;
-        }
-    }
-    rc = 0;
-cleanup:
-    gl_free(w);
-    return rc;
-}
-
-/* ---------------------------------------------------------------- entry points */
-
-// Which faces are used, and with which characters.
 int gl_pdf_fonts_collect(pdf_state *ps, const gl_frames *frames, const gl_fontset *fs,
                          face_slot *slots)
 {
@@ -508,33 +95,416 @@ int gl_pdf_fonts_collect(pdf_state *ps, const gl_frames *frames, const gl_fontse
                 return gl_error(ps->ctx, GALLEY_ERR_INTERNAL, "%s: run with invalid face id %d",
                                 ps->out_path, run->face);
             }
-            if (run->len == 0)
+            if (run->len == 0 && !(run->glyphs && run->nglyphs))
                 continue;
             int canon = gl_face_canonical(fs, run->face);
             face_slot *s = &slots[canon];
-            if (!s->bmp) {
-                s->bmp = gl_calloc(ps->ctx, BMP_WORDS, sizeof *s->bmp);
-                if (!s->bmp)
-                    return -1;
-                s->used = true;
-                // the space, for word spaces set by Tw (see tw_font)
-                if (gl_face_has(fs, canon, ' '))
-                    s->bmp[0x20 >> 5] |= 1u << (0x20 & 31);
+            if (!s->glyphs && slot_init(ps, fs, canon, s))
+                return -1;
+            if (run->glyphs) {
+                const gl_glyph_pos *g = run->glyphs;
+                for (uint32_t i = 0; i < run->nglyphs; i++) {
+                    uint32_t gid = g[i].gid;
+                    if (gid >= GLYPH_LIMIT || g[i].cluster > run->len)
+                        return gl_error(ps->ctx, GALLEY_ERR_INTERNAL,
+                                        "%s: glyph %u with cluster %u in a run of %u bytes",
+                                        ps->out_path, (unsigned)gid, (unsigned)g[i].cluster,
+                                        (unsigned)run->len);
+                    s->glyphs[gid >> 5] |= 1u << (gid & 31);
+                    // A cluster's text goes on its first glyph.
+                    if (i > 0 && g[i - 1].cluster == g[i].cluster)
+                        continue;
+                    uint32_t end = cluster_end(run, i);
+                    if (set_text(ps, s, gid, run->text + g[i].cluster, end - g[i].cluster))
+                        return -1;
+                }
+                continue;
             }
             size_t i = 0;
             while (i < run->len) {
                 uint32_t cp = gl_utf8_next(run->text, run->len, &i);
-                // libharu's UTF-8 encoder writes characters above U+FFFF
-                // as spaces (code 0x0020); layout has warned about them.
-                if (cp > 0xFFFF) {
-                    s->astral = true;
-                    cp = 0x20;
-                }
-                s->bmp[cp >> 5] |= 1u << (cp & 31);
+                uint32_t gid = cp < 0x10000 ? s->cmap[cp] : gl_face_glyph(fs, canon, cp);
+                s->glyphs[gid >> 5] |= 1u << (gid & 31);
+                if (!s->text[gid])
+                    s->text[gid] = cp;
             }
         }
     }
     return 0;
+}
+
+// --------------------------------------------------------------- CMaps
+
+// One glyph of a font: its code, CID and text.
+typedef struct {
+    uint32_t code, cid;
+    uint32_t gid;         // in the face
+    uint32_t text;        // as face_slot.text
+    float w;              // W width, 1/1000 em
+} font_glyph;
+
+static int cmp_code(const void *a, const void *b)
+{
+    const font_glyph *x = a, *y = b;
+    return (x->code > y->code) - (x->code < y->code);
+}
+
+static int cmp_cid(const void *a, const void *b)
+{
+    const font_glyph *x = a, *y = b;
+    return (x->cid > y->cid) - (x->cid < y->cid);
+}
+
+// "ABCDEF": the six-letter subset tag of ISO 32000 §9.6.4, derived from the
+// face and its glyph ids so that the same input gives the same bytes.
+static void subset_tag(const char *psname, const uint32_t *gids, size_t n, char tag[7])
+{
+    uint64_t h = gl_fnv1a64(GL_FNV64_OFFSET, psname, strlen(psname));
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b[3] = {(unsigned char)gids[i], (unsigned char)(gids[i] >> 8), 0};
+        h = gl_fnv1a64(h, b, 3);
+    }
+    for (int i = 0; i < 6; i++) {
+        tag[i] = (char)('A' + h % 26);
+        h /= 26;
+    }
+    tag[6] = 0;
+}
+
+// The single BMP character a text is, else -1 (several, or beyond U+FFFF:
+// those are never part of a bfrange).
+static long single_bmp(const face_slot *s, uint32_t text)
+{
+    (void)s;
+    return text && !(text & TEXT_MULTI) && text < 0x10000 && (text < 0xD800 || text > 0xDFFF)
+               ? (long)text : -1;
+}
+
+// Appends a text as UTF-16BE hex digits (surrogate pairs beyond the BMP).
+static int put_utf16_hex(gl_buf *b, const face_slot *s, uint32_t text)
+{
+    const uint32_t *cps = &text;
+    size_t n = 1;
+    if (text & TEXT_MULTI) {
+        const uint32_t *t = s->texts + (text & ~TEXT_MULTI);
+        n = t[0];
+        cps = t + 1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t cp = cps[i];
+        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            cp = 0xFFFD;
+        if (cp >= 0x10000) {
+            uint32_t v = cp - 0x10000;
+            rc |= gl_buf_printf(b, "%04X%04X", 0xD800u + (v >> 10), 0xDC00u + (v & 0x3FF));
+        } else {
+            rc |= gl_buf_printf(b, "%04X", (unsigned)cp);
+        }
+    }
+    return rc;
+}
+
+// The mapping sections of a CMap over g[0..n), sorted by code: code to CID
+// (cid = true: cidrange/cidchar, for an Encoding) or code to text
+// (bfrange/bfchar, for ToUnicode, ISO 32000 §9.10.3).  Codes that follow
+// on one by one to CIDs or single BMP characters that do too become
+// ranges; a range never crosses a first-byte boundary of two-byte codes
+// (§9.7.6.2) nor, in a bfrange, a change of its destination's first byte
+// (only the last byte is incremented).  A section holds at most 100
+// entries (the limit of PostScript CMap operators).
+static int write_cmap_entries(gl_buf *b, const face_slot *s, const font_glyph *g, size_t n,
+                              bool one_byte, bool cid)
+{
+    const char *kind = cid ? "cid" : "bf";
+    const char *cfmt = one_byte ? "<%02X>" : "<%04X>";
+    int rc = 0;
+    size_t i = 0;
+    while (i < n && rc == 0) {
+        // The length of the range starting at j (1: a single entry).
+        size_t j = i, k = 0;
+        bool ranges = false;
+        for (;;) {
+            if (j >= n || k == 100)
+                break;
+            size_t e = j;
+            long to = cid ? (long)g[j].cid : single_bmp(s, g[j].text);
+            if (to >= 0) {
+                while (e + 1 < n && g[e + 1].code == g[e].code + 1 &&
+                       (g[e + 1].code >> 8) == (g[j].code >> 8)) {
+                    long next = cid ? (long)g[e + 1].cid : single_bmp(s, g[e + 1].text);
+                    if (next != to + (long)(e + 1 - j) || (!cid && (next >> 8) != (to >> 8)))
+                        break;
+                    e++;
+                }
+            }
+            bool r = e > j;
+            if (k == 0)
+                ranges = r;
+            else if (r != ranges)
+                break;
+            k++;
+            j = e + 1;
+        }
+        rc |= gl_buf_printf(b, "%zu begin%s%s\n", k, kind, ranges ? "range" : "char");
+        for (size_t q = 0; q < k; q++) {
+            size_t e = i;
+            if (ranges) {
+                long to = cid ? (long)g[i].cid : single_bmp(s, g[i].text);
+                while (e + 1 < n && g[e + 1].code == g[e].code + 1 &&
+                       (g[e + 1].code >> 8) == (g[i].code >> 8)) {
+                    long next = cid ? (long)g[e + 1].cid : single_bmp(s, g[e + 1].text);
+                    if (next != to + (long)(e + 1 - i) || (!cid && (next >> 8) != (to >> 8)))
+                        break;
+                    e++;
+                }
+            }
+            rc |= gl_buf_printf(b, cfmt, (unsigned)g[i].code);
+            if (ranges) {
+                rc |= gl_buf_putc(b, ' ');
+                rc |= gl_buf_printf(b, cfmt, (unsigned)g[e].code);
+            }
+            if (cid) {
+                rc |= gl_buf_printf(b, " %u\n", (unsigned)g[i].cid);
+            } else {
+                rc |= gl_buf_puts(b, " <");
+                rc |= put_utf16_hex(b, s, g[i].text);
+                rc |= gl_buf_puts(b, ">\n");
+            }
+            i = e + 1;
+        }
+        rc |= gl_buf_printf(b, "end%s%s\n", kind, ranges ? "range" : "char");
+    }
+    return rc ? -1 : 0;
+}
+
+// A CMap (ISO 32000 §9.7.5, §9.10.3) over the codes of g: the font's
+// Encoding (cid) or its ToUnicode map.
+static int write_cmap(gl_buf *b, const face_slot *s, const font_glyph *g, size_t n,
+                      bool one_byte, bool cid, const char *name)
+{
+    int rc = 0;
+    rc |= gl_buf_puts(b, "/CIDInit /ProcSet findresource begin\n"
+                         "12 dict begin\n"
+                         "begincmap\n");
+    rc |= gl_buf_printf(b, "/CIDSystemInfo << /Registry (Adobe) /Ordering (%s) /Supplement 0 >> def\n"
+                           "/CMapName /%s def\n"
+                           "/CMapType %d def\n"
+                           "1 begincodespacerange\n%s\nendcodespacerange\n",
+                        cid ? "Identity" : "UCS", name, cid ? 1 : 2,
+                        one_byte ? "<00> <FF>" : "<0000> <FFFF>");
+    rc |= write_cmap_entries(b, s, g, n, one_byte, cid);
+    rc |= gl_buf_puts(b, "endcmap\n"
+                         "CMapName currentdict /CMap defineresource pop\n"
+                         "end\n"
+                         "end\n");
+    return rc ? -1 : 0;
+}
+
+// --------------------------------------------------------------- codes and widths
+
+// One-byte codes for a font of at most 253 glyphs (an English book's faces
+// use about a hundred): the space glyph takes code 32, so that Tw widens
+// word spaces (pdf.c); a glyph standing for one character of U+0021-U+00FF
+// takes that character's value when free; the rest take the free codes
+// from 0x80 up, then from 0x01 (0x0A and 0x0D never: readers normalise
+// end-of-line bytes).  Text then costs one byte a glyph instead of two,
+// which takes a third off the deflate time of an English book and a tenth
+// off its PDF.  g is in glyph id order.
+static void one_byte_codes(const face_slot *s, font_glyph *g, size_t n)
+{
+    bool taken[256] = {[0] = true, ['\n'] = true, ['\r'] = true};
+    bool done[256 + 3] = {false};   // n <= 253
+    for (size_t i = 0; i < n; i++) {
+        uint32_t t = g[i].text;
+        uint32_t want = g[i].gid == s->space && s->space ? 0x20
+                      : (t >= 0x21 && t <= 0xFF) ? t : 0;
+        if (want && !taken[want]) {
+            g[i].code = want;
+            taken[want] = true;
+            done[i] = true;
+        }
+    }
+    unsigned next = 0x80;
+    for (size_t i = 0; i < n; i++) {
+        if (done[i])
+            continue;
+        while (taken[next & 0xFF])
+            next++;
+        g[i].code = next & 0xFF;
+        taken[next & 0xFF] = true;
+    }
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+// The CIDFont's widths (ISO 32000 §9.7.4.3): DW the commonest whole width
+// (DW is an integer, Table 115; Poppler ignores a real one), so that a Han
+// font lists only its exceptions, and W for the rest, `c [w1 w2 ...]` per
+// run of consecutive CIDs.  The widths are layout's, to a hundredth of a
+// unit, not whole thousandths: a word's rounding (up to half a unit a
+// letter) made every word gap of a line differ, so that few could be
+// written as a Tw space.  g: sorted by CID.
+static int write_widths(pdf_state *ps, HPDF_Doc doc, HPDF_Dict cidfont, const font_glyph *g,
+                        size_t n)
+{
+    float dw = 1000;
+    float *c = gl_malloc(ps->ctx, (n ? n : 1) * sizeof *c);
+    if (!c)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        c[i] = g[i].w;
+    qsort(c, n, sizeof *c, cmp_float);
+    size_t best = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && c[j] == c[i])
+            j++;
+        if (j - i > best && c[i] == roundf(c[i])) {
+            best = j - i;
+            dw = c[i];
+        }
+        i = j;
+    }
+    gl_free(c);
+    HPDF_Array arr = HPDF_Array_New(doc->mmgr);
+    if (!arr || HPDF_Dict_Add(cidfont, "W", arr) != HPDF_OK)
+        return gl_pdf_fail(ps, "writing font widths");
+    for (size_t i = 0; i < n;) {
+        if (g[i].w == dw) {
+            i++;
+            continue;
+        }
+        size_t j = i + 1;
+        while (j < n && g[j].cid == g[i].cid + (j - i) && g[j].w != dw)
+            j++;
+        HPDF_Array ws = HPDF_Array_New(doc->mmgr);
+        if (!ws || HPDF_Array_AddNumber(arr, (HPDF_INT32)g[i].cid) != HPDF_OK ||
+            HPDF_Array_Add(arr, ws) != HPDF_OK)
+            return gl_pdf_fail(ps, "writing font widths");
+        for (size_t k = i; k < j; k++)
+            if (HPDF_Array_AddReal(ws, g[k].w) != HPDF_OK)
+                return gl_pdf_fail(ps, "writing font widths");
+        i = j;
+    }
+    if (HPDF_Dict_AddNumber(cidfont, "DW", (HPDF_INT32)dw) != HPDF_OK)
+        return gl_pdf_fail(ps, "writing font widths");
+    return 0;
+}
+
+// --------------------------------------------------------------- objects
+
+// A new stream object holding data deflated (fonts: z = ps->deflate_fonts).
+static HPDF_Dict new_stream(pdf_state *ps, HPDF_Doc doc, gl_deflater *z, const char *data,
+                            size_t len, const char *what)
+{
+    HPDF_Dict d = HPDF_DictStream_New(doc->mmgr, doc->xref);
+    if (!d) {
+        gl_pdf_fail(ps, what);
+        return NULL;
+    }
+    return gl_pdf_put_deflated_by(ps, z, d, data, len) ? NULL : d;
+}
+
+static HPDF_Dict new_dict(pdf_state *ps, HPDF_Doc doc, const char *what)
+{
+    HPDF_Dict d = HPDF_Dict_New(doc->mmgr);
+    if (!d || HPDF_Xref_Add(doc->xref, d) != HPDF_OK) {
+        gl_pdf_fail(ps, what);
+        return NULL;
+    }
+    return d;
+}
+
+// /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >>:
+// the ordering of Identity-H, and of CMaps whose CIDs are glyph ids.
+static HPDF_STATUS add_system_info(HPDF_Doc doc, HPDF_Dict d)
+{
+    HPDF_Dict si = HPDF_Dict_New(doc->mmgr);
+    if (!si)
+        return HPDF_FAILD_TO_ALLOC_MEM;
+    HPDF_STATUS e = HPDF_Dict_Add(d, "CIDSystemInfo", si);
+    if (e == HPDF_OK) {
+        e |= HPDF_Dict_Add(si, "Registry", HPDF_String_New(doc->mmgr, "Adobe", NULL));
+        e |= HPDF_Dict_Add(si, "Ordering", HPDF_String_New(doc->mmgr, "Identity", NULL));
+        e |= HPDF_Dict_AddNumber(si, "Supplement", 0);
+    }
+    return e;
+}
+
+static HPDF_INT32 thousandths(double em) { return (HPDF_INT32)lround(em * 1000.0); }
+
+// The font descriptor (ISO 32000 §9.8) and the font program: FontFile2 for
+// TrueType outlines, FontFile3 /OpenType for CFF ones (PDF 1.6: the
+// OpenType file as it is, so the reader sees its charset and metrics).
+static HPDF_Dict write_descriptor(pdf_state *ps, HPDF_Doc doc, const gl_face_sub *sub,
+                                  const char *name)
+{
+    const char *what = "writing a font descriptor";
+    HPDF_Dict prog = new_stream(ps, doc, ps->deflate_fonts, sub->data, sub->len,
+                                "embedding a font program");
+    HPDF_Dict fd = prog ? new_dict(ps, doc, what) : NULL;
+    HPDF_Array bbox = fd ? HPDF_Array_New(doc->mmgr) : NULL;
+    if (!bbox) {
+        if (prog && fd)
+            gl_pdf_fail(ps, what);
+        return NULL;
+    }
+    // Flags (Table 123): FixedPitch 1, Serif 2, Symbolic 4 or Nonsymbolic 32,
+    // Italic 64.
+    HPDF_INT32 flags = (sub->fixed_pitch ? 1 : 0) | (sub->serif ? 2 : 0) |
+                       (sub->symbolic ? 4 : 32) | (sub->italic ? 64 : 0);
+    HPDF_STATUS e = HPDF_Dict_AddName(fd, "Type", "FontDescriptor");
+    e |= HPDF_Dict_AddName(fd, "FontName", name);
+    e |= HPDF_Dict_AddNumber(fd, "Flags", flags);
+    e |= HPDF_Dict_Add(fd, "FontBBox", bbox);
+    for (int i = 0; i < 4; i++)
+        e |= HPDF_Array_AddNumber(bbox, thousandths(sub->bbox[i]));
+    e |= HPDF_Dict_AddReal(fd, "ItalicAngle", (HPDF_REAL)(round(sub->italic_angle * 100) / 100));
+    e |= HPDF_Dict_AddNumber(fd, "Ascent", thousandths(sub->ascent));
+    e |= HPDF_Dict_AddNumber(fd, "Descent", thousandths(sub->descent));
+    e |= HPDF_Dict_AddNumber(fd, "CapHeight", thousandths(sub->cap_height));
+    if (sub->x_height > 0)
+        e |= HPDF_Dict_AddNumber(fd, "XHeight", thousandths(sub->x_height));
+    e |= HPDF_Dict_AddNumber(fd, "StemV", thousandths(sub->stem_v));
+    if (sub->cff) {
+        e |= HPDF_Dict_AddName(prog, "Subtype", "OpenType");
+        e |= HPDF_Dict_Add(fd, "FontFile3", prog);
+    } else {
+        e |= HPDF_Dict_AddNumber(prog, "Length1", (HPDF_INT32)sub->len);
+        e |= HPDF_Dict_Add(fd, "FontFile2", prog);
+    }
+    if (e != HPDF_OK) {
+        gl_pdf_fail(ps, what);
+        return NULL;
+    }
+    return fd;
+}
+
+// The Encoding of a one-byte font: a CMap from its codes to its CIDs.
+static HPDF_Dict write_encoding(pdf_state *ps, HPDF_Doc doc, const face_slot *s,
+                                const font_glyph *g, size_t n, const char *tag, gl_buf *b)
+{
+    char name[32];
+    snprintf(name, sizeof name, "Galley-%s-H", tag);
+    b->len = 0;
+    if (write_cmap(b, s, g, n, true, true, name))
+        return NULL;
+    HPDF_Dict enc = new_stream(ps, doc, ps->deflate, b->data, b->len, "making a font encoding");
+    if (!enc)
+        return NULL;
+    HPDF_STATUS e = HPDF_Dict_AddName(enc, "Type", "CMap");
+    e |= HPDF_Dict_AddName(enc, "CMapName", name);
+    e |= add_system_info(doc, enc);
+    if (e != HPDF_OK) {
+        gl_pdf_fail(ps, "making a font encoding");
+        return NULL;
+    }
+    return enc;
 }
 
 int gl_pdf_font_embed(pdf_state *ps, HPDF_Doc doc, const gl_fontset *fs, face_slot *slots,
@@ -542,83 +512,152 @@ int gl_pdf_font_embed(pdf_state *ps, HPDF_Doc doc, const gl_fontset *fs, face_sl
 {
     gl_ctx *ctx = ps->ctx;
     face_slot *s = &slots[f];
-    char *subset = NULL;
-    code_map *codes = NULL;
-    size_t n = 0, len = 0;
+    gl_face_sub sub = {0};
+    uint32_t *gids = NULL;
+    font_glyph *g = NULL;
+    gl_buf b;
+    gl_buf_init(&b, ctx);
     int rc = -1;
-    uint32_t *cps = slot_cps(ctx, s, &n);
-    if (!cps)
+    const char *what = "writing a font";
+
+    size_t n = 0;
+    for (uint32_t w = 0; w < GLYPH_WORDS; w++)
+        n += (size_t)__builtin_popcount(s->glyphs[w]);
+    gids = gl_malloc(ctx, (n ? n : 1) * sizeof *gids);
+    g = gl_calloc(ctx, n ? n : 1, sizeof *g);
+    if (!gids || !g)
         goto cleanup;
-    GL_CHECK(gl_face_subset(ctx, fs, f, cps, n, &subset, &len));
-    s->tmp_path = gl_temp_file(ctx, ".ttf", subset, len);
-    s->subset = subset;
-    s->subset_len = len;
-    subset = NULL;
-    if (!s->tmp_path)
+    size_t k = 0;
+    for (uint32_t gid = 0; gid < GLYPH_LIMIT; gid++)
+        if ((s->glyphs[gid >> 5] >> (gid & 31)) & 1u)
+            gids[k++] = gid;
+    GL_CHECK(gl_face_subset_glyphs(ctx, fs, f, gids, n, &sub));
+    s->cff = sub.cff;
+
+    // CIDs: TrueType fonts with two-byte codes take the subset's glyph ids
+    // (CIDToGIDMap /Identity); CFF fonts the CIDs of its charset (no
+    // CIDToGIDMap exists for them).  One-byte codes where at most 253
+    // glyphs are drawn (and, in a CFF font, every CID fits a byte): the
+    // Encoding maps them to CIDs; in a TrueType font the CIDs are the codes
+    // themselves and a CIDToGIDMap leads to the glyphs, because MuPDF reads
+    // ToUnicode through the Encoding into CIDs within its one-byte code
+    // space and dropped every character whose CID lay beyond.
+    uint32_t maxcid = 0;
+    for (size_t i = 0; i < n; i++) {
+        g[i].gid = gids[i];
+        g[i].text = s->text[gids[i]];
+        g[i].cid = sub.cff ? sub.cid[i] : sub.gid[i];
+        g[i].w = (float)(round((double)sub.adv[i] * 100000.0) / 100.0);
+        maxcid = g[i].cid > maxcid ? g[i].cid : maxcid;
+    }
+    s->one_byte = n <= 253 && (!sub.cff || maxcid <= 0xFF);
+    if (s->one_byte) {
+        one_byte_codes(s, g, n);
+        if (!sub.cff)
+            for (size_t i = 0; i < n; i++)
+                g[i].cid = g[i].code;
+    } else {
+        for (size_t i = 0; i < n; i++)
+            g[i].code = g[i].cid;
+    }
+    for (size_t i = 0; i < n; i++) {
+        s->code[g[i].gid] = (uint16_t)g[i].code;
+        s->width[g[i].gid] = g[i].w;
+    }
+
+    char tag[7], name[160];
+    subset_tag(gl_face_psname(fs, f), gids, n, tag);
+    snprintf(name, sizeof name, "%s+%.127s", tag, gl_face_psname(fs, f));
+    snprintf(s->res, sizeof s->res, "F%u", (unsigned)f % 100 + 1);
+
+    HPDF_Dict fd = write_descriptor(ps, doc, &sub, name);
+    if (!fd)
         goto cleanup;
-    // libharu reads the file now and keeps it open until HPDF_Free.
-    const char *name = HPDF_LoadTTFontFromFile(doc, s->tmp_path, HPDF_TRUE);
-    if (!name) {
-        gl_error(ctx, GALLEY_ERR_FONT,
-                 "%s: libharu cannot embed the subset of %s: error 0x%04X (%s)", ps->out_path,
-                 gl_face_path(fs, f), (unsigned)ps->err_no, gl_pdf_err_name(ps->err_no));
+    HPDF_Dict cidfont = new_dict(ps, doc, what);
+    if (!cidfont)
+        goto cleanup;
+    HPDF_STATUS e = HPDF_Dict_AddName(cidfont, "Type", "Font");
+    e |= HPDF_Dict_AddName(cidfont, "Subtype", sub.cff ? "CIDFontType0" : "CIDFontType2");
+    e |= HPDF_Dict_AddName(cidfont, "BaseFont", name);
+    e |= add_system_info(doc, cidfont);
+    e |= HPDF_Dict_Add(cidfont, "FontDescriptor", fd);
+    if (e != HPDF_OK) {
+        gl_pdf_fail(ps, what);
         goto cleanup;
     }
-    for (int g = 0; g < f; g++) {
-        if (slots[g].used && strcmp(slots[g].hpdf_name, name) == 0) {
-            // libharu keys fonts by PostScript name: a second face with
-            // the same name would silently draw with the first.
-            gl_error(ctx, GALLEY_ERR_FONT,
-                     "%s: fonts %s and %s have the same PostScript name %s; the PDF "
-                     "cannot embed both",
-                     ps->out_path, gl_face_path(fs, g), gl_face_path(fs, f), name);
-            goto cleanup;
+    qsort(g, n, sizeof *g, cmp_cid);
+    GL_CHECK(write_widths(ps, doc, cidfont, g, n));
+    if (!sub.cff && !s->one_byte) {
+        HP(HPDF_Dict_AddName(cidfont, "CIDToGIDMap", "Identity"), what);
+    } else if (!sub.cff) {
+        // code (= CID) -> glyph, two bytes big-endian each (§9.7.4.2)
+        unsigned char map[512] = {0};
+        size_t top = 0;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t gid = sub.gid[i], c = s->code[gids[i]];
+            map[2 * c] = (unsigned char)(gid >> 8);
+            map[2 * c + 1] = (unsigned char)gid;
+            top = c + 1 > top ? c + 1 : top;
         }
+        HPDF_Dict m = new_stream(ps, doc, ps->deflate, (const char *)map, 2 * top,
+                                 "writing a CIDToGIDMap");
+        if (!m)
+            goto cleanup;
+        HP(HPDF_Dict_Add(cidfont, "CIDToGIDMap", m), what);
     }
-    s->hpdf_name = name;
-    HPDF_FontDef def = HPDF_Doc_FindFontDef(doc, name);
-    if (!def) {
-        gl_pdf_fail(ps, "finding a loaded font");
+
+    qsort(g, n, sizeof *g, cmp_code);
+    HPDF_Dict font = new_dict(ps, doc, what);
+    if (!font)
+        goto cleanup;
+    e = HPDF_Dict_AddName(font, "Type", "Font");
+    e |= HPDF_Dict_AddName(font, "Subtype", "Type0");
+    e |= HPDF_Dict_AddName(font, "BaseFont", name);
+    HPDF_Array desc = HPDF_Array_New(doc->mmgr);
+    if (!desc || e != HPDF_OK || HPDF_Dict_Add(font, "DescendantFonts", desc) != HPDF_OK ||
+        HPDF_Array_Add(desc, cidfont) != HPDF_OK) {
+        gl_pdf_fail(ps, what);
         goto cleanup;
     }
-    GL_CHECK(flatten_cmap(ps, def));
-    char tag[7];
-    subset_tag(gl_face_psname(fs, f), cps, n, tag);
-    // Before HPDF_GetFont, which copies the tagged name into BaseFont.
-    HPDF_TTFontDef_SetTagName(def, tag);
-    s->font = HPDF_GetFont(doc, name, "UTF-8");
-    if (!s->font) {
-        gl_pdf_fail(ps, "creating a font");
-        goto cleanup;
+    if (s->one_byte) {
+        HPDF_Dict enc = write_encoding(ps, doc, s, g, n, tag, &b);
+        if (!enc)
+            goto cleanup;
+        HP(HPDF_Dict_Add(font, "Encoding", enc), what);
+    } else {
+        HP(HPDF_Dict_AddName(font, "Encoding", "Identity-H"), what);
     }
-    s->width = gl_calloc(ctx, 0x10000, sizeof *s->width);
-    if (!s->width)
+    // ToUnicode: the glyphs with a text (a cluster's later glyphs have none).
+    size_t nt = 0;
+    for (size_t i = 0; i < n; i++)
+        if (g[i].text)
+            g[nt++] = g[i];
+    b.len = 0;
+    GL_CHECK(write_cmap(&b, s, g, nt, s->one_byte, false, "Adobe-Identity-UCS"));
+    HPDF_Dict tu = new_stream(ps, doc, ps->deflate, b.data, b.len, "writing a ToUnicode CMap");
+    if (!tu)
         goto cleanup;
-    GL_CHECK(one_byte_codes(ps, s, cps, n));
-    codes = gl_malloc(ctx, (n ? n : 1) * sizeof *codes);
-    if (!codes)
-        goto cleanup;
-    font_codes(s, cps, n, codes);
-    GL_CHECK(write_font_cmaps(ps, doc, s, codes, n, tag));
-    GL_CHECK(fix_widths(ps, doc, s, fs, f, codes, n));
+    HP(HPDF_Dict_Add(font, "ToUnicode", tu), what);
+    // FontFile3 /OpenType needs PDF 1.6 (ISO 32000 Table 126).
+    if (sub.cff && doc->pdf_version < HPDF_VER_16)
+        doc->pdf_version = HPDF_VER_16;
+    s->font = font;
     rc = 0;
 cleanup:
-    gl_free(codes);
-    gl_free(cps);
-    gl_free(subset);
+    gl_face_sub_free(&sub);
+    gl_free(gids);
+    gl_free(g);
+    gl_buf_free(&b);
     return rc;
 }
 
 void gl_pdf_fonts_free(face_slot *slots)
 {
     for (int f = 0; f < GL_FACE_COUNT; f++) {
-        if (slots[f].tmp_path) {
-            gl_temp_remove(slots[f].tmp_path);
-            gl_free(slots[f].tmp_path);
-        }
-        gl_free(slots[f].subset);
-        gl_free(slots[f].bmp);
-        gl_free(slots[f].width);
+        gl_free(slots[f].glyphs);
+        gl_free(slots[f].text);
+        gl_free(slots[f].texts);
         gl_free(slots[f].code);
+        gl_free(slots[f].width);
     }
 }

@@ -15,28 +15,33 @@
 
 #include <hpdf.h>
 #include <hpdf_doc.h>
-#include <hpdf_font.h>
-#include <hpdf_fontdef.h>
 #include <hpdf_objects.h>
 #include <hpdf_pages.h>
 #include <hpdf_streams.h>
 #include <hpdf_utils.h>
 
-#define BMP_WORDS (0x10000 / 32)
+#define GLYPH_LIMIT 0x10000              // glyph ids are 16-bit (maxp)
+#define GLYPH_WORDS (GLYPH_LIMIT / 32)
+#define TEXT_MULTI 0x80000000u           // face_slot.text: an offset into texts
 
-// One embedded font: a canonical face id with the code points its runs use.
+// One embedded font: a canonical face id, the glyphs its runs draw and the
+// text each stands for; then its codes, widths and PDF objects.
 typedef struct {
     bool used;
-    bool astral;             // a run has a code point above U+FFFF
-    uint32_t *bmp;           // bitmap of BMP code points used (BMP_WORDS words)
-    char *tmp_path;          // subset TrueType file, removed in cleanup
-    char *subset;            // its bytes, embedded as they are (gl_pdf_font_finish)
-    size_t subset_len;
-    const char *hpdf_name;   // borrowed from libharu
-    HPDF_Font font;
-    float *width;            // advance per BMP code (0x10000), in 1/1000 em, as in W
-    uint8_t *code;           // one-byte font: the code of each BMP character (0x10000
-                             // entries), see one_byte_codes; NULL: two-byte codes
+    bool one_byte;           // one-byte codes (at most 253 glyphs), else two-byte CIDs
+    bool cff;                // CIDFontType0 with FontFile3 /OpenType
+    uint32_t *glyphs;        // bitmap of the glyph ids drawn (GLYPH_WORDS words)
+    uint32_t *text;          // per glyph id: 0 (no text), a code point, or
+                             // TEXT_MULTI | the offset in texts of its length
+                             // followed by its code points (a ligature's letters)
+    uint32_t *texts;
+    size_t ntexts, captexts;
+    const uint16_t *cmap;    // the face's glyph of each BMP character (borrowed)
+    uint16_t *code;          // per glyph id: its code (one byte, or its CID)
+    float *width;            // per glyph id: its advance in W, in 1/1000 em
+    uint16_t space;          // the glyph of U+0020 (0: none)
+    HPDF_Dict font;          // the Type0 font
+    char res[12];            // its name in page resources ("F1")
 } face_slot;
 
 typedef struct {
@@ -80,29 +85,25 @@ typedef struct {
 int gl_pdf_fail(pdf_state *ps, const char *what);
 const char *gl_pdf_err_name(HPDF_STATUS e);
 bool gl_pdf_is_ascii(const char *s);
-/* Reads a memory stream's bytes into b (replacing what b held). */
-int gl_pdf_read_stream(pdf_state *ps, HPDF_Stream st, gl_buf *b);
 /* Replaces the contents of stream dictionary d by data deflated with z
  * (or ps->deflate); libharu then writes the bytes as they are. */
 int gl_pdf_put_deflated_by(pdf_state *ps, gl_deflater *z, HPDF_Dict d, const char *data,
                            size_t len);
 int gl_pdf_put_deflated(pdf_state *ps, HPDF_Dict d, const char *data, size_t len);
-/* Deflates a stream dictionary's contents in place. */
-int gl_pdf_deflate_stream(pdf_state *ps, HPDF_Dict d);
 
 /* ---------------------------------------------------------------- pdf_font.c */
 
 /* Marks in slots[] (GL_FACE_COUNT, zeroed) the faces the frames' runs use,
- * by canonical face, and the characters each draws. */
+ * by canonical face, the glyphs each draws and the text of each glyph
+ * (from the runs' clusters; nominal glyphs for runs without glyphs). */
 int gl_pdf_fonts_collect(pdf_state *ps, const gl_frames *frames, const gl_fontset *fs,
                          face_slot *slots);
-/* Embeds the subset of face f: loads it into doc, gives it a reproducible
- * subset tag, codes (one byte when it fits), CMaps and widths. */
+/* Embeds the subset of face f as a Type0 font (its CIDFont, descriptor,
+ * font program, widths, Encoding and ToUnicode CMaps) written with
+ * libharu's object API; fills the slot's codes and widths. */
 int gl_pdf_font_embed(pdf_state *ps, HPDF_Doc doc, const gl_fontset *fs, face_slot *slots,
                       int f);
-/* Before saving: the font program and CIDToGIDMap deflated by us. */
-int gl_pdf_font_finish(pdf_state *ps, HPDF_Doc doc, const face_slot *s);
-/* Frees what the slots hold (after HPDF_Free, which closes the files). */
+/* Frees what the slots hold. */
 void gl_pdf_fonts_free(face_slot *slots);
 
 /* ---------------------------------------------------------------- pdf_image.c */

@@ -14,7 +14,7 @@ expect_exit() {  # expect_exit CODE DESCRIPTION -- command...
 
 # help and version
 expect_exit 0 "--help" -- "$GALLEY" --help
-for o in --output --title --author --lang --paper --margins --font-size --font --cjk-font --cjk-punct --identifier --quiet --version; do
+for o in --output --title --author --lang --paper --margins --font-size --font --cjk-font --mono-font --no-font-fallback --cjk-punct --identifier --quiet --version; do
   grep -q -- "$o" "$T/stdout" || bad "--help does not document $o"
 done
 expect_exit 0 "--version" -- "$GALLEY" --version
@@ -57,12 +57,42 @@ echo "not a font" > "$T/fake.ttf"
 expect_exit 1 "non-font file as font" -- "$GALLEY" "$DATA/seed-article.txt" -o "$T/f.pdf" --font "$T/fake.ttf"
 head -c 3000 "$(dirname "$DATA")/../fonts/NotoSerif-Regular.ttf" > "$T/trunc.ttf"
 expect_exit 1 "truncated font" -- "$GALLEY" "$DATA/seed-article.txt" -o "$T/f.pdf" --font "$T/trunc.ttf"
-otf=$(find /usr/share/fonts -name '*.otf' 2>/dev/null | head -1)
+# A CFF OpenType font is taken (embedded as CIDFontType0, FontFile3).
+otf=/usr/share/fonts/opentype/urw-base35/C059-Roman.otf
+[ -f "$otf" ] || otf=$(find /usr/share/fonts -name '*.otf' 2>/dev/null | head -1)
 if [ -n "$otf" ]; then
-  expect_exit 1 "CFF OpenType font refused" -- "$GALLEY" "$DATA/seed-article.txt" -o "$T/f.pdf" --font "$otf"
-  grep -qi "TrueType" "$T/stderr" && ok "CFF error explains TrueType-only" || bad "CFF message: $(cat "$T/stderr")"
+  expect_exit 0 "CFF OpenType font ($(basename "$otf"))" -- "$GALLEY" "$DATA/seed-article.txt" -o "$T/cff.pdf" --font "$otf"
+  pdffonts "$T/cff.pdf" 2>/dev/null | grep -E "CID Type 0C.* yes +yes +yes" | grep -q "+$(basename "${otf%.otf}")" &&
+    ok "CFF font embedded, subset, with ToUnicode" || bad "CFF font: $(pdffonts "$T/cff.pdf" 2>&1)"
 fi
 [ ! -e "$T/f.pdf" ] && ok "no output after font errors" || bad "f.pdf written despite errors"
+# More bad fonts, each one line naming the file or family, exit 1, neither
+# output written: a truncated OpenType (CFF) font, a face index past the
+# collection, a font without a cmap table, a family that is not installed.
+bad_font() {  # bad_font DESCRIPTION NEEDLE OPTION VALUE
+  rm -f "$T/g.pdf" "$T/g.epub"
+  expect_exit 1 "$1" -- "$GALLEY" "$DATA/seed-article.txt" -o "$T/g.pdf" -o "$T/g.epub" "$3" "$4"
+  [ "$(wc -l < "$T/stderr")" -eq 1 ] && grep -qF -- "$2" "$T/stderr" && ok "$1: $(cat "$T/stderr")" || bad "$1 message: $(cat "$T/stderr")"
+  [ -e "$T/g.pdf" ] || [ -e "$T/g.epub" ] && bad "$1: an output was written" || ok "$1: no output"
+}
+fonts=$(cd "$(dirname "$DATA")/../fonts" && pwd)
+c059=/usr/share/fonts/opentype/urw-base35/C059-Roman.otf
+if [ -f "$c059" ]; then
+  head -c 6000 "$c059" > "$T/trunc.otf"
+  bad_font "truncated OpenType font" "$T/trunc.otf" --font "$T/trunc.otf"
+fi
+bad_font "face index past the collection" "uming.ttc: has no face 9" --cjk-font "$fonts/uming.ttc:9"
+python3 - "$fonts/NotoSerif-Regular.ttf" "$T/nocmap.ttf" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+for i in range(struct.unpack('>H', d[4:6])[0]):   # rename the cmap table
+    if d[12 + 16 * i:16 + 16 * i] == b'cmap':
+        d[12 + 16 * i:16 + 16 * i] = b'cmaq'
+open(sys.argv[2], 'wb').write(d)
+PY
+bad_font "font without a cmap" "nocmap.ttf: font has no Unicode character map" --font-italic "$T/nocmap.ttf"
+bad_font "family not installed" "no font family 'No Such Family 42'" --font "No Such Family 42"
+bad_font "--mono-font not a font" "fake.ttf: not a font file" --mono-font "$T/fake.ttf"
 
 # output errors: exit 3, existing output untouched
 expect_exit 3 "nonexistent output directory" -- "$GALLEY" "$DATA/seed-article.txt" -o "$T/no/such/dir/x.pdf"

@@ -1,7 +1,8 @@
 /*
  * fuzz_pipeline.c — libFuzzer target for the whole pipeline: read (text or
  * Markdown, by byte 0), lay out and write both a PDF and an EPUB, with page
- * size, type size, language and CJK punctuation picked by bytes 0-1.  Any
+ * size, type size, language, CJK punctuation and fallback to installed
+ * fonts (fontconfig; bit 7 of byte 1) picked by bytes 0-1.  Any
  * failure must be a status with a message, never a crash; success must give
  * a file that starts like a PDF / a ZIP.  The outputs are real files, not
  * galley_write_pdf_mem/_epub_mem, so that the atomic file output (temporary
@@ -60,6 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     opt.cjk_punct = (galley_cjk_punct)((b >> 4) % 3);
     if (b & 0x40)
         opt.title = "Fuzz <&> \"title\"";
+    opt.font_fallback = (b & 0x80) != 0;
     galley_doc *doc = NULL;
     const char *name = (a & 0x10) ? "fuzz.md" : "fuzz.txt";
     galley_status st = galley_read_text(ctx, (const char *)data, size, name, &opt, &doc);

@@ -10,7 +10,7 @@
 
 /* Every suite listed runs: one listed but not written is an undefined
  * reference when unit-tests is linked, not a suite silently skipped. */
-#define SUITES(X) X(base) X(items) X(doc) X(reader) X(reader_md) X(font) X(layout) X(pdf) X(epub) X(api) X(api_mem) X(break) X(hyph) X(linebreak) X(manifest) X(dump)
+#define SUITES(X) X(base) X(items) X(doc) X(reader) X(reader_md) X(font) X(layout) X(pdf) X(epub) X(api) X(api_mem) X(break) X(hyph) X(linebreak) X(manifest) X(dump) X(shape)
 #define DECL(name) Suite *suite_##name(void);
 SUITES(DECL)
 

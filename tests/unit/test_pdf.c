@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <hb.h>
+#include <math.h>
 #include <png.h>
 
 #include "layout.h"
@@ -307,8 +309,7 @@ START_TEST(test_failure_keeps_existing)
 }
 END_TEST
 
-// Characters without a glyph still extract; astral ones (spaces in libharu)
-// do not crash; an empty document still gives a valid one-page PDF.
+// Characters without a glyph still extract, those beyond U+FFFF too; an empty document still gives a valid one-page PDF.
 START_TEST(test_missing_glyphs_and_empty)
 {
     gl_run runs[] = {
@@ -317,8 +318,11 @@ START_TEST(test_missing_glyphs_and_empty)
         {.face = GL_FACE_CJK, .size = 12, .x = 72, .y = 680, .text = "x\xF0\x9F\x98\x80y",
          .len = 6},
         {.face = GL_FACE_CJK, .size = 12, .x = 72, .y = 660, .text = "", .len = 0},
+        // Another missing character: .notdef's ToUnicode says 中, so this
+        // run goes in /ActualText.
+        {.face = GL_FACE_LATIN_REGULAR, .size = 12, .x = 72, .y = 640, .text = "C文D", .len = 5},
     };
-    gl_page page = {.runs = runs, .nruns = 3, .number = 1};
+    gl_page page = {.runs = runs, .nruns = 4, .number = 1};
     gl_frames f = {.width = 595, .height = 842, .pages = &page, .npages = 1};
     char path[300], cmd[700];
     snprintf(path, sizeof path, "%s/g.pdf", dir);
@@ -330,9 +334,9 @@ START_TEST(test_missing_glyphs_and_empty)
     ck_assert_int_eq(run(cmd, &out, &err), 0);
     ck_assert_msg(err[0] == 0, "stderr: %s", err);
     ck_assert_msg(strstr(out, "A中B") != NULL, "text: %s", out);
-    // The emoji became a space; whether pdftotext shows it depends on the
-    // space glyph's width, so only ask that both neighbours survived.
-    ck_assert_msg(strstr(out, "x y") != NULL || strstr(out, "xy") != NULL, "text: %s", out);
+    ck_assert_msg(strstr(out, "C文D") != NULL, "text: %s", out);
+    // The emoji (no glyph in uming: .notdef) keeps its text beyond the BMP.
+    ck_assert_msg(strstr(out, "x\xF0\x9F\x98\x80y") != NULL, "text: %s", out);
     free(out);
     free(err);
 
@@ -356,6 +360,283 @@ START_TEST(test_bad_page_size)
     ck_assert_int_eq(gl_pdf_write(&ctx, &f, fs, NULL, path), -1);
     ck_assert_int_eq(ctx.status, GALLEY_ERR_ARG);
     ck_assert_int_eq(access(path, F_OK), -1);
+}
+END_TEST
+
+// ----------------------------------------------------------------- glyphs
+// Runs that carry shaped glyphs (the shaping is HarfBuzz's, done here the
+// way layout will do it), characters beyond the BMP, and CFF fonts.
+
+#define NOTO_SERIF "../fonts/NotoSerif-Regular.ttf"
+#define NOTO_CJK "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
+#define C059 "/usr/share/fonts/opentype/urw-base35/C059-Roman.otf"
+
+// Shapes UTF-8 text with HarfBuzz (default features: kern, liga) in face
+// `index` of path at size points into out[] (room for max); returns the
+// glyph count.  Advances and offsets in points, clusters in bytes.
+static uint32_t shape(const char *path, unsigned index, const char *text, float size,
+                      gl_glyph_pos *out, uint32_t max)
+{
+    hb_blob_t *blob = hb_blob_create_from_file_or_fail(path);
+    ck_assert_msg(blob != NULL, "cannot read %s", path);
+    hb_face_t *face = hb_face_create(blob, index);
+    hb_font_t *font = hb_font_create(face);   // scale: units per em
+    double k = size / hb_face_get_upem(face);
+    hb_buffer_t *buf = hb_buffer_create();
+    hb_buffer_add_utf8(buf, text, -1, 0, -1);
+    hb_buffer_guess_segment_properties(buf);
+    hb_shape(font, buf, NULL, 0);
+    unsigned n = 0;
+    const hb_glyph_info_t *info = hb_buffer_get_glyph_infos(buf, &n);
+    const hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(buf, &n);
+    ck_assert_uint_le(n, max);
+    for (unsigned i = 0; i < n; i++)
+        out[i] = (gl_glyph_pos){.gid = info[i].codepoint, .adv = (float)(pos[i].x_advance * k),
+                                .dx = (float)(pos[i].x_offset * k),
+                                .dy = (float)(pos[i].y_offset * k), .cluster = info[i].cluster};
+    hb_buffer_destroy(buf);
+    hb_font_destroy(font);
+    hb_face_destroy(face);
+    hb_blob_destroy(blob);
+    return n;
+}
+
+// The page content streams of a PDF, uncompressed (qpdf --qdf), as text.
+static char *content_of(const char *path)
+{
+    char cmd[700], *out, *err;
+    snprintf(cmd, sizeof cmd, "qpdf --qdf --object-streams=disable '%s' - | tr -d '\\000'", path);
+    ck_assert_int_eq(run(cmd, &out, &err), 0);
+    free(err);
+    return out;
+}
+
+// Checks a PDF with the validators; returns pdftotext's text (caller frees).
+static char *check_and_extract(const char *path)
+{
+    char cmd[1400], *out, *err;
+    snprintf(cmd, sizeof cmd, "qpdf --check '%s' >/dev/null && pdffonts '%s' | tail -n +3", path,
+             path);
+    ck_assert_int_eq(run(cmd, &out, &err), 0);
+    ck_assert_msg(err[0] == 0, "pdffonts stderr: %s", err);
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n"))
+        ck_assert_msg(strstr(line, "yes yes yes") != NULL && line[6] == '+',
+                      "font not embedded/subset/ToUnicode: %s", line);
+    free(out);
+    free(err);
+    // MuPDF's own text extraction, and a render, with nothing on stderr.
+    snprintf(cmd, sizeof cmd,
+             "mutool draw -q -F stext -o /dev/null '%s' 2>&1 | grep -v 'ICC support' >&2;"
+             "mutool draw -q -r 36 -o '%s/m%%d.png' '%s' 2>&1 | grep -v 'ICC support' >&2;"
+             "pdftoppm -r 36 '%s' '%s/p'",
+             path, dir, path, path, dir);
+    ck_assert_int_eq(run(cmd, NULL, &err), 0);
+    ck_assert_msg(err[0] == 0, "mutool/pdftoppm stderr: %s", err);
+    free(err);
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' -", path);
+    ck_assert_int_eq(run(cmd, &out, &err), 0);
+    ck_assert_msg(err[0] == 0, "pdftotext stderr: %s", err);
+    free(err);
+    return out;
+}
+
+// A ligature: "office" shaped in Noto Serif is o, f_f_i, c, e (four glyphs
+// for six letters); the ligature extracts as its three letters, in Poppler
+// and in MuPDF.  A second run draws the same word without glyphs.
+START_TEST(test_ligature)
+{
+    gl_glyph_pos g[16];
+    uint32_t n = shape(NOTO_SERIF, 0, "office", 12, g, 16);
+    ck_assert_uint_eq(n, 4);   // the ffi ligature
+    ck_assert_uint_eq(g[1].cluster, 1);
+    ck_assert_uint_eq(g[2].cluster, 4);
+    ck_assert_uint_ne(g[1].gid, gl_face_glyph(fs, GL_FACE_LATIN_REGULAR, 'f'));
+    gl_run runs[] = {
+        {.face = GL_FACE_LATIN_REGULAR, .size = 12, .x = 72, .y = 700, .text = "office",
+         .len = 6, .glyphs = g, .nglyphs = n},
+        {.face = GL_FACE_LATIN_REGULAR, .size = 12, .x = 72, .y = 680, .text = "coffee",
+         .len = 6},
+    };
+    gl_page page = {.runs = runs, .nruns = 2, .number = 1};
+    gl_frames f = {.width = 595, .height = 842, .pages = &page, .npages = 1};
+    char path[300], cmd[700], *out, *err;
+    snprintf(path, sizeof path, "%s/lig.pdf", dir);
+    write_ok(&f, NULL, path);
+    out = check_and_extract(path);
+    ck_assert_msg(strstr(out, "office\n") != NULL, "text: %s", out);
+    ck_assert_msg(strstr(out, "coffee") != NULL, "text: %s", out);
+    ck_assert_msg(strstr(out, "\xEF\xAC\x83") == NULL, "a U+FB03 ligature: %s", out);
+    free(out);
+    snprintf(cmd, sizeof cmd, "mutool draw -q -F txt -o - '%s' 2>/dev/null", path);
+    ck_assert_int_eq(run(cmd, &out, &err), 0);
+    ck_assert_msg(strstr(out, "office") != NULL, "mutool text: %s", out);
+    free(out);
+    free(err);
+}
+END_TEST
+
+// Kerning: "AV" shaped with Noto Serif's kerning draws V where HarfBuzz
+// put it, closer than the widths alone: a TJ adjustment after A, and
+// pdftotext's word box ends at A's shaped advance plus V's width.
+START_TEST(test_kerning)
+{
+    gl_glyph_pos g[4];
+    uint32_t n = shape(NOTO_SERIF, 0, "AV", 20, g, 4);
+    ck_assert_uint_eq(n, 2);
+    double wa = gl_face_glyph_advance(fs, GL_FACE_LATIN_REGULAR, g[0].gid) * 20;
+    double wv = gl_face_glyph_advance(fs, GL_FACE_LATIN_REGULAR, g[1].gid) * 20;
+    ck_assert_msg(g[0].adv < wa - 0.5, "no kerning: A advances %g of %g", g[0].adv, wa);
+    gl_run runs[] = {
+        {.face = GL_FACE_LATIN_REGULAR, .size = 20, .x = 100, .y = 700, .text = "AV", .len = 2,
+         .glyphs = g, .nglyphs = n},
+        {.face = GL_FACE_LATIN_REGULAR, .size = 20, .x = 100, .y = 650, .text = "AV", .len = 2},
+    };
+    gl_page page = {.runs = runs, .nruns = 2, .number = 1};
+    gl_frames f = {.width = 595, .height = 842, .pages = &page, .npages = 1};
+    char path[300], cmd[700], *out, *err;
+    snprintf(path, sizeof path, "%s/kern.pdf", dir);
+    write_ok(&f, NULL, path);
+    out = check_and_extract(path);
+    free(out);
+    // (A)k(V) with k = (width - advance) in thousandths of the size.
+    char *cs = content_of(path);
+    char want[64];
+    snprintf(want, sizeof want, ")%.2f", (wa - g[0].adv) * 1000 / 20);
+    // libharu's number format: no trailing zeros, nor a trailing point
+    for (size_t e = strlen(want); want[e - 1] == '0' || want[e - 1] == '.'; e--) {
+        bool point = want[e - 1] == '.';
+        want[e - 1] = 0;
+        if (point)
+            break;
+    }
+    strcat(want, "(");
+    ck_assert_msg(strstr(cs, want) != NULL, "no %s in: %s", want, strstr(cs, "BT"));
+    free(cs);
+    snprintf(cmd, sizeof cmd, "pdftotext -bbox '%s' - | grep '>AV<'", path);
+    ck_assert_int_eq(run(cmd, &out, &err), 0);
+    double x1[2] = {0, 0};
+    char *p = out;
+    for (int k = 0; k < 2; k++) {
+        p = strstr(p, "xMax=\"");
+        ck_assert_ptr_nonnull(p);
+        p += 6;
+        x1[k] = atof(p);
+    }
+    ck_assert_msg(fabs(x1[0] - (100 + g[0].adv + wv)) < 0.01, "kerned AV ends at %g, not %g",
+                  x1[0], 100 + g[0].adv + wv);
+    ck_assert_msg(fabs(x1[1] - (100 + wa + wv)) < 0.01, "plain AV ends at %g, not %g", x1[1],
+                  100 + wa + wv);
+    free(out);
+    free(err);
+}
+END_TEST
+
+// Offsets: a glyph moved by dx and dy (a mark, a superscript) goes there:
+// a TJ adjustment for dx, the text rise Ts for dy, put back to 0 after.
+START_TEST(test_offsets)
+{
+    uint32_t ga = gl_face_glyph(fs, GL_FACE_LATIN_REGULAR, 'a');
+    uint32_t g2 = gl_face_glyph(fs, GL_FACE_LATIN_REGULAR, '2');
+    float wa = (float)(gl_face_glyph_advance(fs, GL_FACE_LATIN_REGULAR, ga) * 10);
+    float w2 = (float)(gl_face_glyph_advance(fs, GL_FACE_LATIN_REGULAR, g2) * 10);
+    gl_glyph_pos g[] = {
+        {.gid = ga, .adv = wa, .cluster = 0},
+        {.gid = g2, .adv = w2, .dx = 1.5f, .dy = 4, .cluster = 1},
+        {.gid = ga, .adv = wa, .cluster = 2},
+    };
+    gl_run runs[] = {{.face = GL_FACE_LATIN_REGULAR, .size = 10, .x = 100, .y = 700,
+                      .text = "a2a", .len = 3, .glyphs = g, .nglyphs = 3}};
+    gl_page page = {.runs = runs, .nruns = 1, .number = 1};
+    gl_frames f = {.width = 595, .height = 842, .pages = &page, .npages = 1};
+    char path[300];
+    snprintf(path, sizeof path, "%s/offs.pdf", dir);
+    write_ok(&f, NULL, path);
+    char *out = check_and_extract(path);
+    ck_assert_msg(strstr(out, "a2a") != NULL || strstr(out, "a 2a") != NULL, "text: %s", out);
+    free(out);
+    char *cs = content_of(path);
+    ck_assert_msg(strstr(cs, "4 Ts\n") != NULL && strstr(cs, "0 Ts\n") != NULL, "%s",
+                  strstr(cs, "BT"));
+    ck_assert_msg(strstr(cs, ")-150(") != NULL, "dx 1.5 pt at 10 pt: %s", strstr(cs, "BT"));
+    free(cs);
+}
+END_TEST
+
+// Characters beyond U+FFFF: 𠮷 in Noto Serif CJK (CFF) and 𠮟 in the
+// bundled UMing (TrueType) are drawn with their own glyphs, not spaces or
+// U+FFFD, and extract as themselves (UTF-16 surrogate pairs in ToUnicode).
+START_TEST(test_astral)
+{
+    gl_fontset_free(fs);
+    gl_font_config cfg = {.font_dir = "../fonts", .cjk = NOTO_CJK ":2"};
+    fs = gl_fontset_new(&ctx, &cfg);
+    ck_assert_msg(fs != NULL, "fontset (install fonts-noto-cjk): %s", ctx.errmsg);
+    ck_assert_uint_ne(gl_face_glyph(fs, GL_FACE_CJK, 0x20BB7), 0);
+    ck_assert_uint_ne(gl_face_glyph(fs, GL_FACE_CJK_HEADING, 0x20BB7), 0);
+    ck_assert_uint_ne(gl_face_glyph(fs, GL_FACE_CJK_FALLBACK, 0x20B9F), 0);   // LXGW WenKai
+    gl_run runs[] = {
+        {.face = GL_FACE_CJK, .size = 12, .x = 72, .y = 700, .text = "\xF0\xA0\xAE\xB7\xE7\x94\xB0",
+         .len = 7},   // 𠮷田
+        {.face = GL_FACE_CJK_FALLBACK, .size = 12, .x = 72, .y = 680,
+         .text = "\xF0\xA0\xAE\x9F\xE5\x8F\xB1", .len = 7},   // 𠮟叱
+    };
+    gl_page page = {.runs = runs, .nruns = 2, .number = 1};
+    gl_frames f = {.width = 595, .height = 842, .pages = &page, .npages = 1};
+    char path[300], cmd[700], *out, *err;
+    snprintf(path, sizeof path, "%s/astral.pdf", dir);
+    write_ok(&f, NULL, path);
+    out = check_and_extract(path);
+    ck_assert_msg(strstr(out, "\xF0\xA0\xAE\xB7\xE7\x94\xB0") != NULL, "text: %s", out);
+    ck_assert_msg(strstr(out, "\xF0\xA0\xAE\x9F\xE5\x8F\xB1") != NULL, "text: %s", out);
+    free(out);
+    snprintf(cmd, sizeof cmd, "pdffonts '%s'", path);
+    ck_assert_int_eq(run(cmd, &out, &err), 0);
+    ck_assert_msg(strstr(out, "NotoSerifCJKsc-Regular") && strstr(out, "CID Type 0C"), "%s", out);
+    ck_assert_msg(strstr(out, "CID TrueType"), "%s", out);
+    free(out);
+    free(err);
+    // MuPDF extracts it too (it reads ToUnicode through the CFF's CIDs).
+    snprintf(cmd, sizeof cmd, "mutool draw -q -F txt -o - '%s' 2>/dev/null", path);
+    ck_assert_int_eq(run(cmd, &out, &err), 0);
+    ck_assert_msg(strstr(out, "\xF0\xA0\xAE\xB7") != NULL, "mutool text: %s", out);
+    free(out);
+    free(err);
+}
+END_TEST
+
+// CFF fonts end to end: C059 (name-keyed) for Latin and Noto Serif CJK
+// (CID-keyed) for Chinese, embedded as CIDFontType0 with FontFile3
+// /OpenType, one-byte codes for C059's few glyphs.
+START_TEST(test_cff)
+{
+    gl_fontset_free(fs);
+    gl_font_config cfg = {.font_dir = "../fonts", .latin = {C059}, .cjk = NOTO_CJK ":2"};
+    fs = gl_fontset_new(&ctx, &cfg);
+    ck_assert_msg(fs != NULL, "fontset (install fonts-urw-base35, fonts-noto-cjk): %s",
+                  ctx.errmsg);
+    gl_run runs[] = {
+        {.face = GL_FACE_LATIN_REGULAR, .size = 12, .x = 72, .y = 700,
+         .text = "Hello, world \xE2\x80\x99quoted\xE2\x80\x99", .len = 26},
+        {.face = GL_FACE_CJK, .size = 12, .x = 72, .y = 680, .text = "中文排版", .len = 12},
+    };
+    gl_page page = {.runs = runs, .nruns = 2, .number = 1};
+    gl_frames f = {.width = 595, .height = 842, .pages = &page, .npages = 1};
+    char path[300], cmd[700], *out, *err;
+    snprintf(path, sizeof path, "%s/cff.pdf", dir);
+    write_ok(&f, NULL, path);
+    out = check_and_extract(path);
+    ck_assert_msg(strstr(out, "Hello, world \xE2\x80\x99quoted\xE2\x80\x99"), "text: %s", out);
+    ck_assert_msg(strstr(out, "中文排版"), "text: %s", out);
+    free(out);
+    snprintf(cmd, sizeof cmd, "pdffonts '%s' | grep -c 'CID Type 0C.*yes yes yes'", path);
+    ck_assert_int_eq(run(cmd, &out, &err), 0);
+    ck_assert_str_eq(out, "2\n");
+    free(out);
+    free(err);
+    char *cs = content_of(path);
+    ck_assert_msg(strstr(cs, "/Subtype /OpenType") && strstr(cs, "/FontFile3"), "no FontFile3");
+    ck_assert_msg(strstr(cs, "(Hello,"), "C059 not one-byte: %s", strstr(cs, "BT"));
+    free(cs);
 }
 END_TEST
 
@@ -744,6 +1025,15 @@ Suite *suite_pdf(void)
     tcase_add_test(tc, test_missing_glyphs_and_empty);
     tcase_add_test(tc, test_bad_page_size);
     suite_add_tcase(s, tc);
+    TCase *gl = tcase_create("glyphs");
+    tcase_add_checked_fixture(gl, setup, teardown);
+    tcase_set_timeout(gl, 60);
+    tcase_add_test(gl, test_ligature);
+    tcase_add_test(gl, test_kerning);
+    tcase_add_test(gl, test_offsets);
+    tcase_add_test(gl, test_astral);
+    tcase_add_test(gl, test_cff);
+    suite_add_tcase(s, gl);
     TCase *nav = tcase_create("navigation");
     tcase_add_checked_fixture(nav, setup, teardown);
     tcase_set_timeout(nav, 60);
