@@ -345,27 +345,30 @@ int gl_layout_emit_line(engine *e, gl_shaper *sh, const char *text, const gl_lin
     // set at natural width, but still shrink if the breaker counted on it.
     double r = align == AL_JUSTIFY && !ln->forced ? ln->ratio : fmin(ln->ratio, 0);
     size_t first_g = (size_t)-1, last_g = 0;
-    double stretch = 0, shrink = 0;
-    for (size_t k = ln->start; k < ln->end && k < sh->nitems; k++) {
-        const gl_item *it = &sh->items[k];
-        if (it->type == GL_ITEM_BOX) {
-            if (first_g == (size_t)-1)
-                first_g = sh->spans[k].g0;
-            last_g = sh->spans[k].g1 - 1;
-        } else if (it->type == GL_ITEM_GLUE) {
-            stretch += it->stretch;
-            shrink += it->shrink;
-        }
-    }
+    size_t end = ln->end < sh->nitems ? ln->end : sh->nitems;
+    for (size_t k = ln->start; k < end && first_g == (size_t)-1; k++)
+        if (sh->items[k].type == GL_ITEM_BOX)
+            first_g = sh->spans[k].g0;
     if (first_g == (size_t)-1)
         return 0;
-    // A line that starts or ends inside a ligature (a hyphen in "af-fluent")
-    // has that part of the word shaped again; a justified line's glue takes
-    // up the difference.
+    for (size_t k = end; k-- > ln->start;)
+        if (sh->items[k].type == GL_ITEM_BOX) {
+            last_g = sh->spans[k].g1 - 1;
+            break;
+        }
+    // A line that starts or ends inside a ligature or a kerned pair (a
+    // hyphen in "af-fluent") has that part of the word shaped again; a
+    // justified line's glue takes up the difference.
     double delta = 0;
     if (gl_reshape_ends(sh, text, first_g, last_g, &delta))
         return -1;
     if (delta != 0 && align == AL_JUSTIFY && !ln->forced) {
+        double stretch = 0, shrink = 0;
+        for (size_t k = ln->start; k < end; k++)
+            if (sh->items[k].type == GL_ITEM_GLUE) {
+                stretch += sh->items[k].stretch;
+                shrink += sh->items[k].shrink;
+            }
         double used = (r >= 0 ? r * stretch : r * shrink) - delta;
         r = used >= 0 ? (stretch > 0 ? used / stretch : 0) : (shrink > 0 ? used / shrink : 0);
     }
