@@ -154,7 +154,14 @@ size_t gl_utf8_count(const char *s, size_t n);
 /* ------------------------------------------------------------ characters */
 bool gl_is_han(uint32_t cp);      /* Han ideographs (URO, Ext A-H, compat) */
 bool gl_is_cjk(uint32_t cp);      /* Han, kana, hangul, CJK punctuation, full-width forms */
-bool gl_is_space(uint32_t cp);    /* ASCII and Unicode white space */
+/* ASCII and Unicode white space (inline: layout asks for every character) */
+static inline bool gl_is_space(uint32_t cp)
+{
+    if (cp < 0x80)
+        return cp == ' ' || (cp >= '\t' && cp <= '\r');
+    return cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
+           cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+}
 
 /* ------------------------------------------------------------ files */
 /* Reads a whole file.  Returns 0 and a malloc'd buffer (NUL-terminated,

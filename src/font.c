@@ -88,24 +88,13 @@ struct gl_fontset {
  * characters are those of English and European words and the punctuation
  * that sticks to them: printable ASCII, U+00A1-U+017F (Latin-1, Latin
  * Extended-A), U+2010-U+2027 (dashes, quotes, ellipsis). */
-#define PAIR_CHARS (94 + 223 + 24)
-#define PAIR_UNKNOWN INT16_MIN
+#define PAIR_CHARS GL_PAIR_CHARS
+#define PAIR_UNKNOWN GL_PAIR_UNKNOWN
 struct pair_kerns {
     double per_unit;                       /* em per font unit */
     int16_t kern[PAIR_CHARS][PAIR_CHARS];
 };
 
-/* The pair table's index of cp, or -1. */
-static inline int pair_index(uint32_t cp)
-{
-    if (cp >= 0x21 && cp <= 0x7E)
-        return (int)cp - 0x21;
-    if (cp >= 0xA1 && cp <= 0x17F)
-        return (int)cp - 0xA1 + 94;
-    if (cp >= 0x2010 && cp <= 0x2027)
-        return (int)cp - 0x2010 + 94 + 223;
-    return -1;
-}
 
 /* ------------------------------------------------------------ features */
 
@@ -1107,7 +1096,7 @@ void gl_face_pairs_learn(gl_fontset *fs, int face, const char *s, size_t n,
     for (size_t i = 0; i < n;) {
         size_t at = i;
         uint32_t cp = gl_utf8_next(s, n, &i);
-        int c = pair_index(cp);
+        int c = gl_pair_index(cp);
         bool plain = c >= 0 && k < ng && g[k].cluster == at &&
                      (k + 1 == ng || g[k + 1].cluster > at) && g[k].dx == 0 && g[k].dy == 0 &&
                      g[k].gid == glyph_of(fi, cp) && g[k].gid < fi->nglyphs;
@@ -1124,28 +1113,13 @@ void gl_face_pairs_learn(gl_fontset *fs, int face, const char *s, size_t n,
     }
 }
 
-int gl_face_pairs_kern(const gl_fontset *fs, int face, const uint32_t *cps, size_t n,
-                       float *kern)
+const int16_t *gl_face_pairs(const gl_fontset *fs, int face, double *per_unit)
 {
     const struct pair_kerns *t = valid_face(face) ? info_of(fs, face)->pairs : NULL;
-    if (!t || n == 0)
-        return -1;
-    int any = 0;
-    int c = pair_index(cps[0]);
-    for (size_t i = 0; i < n; i++) {
-        if (c < 0)
-            return -1;
-        kern[i] = 0;
-        if (i + 1 < n) {
-            int d = pair_index(cps[i + 1]);
-            if (d < 0 || t->kern[c][d] == PAIR_UNKNOWN)
-                return -1;
-            kern[i] = (float)(t->kern[c][d] * t->per_unit);
-            any |= t->kern[c][d] != 0;
-            c = d;
-        }
-    }
-    return any;
+    if (!t)
+        return NULL;
+    *per_unit = t->per_unit;
+    return &t->kern[0][0];
 }
 
 /* ------------------------------------------------------------ fallback */

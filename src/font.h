@@ -152,16 +152,31 @@ int gl_face_shape(gl_fontset *fs, int face, const char *text, size_t len, const 
 
 /* Learns from the shaping g[0..ng) of the word s[0..n) in face the
  * kerning of each pair of Latin neighbours that kept their own nominal
- * glyphs, so that gl_face_pairs_kern can answer for later words made of
+ * glyphs, so that gl_face_pairs can answer for later words made of
  * known pairs without shaping them.  Does nothing on failure. */
 void gl_face_pairs_learn(gl_fontset *fs, int face, const char *s, size_t n,
                          const gl_shaped *g, size_t ng);
-/* The shaping of the word cps[0..n) in face when all its pairs are known
- * (gl_face_pairs_learn): kern[i] (em) is what shaping adds to the advance
- * of character i, which keeps its nominal glyph.  Returns 1 when some
- * pair is kerned, 0 when none, -1 when not known. */
-int gl_face_pairs_kern(const gl_fontset *fs, int face, const uint32_t *cps, size_t n,
-                       float *kern);
+/* The kerning pairs learnt for face (gl_face_pairs_learn): a table of
+ * GL_PAIR_CHARS x GL_PAIR_CHARS entries in font units, GL_PAIR_UNKNOWN for
+ * a pair not learnt yet, indexed by gl_pair_index; *per_unit gets em per
+ * font unit.  NULL when none is learnt.  Layout reads it for every word,
+ * so the lookup is inline. */
+#define GL_PAIR_CHARS (94 + 223 + 24)
+#define GL_PAIR_UNKNOWN INT16_MIN
+const int16_t *gl_face_pairs(const gl_fontset *fs, int face, double *per_unit);
+/* A character's row and column in the pair table: printable ASCII,
+ * U+00A1-U+017F (Latin-1, Latin Extended-A), U+2010-U+2027 (dashes,
+ * quotes, ellipsis); -1 for any other. */
+static inline int gl_pair_index(uint32_t cp)
+{
+    if (cp >= 0x21 && cp <= 0x7E)
+        return (int)cp - 0x21;
+    if (cp >= 0xA1 && cp <= 0x17F)
+        return (int)cp - 0xA1 + 94;
+    if (cp >= 0x2010 && cp <= 0x2027)
+        return (int)cp - 0x2010 + 94 + 223;
+    return -1;
+}
 
 /* Subsets face to the given code points (plus .notdef) with hb-subset (the
  * EPUB's fonts) and returns a stand-alone OpenType file (not a collection) in *data (caller

@@ -542,22 +542,32 @@ static int shape_word(gl_shaper *sh, const char *text, size_t a, size_t b)
         return -1;
     gl_glyph *g = sh->g;
     size_t len = g[b - 1].off + g[b - 1].nbytes - g[a].off, n;
-    float kern[64];
-    uint32_t cps[64];
-    int k = -1;
-    if (b - a <= 64) {
-        for (size_t q = a; q < b; q++)
-            cps[q - a] = g[q].cp;
-        k = gl_shape_pairs(sh->cache, g[a].face, cps, b - a, kern);
+    // A word whose pairs are all known kerns (learnt from the words
+    // shaped before, gl_face_pairs_learn) is set without a lookup: its
+    // letters keep their glyphs and own advances (nat), each advance (adv)
+    // gaining the kern with the next letter, which PDF writes as the TJ
+    // adjustment between two strings.
+    double per_unit;
+    const int16_t *pairs = gl_face_pairs(sh->fs, g[a].face, &per_unit);
+    int c = pairs ? gl_pair_index(g[a].cp) : -1;
+    size_t w = a;
+    for (; c >= 0 && w + 1 < b; w++) {
+        int d = gl_pair_index(g[w + 1].cp);
+        if (d < 0 || pairs[c * GL_PAIR_CHARS + d] == GL_PAIR_UNKNOWN)
+            break;
+        c = d;
     }
-    if (k >= 0) {
-        for (size_t q = a; k && q < b; q++)
-            if (kern[q - a] != 0) {
-                // the glyph keeps its own advance (nat): PDF kerns with a TJ
-                // adjustment between two strings, as between two words
-                g[q].adv = (float)(g[q].nat + kern[q - a] * g[q].size);
-                g[q].flags |= GL_G_KERNED;
+    if (c >= 0 && w + 1 >= b) {
+        c = gl_pair_index(g[a].cp);
+        for (w = a; w + 1 < b; w++) {
+            int d = gl_pair_index(g[w + 1].cp);
+            int16_t k = pairs[c * GL_PAIR_CHARS + d];
+            if (k) {
+                g[w].adv = (float)(g[w].nat + k * per_unit * g[w].size);
+                g[w].flags |= GL_G_KERNED;
             }
+            c = d;
+        }
         return 0;
     }
     bool trivial;

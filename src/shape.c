@@ -143,8 +143,3 @@ const gl_shaped *gl_shape_word(gl_shape_cache *c, int face, const char *text, si
     *trivial = e->trivial;
     return e->g;
 }
-
-int gl_shape_pairs(gl_shape_cache *c, int face, const uint32_t *cps, size_t n, float *kern)
-{
-    return gl_face_pairs_kern(c->fs, face, cps, n, kern);
-}

@@ -24,11 +24,4 @@ void gl_shape_cache_free(gl_shape_cache *c);
 const gl_shaped *gl_shape_word(gl_shape_cache *c, int face, const char *text, size_t len,
                                size_t *n, bool *trivial);
 
-/* The shaping of a Latin word whose pairs are all known to be kerning
- * only, without a lookup (see gl_face_pairs_kern; the pairs are learnt
- * from the words shaped before): kern[i] is what character i's advance
- * gains (em), its glyph the nominal one.  Returns 1 when some pair is
- * kerned, 0 when none, -1 when not known: shape the word. */
-int gl_shape_pairs(gl_shape_cache *c, int face, const uint32_t *cps, size_t n, float *kern);
-
 #endif
