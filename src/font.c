@@ -92,6 +92,8 @@ struct gl_fontset {
 #define PAIR_UNKNOWN GL_PAIR_UNKNOWN
 struct pair_kerns {
     double per_unit;                       /* em per font unit */
+    int16_t ascii[94][94];                 /* the printable ASCII pairs again,
+                                              compact: most of a book's */
     int16_t kern[PAIR_CHARS][PAIR_CHARS];
 };
 
@@ -1085,6 +1087,9 @@ void gl_face_pairs_learn(gl_fontset *fs, int face, const char *s, size_t n,
         for (int i = 0; i < PAIR_CHARS; i++)
             for (int j = 0; j < PAIR_CHARS; j++)
                 fi->pairs->kern[i][j] = PAIR_UNKNOWN;
+        for (int i = 0; i < 94; i++)
+            for (int j = 0; j < 94; j++)
+                fi->pairs->ascii[i][j] = PAIR_UNKNOWN;
     }
     struct pair_kerns *t = fi->pairs;
     // A character is plain when it got one glyph of its own, nominal and
@@ -1102,8 +1107,11 @@ void gl_face_pairs_learn(gl_fontset *fs, int face, const char *s, size_t n,
                      g[k].gid == glyph_of(fi, cp) && g[k].gid < fi->nglyphs;
         if (plain && prev >= 0) {
             double units = round(prev_kern / t->per_unit);
-            if (fabs(units) < 30000)
+            if (fabs(units) < 30000) {
                 t->kern[prev][c] = (int16_t)units;
+                if (prev < 94 && c < 94)
+                    t->ascii[prev][c] = (int16_t)units;
+            }
         }
         prev = plain ? c : -1;
         if (plain)
@@ -1113,12 +1121,14 @@ void gl_face_pairs_learn(gl_fontset *fs, int face, const char *s, size_t n,
     }
 }
 
-const int16_t *gl_face_pairs(const gl_fontset *fs, int face, double *per_unit)
+const int16_t *gl_face_pairs(const gl_fontset *fs, int face, double *per_unit,
+                            const int16_t **ascii)
 {
     const struct pair_kerns *t = valid_face(face) ? info_of(fs, face)->pairs : NULL;
     if (!t)
         return NULL;
     *per_unit = t->per_unit;
+    *ascii = &t->ascii[0][0];
     return &t->kern[0][0];
 }
 

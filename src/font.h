@@ -159,11 +159,14 @@ void gl_face_pairs_learn(gl_fontset *fs, int face, const char *s, size_t n,
 /* The kerning pairs learnt for face (gl_face_pairs_learn): a table of
  * GL_PAIR_CHARS x GL_PAIR_CHARS entries in font units, GL_PAIR_UNKNOWN for
  * a pair not learnt yet, indexed by gl_pair_index; *per_unit gets em per
- * font unit.  NULL when none is learnt.  Layout reads it for every word,
- * so the lookup is inline. */
+ * font unit, *ascii the same for the printable ASCII pairs in a compact
+ * 94 x 94 table (cache-friendly: most pairs of an English book).  NULL
+ * when none is learnt.  Layout reads it for every word, so the lookup is
+ * inline. */
 #define GL_PAIR_CHARS (94 + 223 + 24)
 #define GL_PAIR_UNKNOWN INT16_MIN
-const int16_t *gl_face_pairs(const gl_fontset *fs, int face, double *per_unit);
+const int16_t *gl_face_pairs(const gl_fontset *fs, int face, double *per_unit,
+                            const int16_t **ascii);
 /* A character's row and column in the pair table: printable ASCII,
  * U+00A1-U+017F (Latin-1, Latin Extended-A), U+2010-U+2027 (dashes,
  * quotes, ellipsis); -1 for any other. */

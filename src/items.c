@@ -548,12 +548,14 @@ static int shape_word(gl_shaper *sh, const char *text, size_t a, size_t b)
     // gaining the kern with the next letter, which PDF writes as the TJ
     // adjustment between two strings.
     double per_unit;
-    const int16_t *pairs = gl_face_pairs(sh->fs, g[a].face, &per_unit);
+    const int16_t *ascii = NULL;
+    const int16_t *pairs = gl_face_pairs(sh->fs, g[a].face, &per_unit, &ascii);
     int c = pairs ? gl_pair_index(g[a].cp) : -1;
     size_t w = a;
     for (; c >= 0 && w + 1 < b; w++) {
         int d = gl_pair_index(g[w + 1].cp);
-        if (d < 0 || pairs[c * GL_PAIR_CHARS + d] == GL_PAIR_UNKNOWN)
+        if (d < 0 || (c < 94 && d < 94 ? ascii[c * 94 + d]
+                                       : pairs[c * GL_PAIR_CHARS + d]) == GL_PAIR_UNKNOWN)
             break;
         c = d;
     }
@@ -561,7 +563,7 @@ static int shape_word(gl_shaper *sh, const char *text, size_t a, size_t b)
         c = gl_pair_index(g[a].cp);
         for (w = a; w + 1 < b; w++) {
             int d = gl_pair_index(g[w + 1].cp);
-            int16_t k = pairs[c * GL_PAIR_CHARS + d];
+            int16_t k = c < 94 && d < 94 ? ascii[c * 94 + d] : pairs[c * GL_PAIR_CHARS + d];
             if (k) {
                 g[w].adv = (float)(g[w].nat + k * per_unit * g[w].size);
                 g[w].flags |= GL_G_KERNED;
