@@ -202,6 +202,13 @@ long long gl_choose_time(const galley_options *opt, const long long *fallback);
  * *out (negative before 1970).  Returns false when s is not such a date. */
 bool gl_parse_iso_date(const char *s, long long *out);
 
+/* Big-endian integers in a file (fonts, PNG). */
+static inline uint32_t gl_be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static inline uint16_t gl_be16(const unsigned char *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+
 /* FNV-1a, 64-bit: a stable non-cryptographic hash (subset tags, content
  * identifiers, hash tables).  Start from GL_FNV64_OFFSET; a step mixes
  * one value (a byte, or more: the EPUB identifier stirs in another lane). */

@@ -1,12 +1,13 @@
 /*
- * font.c — loads the faces of a font set with FreeType, answers coverage,
- * advance and vertical-metric questions for layout from tables built once
- * at load time, and subsets faces with hb-subset for the back ends.
- * The only file that includes FreeType or HarfBuzz; it knows nothing of
+ * font.c — loads the faces of a font set with FreeType (by file or, through
+ * fontfind.c, by family), answers coverage, advance and vertical-metric
+ * questions for layout from tables built once at load time, and fills the
+ * fallback roles for characters no configured face has.  Shaping is in
+ * font_shape.c, subsetting in font_subset.c; it knows nothing of
  * documents, layout or back ends (those see face ids and byte buffers).
  */
 #define _POSIX_C_SOURCE 200809L /* fileno, stat types */
-#include "font.h"
+#include "font_int.h"
 #include "fontfind.h"
 
 #include <dirent.h>
@@ -18,47 +19,10 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include <ft2build.h>
-#include FT_FREETYPE_H
-#include FT_ADVANCES_H
-#include FT_FONT_FORMATS_H
-#include FT_TRUETYPE_TABLES_H
-
-#include <hb-ot.h>
-#include <hb-subset.h>
-#include <hb.h>
 
 #ifndef GALLEY_FONT_DIR
 #define GALLEY_FONT_DIR "fonts"
 #endif
-
-typedef struct {
-    uint32_t cp;
-    uint16_t gid;
-} astral_map;
-
-/* Everything layout asks about a face, computed at load so that the hot
- * paths (gl_face_has, gl_face_advance, gl_font_pick) are array reads and
- * FreeType can be closed again. */
-typedef struct {
-    char *path;         /* owned */
-    int index;          /* face index in a collection */
-    dev_t dev;          /* identity of the file, for sharing */
-    ino_t ino;
-    char *psname;       /* owned, never NULL once loaded */
-    double ascender, descender;  /* em */
-    uint16_t *bmp;      /* 65536 glyph ids for U+0000..U+FFFF, 0 = none */
-    astral_map *astral; /* sorted by cp */
-    size_t nastral;
-    float *adv;         /* em, per glyph id */
-    unsigned nglyphs;
-    float ink[2][64];   /* ink extent (xmin, xmax, em) of PUNCT[i]; NAN when absent */
-    /* HarfBuzz, opened on the first gl_face_shape (see there) */
-    hb_font_t *hb;
-    bool hb_tried;
-    struct pair_kerns *pairs;   /* gl_face_pairs_learn's, or NULL */
-    int8_t locl;                /* gl_face_has_locl: -1 not known yet */
-} face_info;
 
 /* Punctuation whose ink extent layout needs to compress it (CLREQ §3.1.6):
  * how much blank a full-width mark carries on each side differs between
@@ -70,155 +34,6 @@ static const uint32_t PUNCT[] = {
     0x30FB, 0x2027, 0xFF5E, 0x2014, 0x2026, 0xFF0F,
 };
 #define NPUNCT (sizeof PUNCT / sizeof *PUNCT)
-
-#define GL_MAX_FEATURES 32  /* OpenType features a font set shapes with */
-
-struct gl_fontset {
-    face_info info[GL_FACE_COUNT];
-    int canon[GL_FACE_COUNT]; /* role → lowest role with the same file and index */
-    hb_buffer_t *buf;         /* gl_face_shape's, reused */
-    hb_feature_t features[GL_MAX_FEATURES];  /* gl_font_config.features */
-    unsigned nfeatures;
-    struct fallback *fb;      /* NULL: no fallback (see "fallback" below) */
-};
-
-/* What shaping does to each pair of Latin characters in a face, learnt
- * from the words shaped so far: unknown yet (PAIR_UNKNOWN), or kerning
- * only, in font units (what the first character's advance gains).  The
- * characters are those of English and European words and the punctuation
- * that sticks to them: printable ASCII, U+00A1-U+017F (Latin-1, Latin
- * Extended-A), U+2010-U+2027 (dashes, quotes, ellipsis). */
-#define PAIR_CHARS GL_PAIR_CHARS
-#define PAIR_UNKNOWN GL_PAIR_UNKNOWN
-struct pair_kerns {
-    double per_unit;                       /* em per font unit */
-    int16_t ascii[94][94];                 /* the printable ASCII pairs again,
-                                              compact: most of a book's */
-    int16_t kern[PAIR_CHARS][PAIR_CHARS];
-};
-
-
-/* ------------------------------------------------------------ features */
-
-/* Calls each(item, len, user) for the comma-separated items of spec with
- * their white space trimmed; stops at the first non-zero return. */
-static int each_feature(const char *spec, int (*each)(const char *, size_t, void *), void *user)
-{
-    for (const char *p = spec; *p;) {
-        const char *e = strchr(p, ',');
-        if (!e)
-            e = p + strlen(p);
-        const char *a = p, *b = e;
-        while (a < b && (*a == ' ' || *a == '\t'))
-            a++;
-        while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
-            b--;
-        int rc = a < b ? each(a, (size_t)(b - a), user) : 0;
-        if (rc)
-            return rc;
-        p = *e ? e + 1 : e;
-    }
-    return 0;
-}
-
-typedef struct {
-    hb_feature_t *out;
-    unsigned n, cap;
-    const char *bad;
-    size_t badlen;
-} feature_list;
-
-/* The shape of one CSS font-feature-settings item, as HarfBuzz also reads
- * it (hb_feature_from_string is lenient: "what ever" is the tag 'what'):
- * [+-] a tag of 1-4 letters or digits, or 4 quoted characters, an optional
- * [start:end], an optional value (=N, or a space and N, on or off). */
-static bool feature_syntax(const char *s, size_t n)
-{
-    size_t i = 0;
-    if (i < n && (s[i] == '+' || s[i] == '-'))
-        i++;
-    if (i < n && (s[i] == '"' || s[i] == '\'')) {
-        if (i + 5 >= n || s[i + 5] != s[i])
-            return false;
-        i += 6;
-    } else {
-        size_t t = i;
-        while (i < n && i - t < 4 && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-                                      (s[i] >= '0' && s[i] <= '9')))
-            i++;
-        if (i == t)
-            return false;
-    }
-    if (i < n && s[i] == '[') {
-        while (i < n && s[i] != ']')
-            i++;
-        if (i++ >= n)
-            return false;
-    }
-    size_t v = i;
-    while (i < n && s[i] == ' ')
-        i++;
-    if (i < n && s[i] == '=') {
-        i++;
-        while (i < n && s[i] == ' ')
-            i++;
-    } else if (i == v && i < n) {
-        return false;  // something glued to the tag
-    }
-    if (i == n)
-        return v == n;  // a tag alone; "liga=" has no value
-    if (n - i == 2 && !strncmp(s + i, "on", 2))
-        return true;
-    if (n - i == 3 && !strncmp(s + i, "off", 3))
-        return true;
-    while (i < n && s[i] >= '0' && s[i] <= '9')
-        i++;
-    return i == n;
-}
-
-static int add_feature(const char *item, size_t len, void *user)
-{
-    feature_list *l = user;
-    hb_feature_t f;
-    if (!feature_syntax(item, len) || !hb_feature_from_string(item, (int)len, &f) ||
-        l->n >= l->cap) {
-        l->bad = item;
-        l->badlen = len;
-        return -1;
-    }
-    if (l->out)
-        l->out[l->n] = f;
-    l->n++;
-    return 0;
-}
-
-int gl_font_features_check(const char *spec, char *bad, size_t cap)
-{
-    hb_feature_t f[GL_MAX_FEATURES];
-    feature_list l = {f, 0, GL_MAX_FEATURES, NULL, 0};
-    if (each_feature(spec, add_feature, &l)) {
-        if (cap)
-            snprintf(bad, cap, "%.*s", (int)(l.badlen < cap ? l.badlen : cap - 1), l.bad);
-        return -1;
-    }
-    return (int)l.n;
-}
-
-int gl_font_features_css(const char *spec, gl_buf *out)
-{
-    hb_feature_t f[GL_MAX_FEATURES];
-    feature_list l = {f, 0, GL_MAX_FEATURES, NULL, 0};
-    if (each_feature(spec, add_feature, &l))
-        return 0;  // checked before: nothing to write
-    for (unsigned i = 0; i < l.n; i++) {
-        char tag[5];
-        hb_tag_to_string(f[i].tag, tag);
-        tag[4] = 0;
-        if (gl_buf_printf(out, "%s\"%s\" %u", i ? ", " : "", tag, f[i].value))
-            return -1;
-    }
-    return 0;
-}
 
 /* ------------------------------------------------------------ specs */
 
@@ -257,13 +72,6 @@ static int parse_spec(gl_ctx *ctx, const char *spec, char **path, int *index)
 
 /* ------------------------------------------------------------ validation */
 
-static uint32_t be32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint16_t be16(const unsigned char *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-
 /* Checks that every table of the face's sfnt directory lies inside the file.
  * FreeType reads tables lazily, so a truncated file can open cleanly and
  * fail (or draw nothing) only when a glyph is loaded much later. */
@@ -282,11 +90,11 @@ static int check_sfnt_dir(gl_ctx *ctx, const char *path, int index)
     if (memcmp(hdr, "ttcf", 4) == 0) {
         if (fseek(f, 12L + 4L * index, SEEK_SET) != 0 || fread(hdr, 1, 4, f) != 4)
             goto truncated;
-        off = be32(hdr);
+        off = gl_be32(hdr);
         if (fseek(f, (long)off, SEEK_SET) != 0 || fread(hdr, 1, 12, f) != 12)
             goto truncated;
     }
-    uint32_t version = be32(hdr);
+    uint32_t version = gl_be32(hdr);
     if (version != 0x00010000U && version != 0x74727565U /* 'true' */ &&
         version != 0x4F54544FU /* 'OTTO': CFF outlines */) {
         rc = gl_error(ctx, GALLEY_ERR_FONT,
@@ -294,12 +102,12 @@ static int check_sfnt_dir(gl_ctx *ctx, const char *path, int index)
                       "not supported)", path);
         goto done;
     }
-    unsigned ntables = be16(hdr + 4);
+    unsigned ntables = gl_be16(hdr + 4);
     for (unsigned i = 0; i < ntables; i++) {
         unsigned char rec[16];
         if (fread(rec, 1, 16, f) != 16)
             goto truncated;
-        uint64_t end = (uint64_t)be32(rec + 8) + be32(rec + 12);
+        uint64_t end = (uint64_t)gl_be32(rec + 8) + gl_be32(rec + 12);
         if (end > size) {
             rc = gl_error(ctx, GALLEY_ERR_FONT,
                           "%s: truncated or damaged font: table '%.4s' ends at byte %llu of %llu",
@@ -318,21 +126,21 @@ done:
     return rc;
 }
 
-static const char *ft_errstr(FT_Error e)
+const char *gl_font_ft_error(FT_Error e)
 {
     const char *s = FT_Error_String(e); // NULL unless FreeType was built with error strings
     return s ? s : "FreeType error";
 }
 
 /* Starts FreeType; 0, or -1 with the error (OOM or GALLEY_ERR_FONT) on ctx. */
-static int init_freetype(gl_ctx *ctx, FT_Library *lib)
+int gl_font_ft_init(gl_ctx *ctx, FT_Library *lib)
 {
     FT_Error e = FT_Init_FreeType(lib);
     if (!e)
         return 0;
     if (e == FT_Err_Out_Of_Memory)
         return gl_oom(ctx);
-    return gl_error(ctx, GALLEY_ERR_FONT, "cannot initialise FreeType (%s)", ft_errstr(e));
+    return gl_error(ctx, GALLEY_ERR_FONT, "cannot initialise FreeType (%s)", gl_font_ft_error(e));
 }
 
 /* Opens face `index` of path and checks everything galley relies on: the
@@ -353,7 +161,7 @@ static int open_face(gl_ctx *ctx, FT_Library lib, const char *path, int index, F
         return gl_oom(ctx);
     if (e)
         return gl_error(ctx, GALLEY_ERR_FONT, "%s: not a font file FreeType can read (%s)", path,
-                        e == FT_Err_Unknown_File_Format ? "unknown file format" : ft_errstr(e));
+                        e == FT_Err_Unknown_File_Format ? "unknown file format" : gl_font_ft_error(e));
     long nfaces = face->num_faces;
     FT_Done_Face(face);
     if (index < 0 || index >= nfaces)
@@ -364,7 +172,7 @@ static int open_face(gl_ctx *ctx, FT_Library lib, const char *path, int index, F
         return gl_oom(ctx);
     if (e)
         return gl_error(ctx, GALLEY_ERR_FONT, "%s: truncated or damaged font (%s)", path,
-                        ft_errstr(e));
+                        gl_font_ft_error(e));
     // TrueType (glyf) and CFF outlines: the PDF embeds both (FontFile2,
     // FontFile3).  Not CFF2 (variable fonts), which PDF readers do not take.
     const char *fmt = FT_Get_Font_Format(face);
@@ -718,24 +526,7 @@ static int role_specs(gl_ctx *ctx, FT_Library lib, const gl_font_config *cfg, co
 static int fallback_new(gl_ctx *ctx, gl_fontset *fs, const char *lang);
 static void fallback_free(struct fallback *fb);
 
-static hb_font_t *hb_of(gl_fontset *fs, int face);
-static unsigned glyph_of(const face_info *fi, uint32_t cp);
 
-/* True when table (GSUB or GPOS) of face lists feature tag. */
-static bool has_feature(hb_face_t *face, hb_tag_t table, hb_tag_t tag)
-{
-    hb_tag_t tags[64];
-    unsigned start = 0, n;
-    do {
-        n = sizeof tags / sizeof *tags;
-        hb_ot_layout_table_get_feature_tags(face, table, start, &n, tags);
-        for (unsigned i = 0; i < n; i++)
-            if (tags[i] == tag)
-                return true;
-        start += n;
-    } while (n == sizeof tags / sizeof *tags);
-    return false;
-}
 
 /* A CJK face with the OpenType 'halt' feature (alternate half widths: Noto
  * CJK, Source Han) says itself how far each full-width mark may close up:
@@ -747,11 +538,11 @@ static bool has_feature(hb_face_t *face, hb_tag_t table, hb_tag_t tag)
 static void halt_widths(gl_fontset *fs, int face)
 {
     face_info *fi = &fs->info[face];
-    hb_font_t *f = hb_of(fs, face);
+    hb_font_t *f = gl_font_hb(fs, face);
     if (!f)
         return;
     hb_face_t *hf = hb_font_get_face(f);
-    if (!has_feature(hf, HB_OT_TAG_GPOS, HB_TAG('h', 'a', 'l', 't')))
+    if (!gl_font_has_feature(hf, HB_OT_TAG_GPOS, HB_TAG('h', 'a', 'l', 't')))
         return;
     hb_buffer_t *b = hb_buffer_create();
     const hb_feature_t on = {HB_TAG('h', 'a', 'l', 't'), 1, 0, (unsigned)-1};
@@ -792,7 +583,7 @@ gl_fontset *gl_fontset_new(gl_ctx *ctx, const gl_font_config *cfg)
         return NULL;
     for (int i = 0; i < GL_FACE_COUNT; i++)
         fs->canon[i] = i;
-    if (init_freetype(ctx, &lib))
+    if (gl_font_ft_init(ctx, &lib))
         goto fail;
     if (role_specs(ctx, lib, cfg, dir, specs))
         goto fail;
@@ -821,14 +612,10 @@ gl_fontset *gl_fontset_new(gl_ctx *ctx, const gl_font_config *cfg)
     FT_Done_FreeType(lib);
     for (int i = 0; i < GL_FACE_CONFIGURED; i++)
         gl_free(specs[i]);
-    if (cfg->features) {
-        feature_list l = {fs->features, 0, GL_MAX_FEATURES, NULL, 0};
-        if (each_feature(cfg->features, add_feature, &l)) {
-            gl_error(ctx, GALLEY_ERR_ARG, "invalid font feature '%.*s'", (int)l.badlen, l.bad);
-            gl_fontset_free(fs);
-            return NULL;
-        }
-        fs->nfeatures = l.n;
+    if (cfg->features && gl_font_features_parse(ctx, cfg->features, fs->features,
+                                                &fs->nfeatures) != 0) {
+        gl_fontset_free(fs);
+        return NULL;
     }
     for (int i = GL_FACE_CJK; i <= GL_FACE_CJK_FALLBACK; i++)
         if (fs->canon[i] == i)
@@ -857,29 +644,6 @@ void gl_fontset_free(gl_fontset *fs)
 
 /* ------------------------------------------------------------ queries */
 
-static const face_info *info_of(const gl_fontset *fs, int face)
-{
-    return &fs->info[fs->canon[face]];
-}
-
-static unsigned glyph_of(const face_info *fi, uint32_t cp)
-{
-    if (!fi->bmp)
-        return 0;  // an empty fallback role
-    if (cp < 0x10000)
-        return fi->bmp[cp];
-    size_t lo = 0, hi = fi->nastral;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (fi->astral[mid].cp < cp)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < fi->nastral && fi->astral[lo].cp == cp ? fi->astral[lo].gid : 0;
-}
-
-static bool valid_face(int face) { return face >= 0 && face < GL_FACE_COUNT; }
 
 static int pick_fallback(const gl_fontset *fs, uint32_t cp);
 
@@ -997,139 +761,6 @@ const char *gl_face_psname(const gl_fontset *fs, int face)
 int gl_face_canonical(const gl_fontset *fs, int face)
 {
     return valid_face(face) ? fs->canon[face] : face;
-}
-
-/* ------------------------------------------------------------ shaping */
-
-/* The face's HarfBuzz font, opened on first use: most documents shape only
- * the Latin faces, and a CJK collection need not be mapped for that.  Its
- * scale is the em (units per em), so positions come in font units. */
-static hb_font_t *hb_of(gl_fontset *fs, int face)
-{
-    face_info *fi = &fs->info[fs->canon[face]];
-    if (fi->hb_tried)
-        return fi->hb;
-    fi->hb_tried = true;
-    hb_blob_t *blob = hb_blob_create_from_file_or_fail(fi->path);
-    if (!blob)
-        return NULL;
-    hb_face_t *hf = hb_face_create(blob, (unsigned)fi->index);
-    hb_blob_destroy(blob);
-    hb_font_t *f = hb_font_create(hf);
-    unsigned upem = hb_face_get_upem(hf);
-    hb_face_destroy(hf);
-    if (f == hb_font_get_empty())
-        return NULL;
-    hb_font_set_scale(f, (int)upem, (int)upem);
-    fi->hb = f;
-    return f;
-}
-
-bool gl_face_has_locl(gl_fontset *fs, int face)
-{
-    if (!valid_face(face))
-        return false;
-    face_info *fi = &fs->info[fs->canon[face]];
-    if (fi->locl < 0) {
-        hb_font_t *f = hb_of(fs, face);
-        fi->locl = f && has_feature(hb_font_get_face(f), HB_OT_TAG_GSUB, HB_TAG('l', 'o', 'c', 'l'));
-    }
-    return fi->locl;
-}
-
-int gl_face_shape(gl_fontset *fs, int face, const char *text, size_t len, const char *lang,
-                  gl_shaped *out, size_t cap)
-{
-    if (!valid_face(face) || len > 0xFFFF)
-        return -1;
-    hb_font_t *f = hb_of(fs, face);
-    if (!f)
-        return -1;
-    if (!fs->buf) {
-        fs->buf = hb_buffer_create();
-        if (!hb_buffer_allocation_successful(fs->buf))
-            return -1;
-    }
-    hb_buffer_t *b = fs->buf;
-    hb_buffer_clear_contents(b);
-    hb_buffer_add_utf8(b, text, (int)len, 0, (int)len);
-    hb_buffer_guess_segment_properties(b);
-    if (lang)
-        hb_buffer_set_language(b, hb_language_from_string(lang, -1));
-    hb_shape(f, b, fs->features, fs->nfeatures);
-    if (!hb_buffer_allocation_successful(b))
-        return -1;
-    unsigned n = 0;
-    const hb_glyph_info_t *gi = hb_buffer_get_glyph_infos(b, &n);
-    const hb_glyph_position_t *gp = hb_buffer_get_glyph_positions(b, NULL);
-    double em = (double)hb_face_get_upem(hb_font_get_face(f));
-    for (unsigned i = 0; i < n && i < cap; i++) {
-        out[i].gid = gi[i].codepoint;
-        out[i].cluster = gi[i].cluster;
-        out[i].adv = (float)(gp[i].x_advance / em);
-        out[i].dx = (float)(gp[i].x_offset / em);
-        out[i].dy = (float)(gp[i].y_offset / em);
-    }
-    return (int)n;
-}
-
-void gl_face_pairs_learn(gl_fontset *fs, int face, const char *s, size_t n,
-                         const gl_shaped *g, size_t ng)
-{
-    if (!valid_face(face) || n < 2)
-        return;
-    face_info *fi = &fs->info[fs->canon[face]];
-    if (!fi->pairs) {
-        hb_font_t *f = hb_of(fs, face);
-        if (!f || !(fi->pairs = gl_malloc(NULL, sizeof *fi->pairs)))
-            return;
-        fi->pairs->per_unit = 1.0 / hb_face_get_upem(hb_font_get_face(f));
-        for (int i = 0; i < PAIR_CHARS; i++)
-            for (int j = 0; j < PAIR_CHARS; j++)
-                fi->pairs->kern[i][j] = PAIR_UNKNOWN;
-        for (int i = 0; i < 94; i++)
-            for (int j = 0; j < 94; j++)
-                fi->pairs->ascii[i][j] = PAIR_UNKNOWN;
-    }
-    struct pair_kerns *t = fi->pairs;
-    // A character is plain when it got one glyph of its own, nominal and
-    // unmoved; two plain neighbours tell the kerning of their pair (a
-    // pair rule, as in GPOS PairPos, which the bundled faces use).
-    size_t k = 0;
-    int prev = -1;
-    double prev_kern = 0;
-    for (size_t i = 0; i < n;) {
-        size_t at = i;
-        uint32_t cp = gl_utf8_next(s, n, &i);
-        int c = gl_pair_index(cp);
-        bool plain = c >= 0 && k < ng && g[k].cluster == at &&
-                     (k + 1 == ng || g[k + 1].cluster > at) && g[k].dx == 0 && g[k].dy == 0 &&
-                     g[k].gid == glyph_of(fi, cp) && g[k].gid < fi->nglyphs;
-        if (plain && prev >= 0) {
-            double units = round(prev_kern / t->per_unit);
-            if (fabs(units) < 30000) {
-                t->kern[prev][c] = (int16_t)units;
-                if (prev < 94 && c < 94)
-                    t->ascii[prev][c] = (int16_t)units;
-            }
-        }
-        prev = plain ? c : -1;
-        if (plain)
-            prev_kern = g[k].adv - fi->adv[g[k].gid];
-        while (k < ng && g[k].cluster < i)
-            k++;
-    }
-}
-
-const int16_t *gl_face_pairs(const gl_fontset *fs, int face, double *per_unit,
-                            const int16_t **ascii)
-{
-    const struct pair_kerns *t = valid_face(face) ? info_of(fs, face)->pairs : NULL;
-    if (!t)
-        return NULL;
-    *per_unit = t->per_unit;
-    *ascii = &t->ascii[0][0];
-    return &t->kern[0][0];
 }
 
 /* ------------------------------------------------------------ fallback */
@@ -1305,7 +936,7 @@ static int load_fallback(struct fallback *fb, uint32_t cp)
             }
             fs->canon[slot] = same;
         } else {
-            if (!lib && init_freetype(ctx, &lib))
+            if (!lib && gl_font_ft_init(ctx, &lib))
                 goto done;
             char *spec = spec_of(ctx, c[i].path, c[i].index);
             int rc = spec ? load_info(ctx, lib, spec, fi) : -1;
@@ -1371,104 +1002,6 @@ const char *gl_font_fallback_note(const gl_fontset *fs, int face)
     return fb->family[k];
 }
 
-/* ------------------------------------------------------------ subsetting */
-
-/* Tables the subsets leave out: layout tables (their closure would pull in
- * glyphs nobody asked for, and neither the PDF nor the EPUB's fonts use
- * them), vertical metrics, and bitmap/colour data.  With
- * HB_SUBSET_FLAGS_NO_HINTING (which also drops cvt, fpgm, prep and glyph
- * instructions, about 60% of a Latin subset) what remains is OS/2 cmap
- * glyf (or CFF) head hhea hmtx loca maxp name post: what a PDF reader or a
- * browser needs to draw the glyphs (checked with pdffonts, pdftotext,
- * mutool and epubcheck), as uming.ttc, which has no hinting at all, shows. */
-static const char *const DROP_TABLES[] = {
-    "GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "morx", "mort", "kerx", "kern",
-    "vhea", "vmtx", "VORG", "EBDT", "EBLC", "EBSC", "CBDT", "CBLC", "sbix", "SVG ",
-    "COLR", "CPAL", "DSIG", "LTSH", "hdmx", "VDMX", "PCLT", "gasp", "meta", "STAT",
-};
-
-static bool is_layout_table(const char *tag)
-{
-    return !strcmp(tag, "GSUB") || !strcmp(tag, "GPOS") || !strcmp(tag, "GDEF") ||
-           !strcmp(tag, "kern");
-}
-
-int gl_face_subset(gl_ctx *ctx, const gl_fontset *fs, int face, const uint32_t *cps,
-                   size_t ncps, char **data, size_t *len)
-{
-    *data = NULL;
-    *len = 0;
-    if (!valid_face(face))
-        return gl_error(ctx, GALLEY_ERR_INTERNAL, "gl_face_subset: bad face id %d", face);
-    const face_info *fi = info_of(fs, face);
-    hb_blob_t *blob = NULL;
-    hb_face_t *src = NULL, *sub = NULL;
-    hb_subset_input_t *in = NULL;
-    hb_blob_t *out = NULL;
-    int rc = -1;
-
-    blob = hb_blob_create_from_file_or_fail(fi->path);
-    if (!blob) {
-        gl_error(ctx, GALLEY_ERR_FONT, "%s: cannot read font for subsetting", fi->path);
-        goto cleanup;
-    }
-    src = hb_face_create(blob, (unsigned)fi->index);
-    in = hb_subset_input_create_or_fail();
-    if (!in) {
-        gl_oom(ctx);
-        goto cleanup;
-    }
-    hb_set_t *u = hb_subset_input_unicode_set(in);
-    for (size_t i = 0; i < ncps; i++)
-        hb_set_add(u, cps[i]);
-    // Keep every name record (by default hb-subset keeps name IDs 0-6 in
-    // English only).
-    hb_set_t *names = hb_subset_input_set(in, HB_SUBSET_SETS_NAME_ID);
-    hb_set_clear(names);
-    hb_set_invert(names);
-    hb_set_t *langs = hb_subset_input_set(in, HB_SUBSET_SETS_NAME_LANG_ID);
-    hb_set_clear(langs);
-    hb_set_invert(langs);
-    // A reading system shapes the EPUB's text itself: the layout tables
-    // stay (hb-subset keeps its default features, kerning and standard
-    // ligatures among them, and the glyphs they reach), so that it kerns
-    // and joins as the PDF does.
-    hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
-    for (size_t i = 0; i < sizeof DROP_TABLES / sizeof *DROP_TABLES; i++)
-        if (!is_layout_table(DROP_TABLES[i]))
-            hb_set_add(drop, hb_tag_from_string(DROP_TABLES[i], 4));
-    if (!hb_set_allocation_successful(u) || !hb_set_allocation_successful(drop)) {
-        gl_oom(ctx);
-        goto cleanup;
-    }
-    hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
-    sub = hb_subset_or_fail(src, in);
-    if (!sub) {
-        gl_error(ctx, GALLEY_ERR_FONT, "%s: hb-subset failed for face %d", fi->path, fi->index);
-        goto cleanup;
-    }
-    out = hb_face_reference_blob(sub);
-    unsigned n = 0;
-    const char *p = hb_blob_get_data(out, &n);
-    if (!p || n < 12) {
-        gl_error(ctx, GALLEY_ERR_FONT, "%s: hb-subset produced no font", fi->path);
-        goto cleanup;
-    }
-    *data = gl_malloc(ctx, n);
-    if (!*data)
-        goto cleanup;
-    memcpy(*data, p, n);
-    *len = n;
-    rc = 0;
-cleanup:
-    hb_blob_destroy(out);
-    hb_face_destroy(sub);
-    hb_subset_input_destroy(in);
-    hb_face_destroy(src);
-    hb_blob_destroy(blob);
-    return rc;
-}
-
 /* ------------------------------------------------------------ checking */
 
 int gl_font_check_file(gl_ctx *ctx, const char *spec)
@@ -1478,7 +1011,7 @@ int gl_font_check_file(gl_ctx *ctx, const char *spec)
     FT_Library lib = NULL;
     FT_Face f = NULL;
     GL_CHECK(parse_spec(ctx, spec, &path, &index));
-    if (init_freetype(ctx, &lib))
+    if (gl_font_ft_init(ctx, &lib))
         goto cleanup;
     GL_CHECK(open_face(ctx, lib, path, index, &f));
     rc = 0;
@@ -1491,395 +1024,3 @@ cleanup:
     return rc;
 }
 
-/* ------------------------------------------------------------ subsets by glyph id */
-
-/* What the PDF back end embeds: the glyphs runs draw, by glyph id (shaped
- * glyphs, ligatures and characters beyond the BMP included), with the
- * font-descriptor facts read from the subset itself. */
-
-const uint16_t *gl_face_bmp_glyphs(const gl_fontset *fs, int face)
-{
-    return valid_face(face) ? info_of(fs, face)->bmp : NULL;
-}
-
-void gl_face_sub_free(gl_face_sub *s)
-{
-    if (!s)
-        return;
-    gl_free(s->data);
-    gl_free(s->gid);
-    gl_free(s->cid);
-    gl_free(s->adv);
-    memset(s, 0, sizeof *s);
-}
-
-/* Reads a CFF INDEX at p[*at] (CFF spec, Technical Note #5176 §5): its
- * count, and moves *at past it.  False when it runs past end. */
-static bool cff_index(const unsigned char *p, size_t end, size_t *at, unsigned *count,
-                      size_t *first, unsigned *off_size)
-{
-    if (*at + 2 > end)
-        return false;
-    *count = be16(p + *at);
-    if (*count == 0) {
-        *at += 2;
-        return true;
-    }
-    if (*at + 3 > end)
-        return false;
-    unsigned os = p[*at + 2];
-    size_t offs = *at + 3;
-    if (os < 1 || os > 4 || offs + (size_t)(*count + 1) * os > end)
-        return false;
-    uint32_t last = 0;
-    for (unsigned k = 0; k < os; k++)
-        last = last << 8 | p[offs + (size_t)*count * os + k];
-    size_t data = offs + (size_t)(*count + 1) * os - 1;   // offsets count from 1
-    if (last < 1 || data + last > end)
-        return false;
-    *off_size = os;
-    *first = offs;
-    *at = data + last;
-    return true;
-}
-
-/* Finds operator op (0-21, or 12 x as 1200 + x) in a CFF DICT and returns
- * its first operand in *v; *found says whether it is there. */
-static bool cff_dict_find(const unsigned char *p, size_t n, unsigned op, bool *found, long *v)
-{
-    long last = 0;
-    *found = false;
-    for (size_t i = 0; i < n;) {
-        unsigned b0 = p[i];
-        if (b0 <= 21) {
-            unsigned o = b0;
-            if (b0 == 12) {
-                if (i + 1 >= n)
-                    return false;
-                o = 1200 + p[i + 1];
-                i++;
-            }
-            i++;
-            if (o == op) {
-                *found = true;
-                *v = last;
-                return true;
-            }
-        } else if (b0 == 28) {
-            if (i + 3 > n)
-                return false;
-            last = (int16_t)be16(p + i + 1);
-            i += 3;
-        } else if (b0 == 29) {
-            if (i + 5 > n)
-                return false;
-            last = (int32_t)be32(p + i + 1);
-            i += 5;
-        } else if (b0 == 30) {   // a real: nibbles up to an 0xf
-            for (i++; i < n && (p[i] & 0x0F) != 0x0F && (p[i] >> 4) != 0x0F; i++)
-                ;
-            i++;
-        } else if (b0 >= 32 && b0 <= 246) {
-            last = (long)b0 - 139;
-            i++;
-        } else if (b0 >= 247 && b0 <= 254) {
-            if (i + 2 > n)
-                return false;
-            last = b0 <= 250 ? (long)(b0 - 247) * 256 + p[i + 1] + 108
-                             : -(long)(b0 - 251) * 256 - p[i + 1] - 108;
-            i += 2;
-        } else {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* Makes the charset of a CID-keyed CFF subset the identity, CID = glyph
- * id, rewriting it in place in the subset file (d, n bytes).  hb-subset
- * keeps a CID-keyed font's source CIDs, and readers disagree on what a
- * PDF CID is for an OpenType CFF: MuPDF follows the charset (ISO 32000
- * §9.7.4.2) while Poppler takes the CID as the glyph id and drew nothing.
- * With the identity both draw the same glyph.  The new charset, in the
- * old one's format, never needs more room than the old one (each format's
- * identity is its shortest form); the CharStrings and FDSelect are by
- * glyph id and stay.  Sets *cid_keyed; returns false for a CFF table it
- * cannot read (true, doing nothing, for TrueType outlines). */
-static bool cff_identity_charset(unsigned char *d, size_t n, bool *cid_keyed)
-{
-    *cid_keyed = false;
-    if (n < 12)
-        return false;
-    unsigned ntables = be16(d + 4);
-    size_t cff = 0, cff_len = 0, rec = 0;
-    for (unsigned t = 0; t < ntables && 12 + 16 * (size_t)(t + 1) <= n; t++)
-        if (memcmp(d + 12 + 16 * t, "CFF ", 4) == 0) {
-            rec = 12 + 16 * (size_t)t;
-            cff = be32(d + rec + 8);
-            cff_len = be32(d + rec + 12);
-        }
-    if (!rec)
-        return true;   // TrueType outlines
-    if (cff + cff_len > n || cff_len < 4)
-        return false;
-    const unsigned char *p = d + cff;
-    size_t end = cff_len, at = p[2];   // hdrSize
-    unsigned count, os;
-    size_t offs;
-    if (!cff_index(p, end, &at, &count, &offs, &os))   // Name INDEX
-        return false;
-    size_t top_at = at;
-    if (!cff_index(p, end, &at, &count, &offs, &os) || count < 1)   // Top DICT INDEX
-        return false;
-    uint32_t o0 = 0, o1 = 0;
-    for (unsigned k = 0; k < os; k++) {
-        o0 = o0 << 8 | p[offs + k];
-        o1 = o1 << 8 | p[offs + os + k];
-    }
-    size_t data = top_at + 3 + (size_t)(count + 1) * os - 1;
-    if (o0 < 1 || o1 < o0 || data + o1 > end)
-        return false;
-    const unsigned char *top = p + data + o0;
-    size_t top_len = o1 - o0;
-    bool ros, has_cs, has_chars;
-    long cs_off = 0, chars_off = 0, dummy;
-    if (!cff_dict_find(top, top_len, 1230, &ros, &dummy))
-        return false;
-    if (!ros)
-        return true;   // name-keyed: CIDs are glyph ids already
-    *cid_keyed = true;
-    if (!cff_dict_find(top, top_len, 15, &has_cs, &cs_off) ||
-        !cff_dict_find(top, top_len, 17, &has_chars, &chars_off) || !has_chars)
-        return false;
-    size_t cat = (size_t)chars_off;
-    if (chars_off <= 0 || !cff_index(p, end, &cat, &count, &offs, &os))
-        return false;
-    unsigned nglyphs = count;
-    if (!has_cs || cs_off <= 2 || (size_t)cs_off >= end || nglyphs < 2)
-        return has_cs || nglyphs < 2;   // 0-2 are the predefined (Latin) charsets
-    unsigned char *cs = d + cff + cs_off;
-    size_t room = end - (size_t)cs_off;
-    // The old charset's size: format 0 a SID per glyph, 1 and 2 ranges.
-    size_t old = 1;
-    unsigned covered = 1;   // .notdef
-    if (cs[0] == 0) {
-        old += 2 * (size_t)(nglyphs - 1);
-    } else if (cs[0] == 1 || cs[0] == 2) {
-        size_t w = cs[0] == 1 ? 3 : 4;
-        while (covered < nglyphs) {
-            if (old + w > room)
-                return false;
-            unsigned left = cs[0] == 1 ? cs[old + 2] : be16(cs + old + 2);
-            covered += left + 1;
-            old += w;
-        }
-    } else {
-        return false;
-    }
-    if (old > room)
-        return false;
-    size_t k = 1;
-    if (cs[0] == 0) {
-        for (unsigned g = 1; g < nglyphs; g++, k += 2) {
-            cs[k] = (unsigned char)(g >> 8);
-            cs[k + 1] = (unsigned char)g;
-        }
-    } else {
-        for (unsigned g = 1; g < nglyphs;) {
-            unsigned left = nglyphs - g - 1, max = cs[0] == 1 ? 255 : 65535;
-            left = left > max ? max : left;
-            cs[k] = (unsigned char)(g >> 8);
-            cs[k + 1] = (unsigned char)g;
-            if (cs[0] == 1) {
-                cs[k + 2] = (unsigned char)left;
-                k += 3;
-            } else {
-                cs[k + 2] = (unsigned char)(left >> 8);
-                cs[k + 3] = (unsigned char)left;
-                k += 4;
-            }
-            g += left + 1;
-        }
-    }
-    memset(cs + k, 0, old - k);   // left over: nothing reads it
-    // The table's checksum in the directory (OpenType 'Table Directory').
-    uint32_t sum = 0;
-    for (size_t i = 0; i < cff_len; i += 4) {
-        unsigned char w[4] = {0};
-        memcpy(w, d + cff + i, cff_len - i < 4 ? cff_len - i : 4);
-        sum += be32(w);
-    }
-    d[rec + 4] = (unsigned char)(sum >> 24);
-    d[rec + 5] = (unsigned char)(sum >> 16);
-    d[rec + 6] = (unsigned char)(sum >> 8);
-    d[rec + 7] = (unsigned char)sum;
-    return true;
-}
-
-/* The descriptor facts (ISO 32000 §9.8.1, Table 122) from the subset's own
- * tables, opened in memory with FreeType. */
-static int sub_describe(gl_ctx *ctx, const face_info *fi, gl_face_sub *out, size_t n)
-{
-    FT_Library lib = NULL;
-    FT_Face f = NULL;
-    int rc = -1;
-    if (init_freetype(ctx, &lib))
-        return -1;
-    FT_Error e = FT_New_Memory_Face(lib, (const FT_Byte *)out->data, (FT_Long)out->len, 0, &f);
-    if (e || f->units_per_EM == 0) {
-        if (e == FT_Err_Out_Of_Memory)
-            gl_oom(ctx);
-        else
-            gl_error(ctx, GALLEY_ERR_FONT, "%s: hb-subset made a font FreeType cannot read (%s)",
-                     fi->path, e ? ft_errstr(e) : "no units per em");
-        goto cleanup;
-    }
-    double upem = f->units_per_EM;
-    const char *fmt = FT_Get_Font_Format(f);
-    out->cff = fmt && strcmp(fmt, "CFF") == 0;
-    out->nglyphs = (unsigned)f->num_glyphs;
-    out->units_per_em = f->units_per_EM;
-    out->bbox[0] = f->bbox.xMin / upem;
-    out->bbox[1] = f->bbox.yMin / upem;
-    out->bbox[2] = f->bbox.xMax / upem;
-    out->bbox[3] = f->bbox.yMax / upem;
-    out->ascent = fi->ascender;
-    out->descent = fi->descender;
-    const TT_OS2 *os2 = FT_Get_Sfnt_Table(f, FT_SFNT_OS2);
-    const TT_Postscript *post = FT_Get_Sfnt_Table(f, FT_SFNT_POST);
-    bool has_os2 = os2 && os2->version != 0xFFFF;
-    out->cap_height = has_os2 && os2->version >= 2 && os2->sCapHeight > 0
-                          ? os2->sCapHeight / upem : 0;
-    out->x_height = has_os2 && os2->version >= 2 && os2->sxHeight > 0 ? os2->sxHeight / upem : 0;
-    if (out->cap_height == 0)
-        out->cap_height = out->ascent;
-    out->italic_angle = post ? post->italicAngle / 65536.0 : 0;
-    out->fixed_pitch = (post && post->isFixedPitch) || FT_IS_FIXED_WIDTH(f);
-    out->italic = (f->style_flags & FT_STYLE_FLAG_ITALIC) || out->italic_angle != 0;
-    // Serif: an IBM family class of the serif kinds (1-5, 7) or a PANOSE
-    // Latin Text face with serifs (bSerifStyle 2-10); else the name says so.
-    int cls = has_os2 ? os2->sFamilyClass >> 8 : 0;
-    bool panose_serif = has_os2 && os2->panose[0] == 2 && os2->panose[1] >= 2 &&
-                        os2->panose[1] <= 10;
-    out->serif = (cls >= 1 && cls <= 5) || cls == 7 || panose_serif ||
-                 (strstr(fi->psname, "Serif") && !strstr(fi->psname, "Sans"));
-    // Symbolic: glyphs outside the standard Latin set, i.e. not a face
-    // that covers basic Latin letters.
-    out->symbolic = !(fi->bmp['A'] && fi->bmp['Z'] && fi->bmp['a'] && fi->bmp['z']);
-    // StemV has no table of its own; Typst's estimate from the weight class
-    // (10 + 0.244 (weight - 50), in thousandths of an em).
-    unsigned weight = has_os2 && os2->usWeightClass ? os2->usWeightClass : 400;
-    out->stem_v = (10 + 0.244 * ((double)weight - 50)) / 1000.0;
-
-    for (size_t i = 0; i < n; i++)
-        out->cid[i] = out->gid[i];
-    rc = 0;
-cleanup:
-    if (f)
-        FT_Done_Face(f);
-    FT_Done_FreeType(lib);
-    return rc;
-}
-
-int gl_face_subset_glyphs(gl_ctx *ctx, const gl_fontset *fs, int face, const uint32_t *gids,
-                          size_t n, gl_face_sub *out)
-{
-    memset(out, 0, sizeof *out);
-    if (!valid_face(face))
-        return gl_error(ctx, GALLEY_ERR_INTERNAL, "gl_face_subset_glyphs: bad face id %d", face);
-    const face_info *fi = info_of(fs, face);
-    hb_blob_t *blob = NULL, *res = NULL;
-    hb_face_t *src = NULL, *sub = NULL;
-    hb_subset_input_t *in = NULL;
-    hb_subset_plan_t *plan = NULL;
-    int rc = -1;
-
-    out->gid = gl_malloc(ctx, (n ? n : 1) * sizeof *out->gid);
-    out->cid = gl_malloc(ctx, (n ? n : 1) * sizeof *out->cid);
-    out->adv = gl_malloc(ctx, (n ? n : 1) * sizeof *out->adv);
-    if (!out->gid || !out->cid || !out->adv)
-        goto cleanup;
-    blob = hb_blob_create_from_file_or_fail(fi->path);
-    if (!blob) {
-        gl_error(ctx, GALLEY_ERR_FONT, "%s: cannot read font for subsetting", fi->path);
-        goto cleanup;
-    }
-    src = hb_face_create(blob, (unsigned)fi->index);
-    in = hb_subset_input_create_or_fail();
-    if (!in) {
-        gl_oom(ctx);
-        goto cleanup;
-    }
-    hb_set_t *g = hb_subset_input_glyph_set(in);
-    hb_set_add(g, 0);
-    for (size_t i = 0; i < n; i++) {
-        if (gids[i] >= fi->nglyphs) {
-            gl_error(ctx, GALLEY_ERR_INTERNAL, "%s: glyph id %u past the font's %u glyphs",
-                     fi->path, (unsigned)gids[i], fi->nglyphs);
-            goto cleanup;
-        }
-        hb_set_add(g, gids[i]);
-        out->adv[i] = fi->adv[gids[i]];
-    }
-    hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
-    for (size_t i = 0; i < sizeof DROP_TABLES / sizeof *DROP_TABLES; i++)
-        hb_set_add(drop, hb_tag_from_string(DROP_TABLES[i], 4));
-    hb_set_clear(hb_subset_input_set(in, HB_SUBSET_SETS_LAYOUT_FEATURE_TAG));
-    if (!hb_set_allocation_successful(g) || !hb_set_allocation_successful(drop)) {
-        gl_oom(ctx);
-        goto cleanup;
-    }
-    // Dense glyph ids (not HB_SUBSET_FLAGS_RETAIN_GIDS): a CJK face keeps
-    // 65,536 entries of loca/hmtx (and of CFF offsets and charset) for a
-    // few thousand glyphs otherwise.
-    hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
-    plan = hb_subset_plan_create_or_fail(src, in);
-    if (!plan) {
-        gl_error(ctx, GALLEY_ERR_FONT, "%s: hb-subset cannot plan a subset of face %d", fi->path,
-                 fi->index);
-        goto cleanup;
-    }
-    const hb_map_t *map = hb_subset_plan_old_to_new_glyph_mapping(plan);
-    for (size_t i = 0; i < n; i++) {
-        hb_codepoint_t to = hb_map_get(map, gids[i]);
-        if (to == HB_MAP_VALUE_INVALID) {
-            gl_error(ctx, GALLEY_ERR_FONT, "%s: hb-subset left out glyph %u", fi->path,
-                     (unsigned)gids[i]);
-            goto cleanup;
-        }
-        out->gid[i] = to;
-    }
-    sub = hb_subset_plan_execute_or_fail(plan);
-    if (!sub) {
-        gl_error(ctx, GALLEY_ERR_FONT, "%s: hb-subset failed for face %d", fi->path, fi->index);
-        goto cleanup;
-    }
-    res = hb_face_reference_blob(sub);
-    unsigned len = 0;
-    const char *p = hb_blob_get_data(res, &len);
-    if (!p || len < 12) {
-        gl_error(ctx, GALLEY_ERR_FONT, "%s: hb-subset produced no font", fi->path);
-        goto cleanup;
-    }
-    out->data = gl_malloc(ctx, len);
-    if (!out->data)
-        goto cleanup;
-    memcpy(out->data, p, len);
-    out->len = len;
-    if (!cff_identity_charset((unsigned char *)out->data, len, &out->cid_keyed)) {
-        gl_error(ctx, GALLEY_ERR_FONT, "%s: cannot read the CFF table of its subset", fi->path);
-        goto cleanup;
-    }
-    GL_CHECK(sub_describe(ctx, fi, out, n));
-    rc = 0;
-cleanup:
-    hb_blob_destroy(res);
-    hb_face_destroy(sub);
-    hb_subset_plan_destroy(plan);
-    hb_subset_input_destroy(in);
-    hb_face_destroy(src);
-    hb_blob_destroy(blob);
-    if (rc)
-        gl_face_sub_free(out);
-    return rc;
-}

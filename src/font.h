@@ -1,7 +1,8 @@
 /*
  * font.h — fonts: loading faces with FreeType, per-character fallback,
- * advance widths and vertical metrics for layout, and subsetting with
- * hb-subset for the back ends.  The only includer of FreeType and HarfBuzz.
+ * advance widths and vertical metrics for layout, shaping with HarfBuzz
+ * (font_shape.c), and subsetting with hb-subset for the back ends
+ * (font_subset.c).  FreeType and HarfBuzz stay behind font_int.h.
  *
  * A font set holds the Latin family (regular, bold, italic, bold italic),
  * the CJK body face, an optional CJK heading face and a CJK fallback face.

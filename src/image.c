@@ -8,11 +8,6 @@
 
 #include <string.h>
 
-static uint32_t be32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 static const char *check_png(const unsigned char *d, size_t n, gl_image_info *out)
 {
     static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
@@ -23,17 +18,17 @@ static const char *check_png(const unsigned char *d, size_t n, gl_image_info *ou
     size_t pos = 8;
     bool ihdr = false, idat = false;
     while (pos + 12 <= n) {
-        uint32_t len = be32(d + pos);
+        uint32_t len = gl_be32(d + pos);
         if (len > n - pos - 12)
             return "corrupt PNG (truncated chunk)";
         const unsigned char *type = d + pos + 4;
-        if (gl_crc32(type, 4 + (size_t)len) != be32(d + pos + 8 + len))
+        if (gl_crc32(type, 4 + (size_t)len) != gl_be32(d + pos + 8 + len))
             return "corrupt PNG (bad chunk CRC)";
         if (!ihdr) {
             if (memcmp(type, "IHDR", 4) != 0 || len != 13)
                 return "corrupt PNG (no IHDR)";
-            out->width = be32(d + pos + 8);
-            out->height = be32(d + pos + 12);
+            out->width = gl_be32(d + pos + 8);
+            out->height = gl_be32(d + pos + 12);
             ihdr = true;
         } else if (memcmp(type, "IDAT", 4) == 0) {
             idat = true;

@@ -190,8 +190,9 @@ static int add_text_link(engine *e, const gl_span *sp, double x0, double x1, dou
 }
 
 /* The glyphs of the run just added for characters [a, z] of sh: shaped
- * ones as shaped, the others nominal. */
-static int run_glyphs(engine *e, const gl_shaper *sh, size_t a, size_t z)
+ * ones as shaped, the others nominal; right to left (rtl: a cluster), in
+ * visual order (shaping stored them reversed). */
+static int run_glyphs(engine *e, const gl_shaper *sh, size_t a, size_t z, bool rtl)
 {
     const gl_glyph *g = sh->g;
     size_t n = 0;
@@ -200,17 +201,17 @@ static int run_glyphs(engine *e, const gl_shaper *sh, size_t a, size_t z)
     gl_glyph_pos *gp = gl_arena_alloc(&e->fr->arena, (n ? n : 1) * sizeof *gp);
     if (!gp)
         return -1;
-    size_t k = 0;
+    size_t k = rtl ? n : 0;
     for (size_t q = a; q <= z; q++) {
         uint32_t cl = g[q].off - g[a].off;
-        if (g[q].flags & GL_G_SHAPED) {
-            for (size_t j = 0; j < g[q].nsg; j++) {
-                gp[k] = sh->sgl[g[q].sg + j];
-                gp[k++].cluster = cl;
-            }
-        } else if (!(g[q].flags & GL_G_CONT)) {
-            gp[k++] = (gl_glyph_pos){.gid = gl_face_glyph(sh->fs, g[q].face, g[q].cp),
-                                     .adv = g[q].nat, .cluster = cl};
+        size_t m = (g[q].flags & GL_G_SHAPED) ? g[q].nsg : (g[q].flags & GL_G_CONT) ? 0 : 1;
+        for (size_t j = 0; j < m; j++) {
+            gl_glyph_pos x = (g[q].flags & GL_G_SHAPED)
+                                 ? sh->sgl[g[q].sg + j]
+                                 : (gl_glyph_pos){.gid = gl_face_glyph(sh->fs, g[q].face, g[q].cp),
+                                                  .adv = g[q].nat};
+            x.cluster = rtl ? 0 : cl;
+            gp[rtl ? --k : k++] = x;
         }
     }
     gl_run *r = &e->page->runs[e->page->nruns - 1];
@@ -219,35 +220,6 @@ static int run_glyphs(engine *e, const gl_shaper *sh, size_t a, size_t z)
     return 0;
 }
 
-/* The glyphs of the right-to-left run just added for characters [a, z]
- * (a cluster), in visual order (shaping stored them reversed). */
-static int rtl_glyphs(engine *e, const gl_shaper *sh, size_t a, size_t z)
-{
-    const gl_glyph *g = sh->g;
-    size_t n = 0;
-    for (size_t q = a; q <= z; q++)
-        n += (g[q].flags & GL_G_SHAPED) ? g[q].nsg : (g[q].flags & GL_G_CONT) ? 0 : 1;
-    gl_glyph_pos *gp = gl_arena_alloc(&e->fr->arena, (n ? n : 1) * sizeof *gp);
-    if (!gp)
-        return -1;
-    size_t k = 0;
-    for (size_t q = z + 1; q-- > a;) {
-        uint32_t cl = g[q].off - g[a].off;
-        if (g[q].flags & GL_G_SHAPED) {
-            for (size_t j = g[q].nsg; j-- > 0;) {
-                gp[k] = sh->sgl[g[q].sg + j];
-                gp[k++].cluster = cl;
-            }
-        } else if (!(g[q].flags & GL_G_CONT)) {
-            gp[k++] = (gl_glyph_pos){.gid = gl_face_glyph(sh->fs, g[q].face, g[q].cp),
-                                     .adv = g[q].nat, .cluster = cl};
-        }
-    }
-    gl_run *r = &e->page->runs[e->page->nruns - 1];
-    r->glyphs = gp;
-    r->nglyphs = (uint32_t)n;
-    return 0;
-}
 
 /* Puts the characters [first, last] of a line with right-to-left text in
  * visual order (UAX #9 L2): each keeps its width, the glue after it going
@@ -427,7 +399,7 @@ int gl_layout_emit_line(engine *e, gl_shaper *sh, const char *text, const gl_lin
             if (gl_layout_add_run(e, g[a].face, g[a].size, e->pos[z] - g[a].lcomp + shift,
                                   y - g[a].rise, 0, text + g[a].off,
                                   g[z].off + g[z].nbytes - g[a].off, rf) ||
-                rtl_glyphs(e, sh, a, z))
+                run_glyphs(e, sh, a, z, true))
                 return -1;
             a = z + 1;
             continue;
@@ -477,7 +449,7 @@ int gl_layout_emit_line(engine *e, gl_shaper *sh, const char *text, const gl_lin
                               y - g[a].rise, cs,
                               rt, rl, rf))
             return -1;
-        if (shaped && run_glyphs(e, sh, a, z))
+        if (shaped && run_glyphs(e, sh, a, z, false))
             return -1;
         a = z + 1;
     }
