@@ -6,6 +6,7 @@
  * "forced", page carries sit on a page's first line, tracing changes no
  * run, and the dump's format and escapes.
  */
+#include "layout_fixture.h"
 #include "doc.h"
 #include "dump.h"
 #include "font.h"
@@ -16,43 +17,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static gl_ctx *ctx;
-static gl_fontset *fs;
-
-static void setup(void)
-{
-    ctx = galley_ctx_new();
-    ck_assert_ptr_nonnull(ctx);
-    gl_font_config fc = {.font_dir = "../fonts"};
-    fs = gl_fontset_new(ctx, &fc);
-    ck_assert_msg(fs != NULL, "fonts: %s", galley_errmsg(ctx));
-}
-
-static void teardown(void)
-{
-    gl_fontset_free(fs);
-    galley_ctx_free(ctx);
-}
-
-static gl_doc *make_doc(const char *lang, const char *const *paras, size_t n)
-{
-    gl_doc *d = gl_doc_new(ctx, "test.txt");
-    ck_assert_ptr_nonnull(d);
-    for (size_t i = 0; i < n; i++)
-        ck_assert_ptr_nonnull(gl_doc_append(d, NULL, GL_B_PARA, paras[i], strlen(paras[i]),
-                                            (unsigned)(i * 2 + 3)));
-    d->meta.title = "Title";
-    d->meta.lang = lang;
-    d->meta.lang_is_cjk = gl_lang_is_cjk(lang);
-    return d;
-}
-
 static gl_layout_opts trace_opts(void)
 {
-    galley_options o;
-    galley_options_init(&o);
-    gl_layout_opts lo;
-    ck_assert_int_eq(gl_layout_opts_from(ctx, &lo, &o), 0);
+    gl_layout_opts lo = layout_default_opts();
     lo.trace = true;
     return lo;
 }
@@ -82,7 +49,7 @@ static size_t body_lines(const gl_page *pg, const gl_layout_opts *lo, const gl_f
 START_TEST(test_paragraph_lines)
 {
     const char *paras[] = {para_a, para_b};
-    gl_doc *d = make_doc("en", paras, 2);
+    gl_doc *d = layout_doc("en", paras, 2);
     gl_layout_opts lo = trace_opts();
     gl_frames *fr = gl_layout(ctx, d, fs, &lo);
     ck_assert_msg(fr != NULL, "%s", galley_errmsg(ctx));
@@ -130,7 +97,7 @@ START_TEST(test_lines_hold_the_runs)
 {
     const char *paras[] = {para_a, para_b, para_a, para_a, para_a, para_a, para_a, para_a,
                            para_a, para_a, para_a, para_a, para_a, para_a, para_a, para_b};
-    gl_doc *d = make_doc("en", paras, 16);
+    gl_doc *d = layout_doc("en", paras, 16);
     gl_layout_opts lo = trace_opts();
     gl_frames *fr = gl_layout(ctx, d, fs, &lo);
     ck_assert_ptr_nonnull(fr);
@@ -167,7 +134,7 @@ END_TEST
 START_TEST(test_trace_changes_no_run)
 {
     const char *paras[] = {para_a, para_b, para_a};
-    gl_doc *d = make_doc("en", paras, 3);
+    gl_doc *d = layout_doc("en", paras, 3);
     gl_layout_opts lo = trace_opts();
     gl_frames *a = gl_layout(ctx, d, fs, &lo);
     lo.trace = false;
@@ -202,7 +169,7 @@ START_TEST(test_hyphen_and_forced)
         "institutionalization characterize telecommunications infrastructure "
         "responsibilities, counterrevolutionaries acknowledged uncharacteristically.",
         "first line\nsecond line"};
-    gl_doc *d = make_doc("en", paras, 2);
+    gl_doc *d = layout_doc("en", paras, 2);
     gl_layout_opts lo = trace_opts();
     lo.page_w = 180;
     lo.margin_l = lo.margin_r = 20;
@@ -243,7 +210,7 @@ END_TEST
 START_TEST(test_dump_format)
 {
     const char *paras[] = {"Say \"hi\"\\ to\xC2\xA0them."};
-    gl_doc *d = make_doc("en", paras, 1);
+    gl_doc *d = layout_doc("en", paras, 1);
     gl_layout_opts lo = trace_opts();
     gl_frames *fr = gl_layout(ctx, d, fs, &lo);
     ck_assert_ptr_nonnull(fr);
@@ -307,7 +274,7 @@ Suite *suite_dump(void)
 {
     Suite *s = suite_create("dump");
     TCase *tc = tcase_create("lines");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, layout_setup, layout_teardown);
     tcase_add_test(tc, test_paragraph_lines);
     tcase_add_test(tc, test_lines_hold_the_runs);
     tcase_add_test(tc, test_trace_changes_no_run);

@@ -3,6 +3,7 @@
  * measure (long URLs, long Han runs), justification to the right edge,
  * Chinese indents, missing-glyph warnings, pagination and folios.
  */
+#include "layout_fixture.h"
 #include "doc.h"
 #include "font.h"
 #include "galley_int.h"
@@ -12,45 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static gl_ctx *ctx;
-static gl_fontset *fs;
-
-static void setup(void)
-{
-    ctx = galley_ctx_new();
-    ck_assert_ptr_nonnull(ctx);
-    gl_font_config fc = {.font_dir = "../fonts"};
-    fs = gl_fontset_new(ctx, &fc);
-    ck_assert_msg(fs != NULL, "fonts: %s", galley_errmsg(ctx));
-}
-
-static void teardown(void)
-{
-    gl_fontset_free(fs);
-    galley_ctx_free(ctx);
-}
-
-static gl_doc *make_doc(const char *lang, const char *const *paras, size_t n)
-{
-    gl_doc *d = gl_doc_new(ctx, "test.txt");
-    ck_assert_ptr_nonnull(d);
-    for (size_t i = 0; i < n; i++)
-        ck_assert_ptr_nonnull(gl_doc_append(d, NULL, GL_B_PARA, paras[i], strlen(paras[i]),
-                                            (unsigned)(i * 2 + 3)));
-    d->meta.title = "Title";
-    d->meta.lang = lang;
-    d->meta.lang_is_cjk = gl_lang_is_cjk(lang);
-    return d;
-}
-
-static gl_layout_opts default_opts(void)
-{
-    galley_options o;
-    galley_options_init(&o);
-    gl_layout_opts lo;
-    ck_assert_int_eq(gl_layout_opts_from(ctx, &lo, &o), 0);
-    return lo;
-}
 
 /* Width of a run as a PDF viewer draws it. */
 static double run_width(const gl_run *r)
@@ -108,8 +70,8 @@ START_TEST(test_long_url_and_han_run_do_not_overflow)
     }
     han[k] = 0;
     const char *paras[] = {url, han, "Supercalifragilisticexpialidociousnessesnesses x"};
-    gl_doc *d = make_doc("en", paras, 3);
-    gl_layout_opts lo = default_opts();
+    gl_doc *d = layout_doc("en", paras, 3);
+    gl_layout_opts lo = layout_default_opts();
     lo.page_w = 200;  /* a narrow page: even long words overflow it */
     lo.margin_l = lo.margin_r = 20;
     gl_frames *fr = gl_layout(ctx, d, fs, &lo);
@@ -135,8 +97,8 @@ START_TEST(test_justified_lines_reach_right_edge)
                      "比上年增长9.5%；财政收入2.63万亿元，增长21.4%。";
     for (int pass = 0; pass < 2; pass++) {
         const char *paras[] = {pass ? zh : p};
-        gl_doc *d = make_doc(pass ? "zh-Hans" : "en", paras, 1);
-        gl_layout_opts lo = default_opts();
+        gl_doc *d = layout_doc(pass ? "zh-Hans" : "en", paras, 1);
+        gl_layout_opts lo = layout_default_opts();
         gl_frames *fr = gl_layout(ctx, d, fs, &lo);
         ck_assert_ptr_nonnull(fr);
         assert_no_overflow(fr, &lo);
@@ -190,8 +152,8 @@ START_TEST(test_missing_glyph_warned_once_with_line)
 {
     const char *paras[] = {"plain text", "has \xCD\xB8 unassigned \xCD\xB8 twice",
                            "an emoji \xF0\x9F\x98\x80 here"};
-    gl_doc *d = make_doc("en", paras, 3);
-    gl_layout_opts lo = default_opts();
+    gl_doc *d = layout_doc("en", paras, 3);
+    gl_layout_opts lo = layout_default_opts();
     gl_frames *fr = gl_layout(ctx, d, fs, &lo);
     ck_assert_ptr_nonnull(fr);
     ck_assert_uint_eq(galley_diag_count(ctx), 2);
@@ -216,8 +178,8 @@ START_TEST(test_pages_and_folios)
     const char *paras[60];
     for (int i = 0; i < 60; i++)
         paras[i] = para;
-    gl_doc *d = make_doc("en", paras, 60);
-    gl_layout_opts lo = default_opts();
+    gl_doc *d = layout_doc("en", paras, 60);
+    gl_layout_opts lo = layout_default_opts();
     lo.page_w = 420;
     lo.page_h = 595;
     gl_frames *fr = gl_layout(ctx, d, fs, &lo);
@@ -256,7 +218,7 @@ Suite *suite_layout(void)
 {
     Suite *s = suite_create("layout");
     TCase *tc = tcase_create("layout");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, layout_setup, layout_teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_opts_reject_tiny_area);
     tcase_add_test(tc, test_long_url_and_han_run_do_not_overflow);
