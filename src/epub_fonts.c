@@ -48,8 +48,6 @@ galley_epub_fonts gl_epub_font_mode(const gl_doc *doc, galley_epub_fonts mode)
 
 /* ---------------------------------------------------------------- fonts */
 
-/* One embedded face: the code points it draws in this book, and its file. */
-
 /* Per face role: file name in OEBPS/fonts/, CSS family, weight, style. */
 static const struct {
     const char *file, *family, *weight, *style;

@@ -534,6 +534,15 @@ static int apply_glyphs(gl_shaper *sh, size_t a, size_t b, const gl_shaped *sg, 
     return 0;
 }
 
+/* A letter kerned with the next by kern (em): it keeps its glyph and own
+ * advance (nat), which PDF draws, and its advance in the line (adv) gains
+ * the kern, which PDF writes as the TJ adjustment to the next string. */
+static void kern_letter(gl_glyph *g, double kern)
+{
+    g->adv = (float)(g->nat + kern * g->size);
+    g->flags |= GL_G_KERNED;
+}
+
 /* Shapes characters [a, b) as one word (through the cache).  A word that
  * shaping leaves as it was keeps its nominal glyphs and advances. */
 static int shape_word(gl_shaper *sh, const char *text, size_t a, size_t b)
@@ -564,10 +573,8 @@ static int shape_word(gl_shaper *sh, const char *text, size_t a, size_t b)
         for (w = a; w + 1 < b; w++) {
             int d = gl_pair_index(g[w + 1].cp);
             int16_t k = c < 94 && d < 94 ? ascii[c * 94 + d] : pairs[c * GL_PAIR_CHARS + d];
-            if (k) {
-                g[w].adv = (float)(g[w].nat + k * per_unit * g[w].size);
-                g[w].flags |= GL_G_KERNED;
-            }
+            if (k)
+                kern_letter(&g[w], k * per_unit);
             c = d;
         }
         return 0;
@@ -591,10 +598,8 @@ static int shape_word(gl_shaper *sh, const char *text, size_t a, size_t b)
         return apply_glyphs(sh, a, b, sg, n);
     for (size_t q = a; q < b; q++) {
         float nominal = (float)gl_face_advance(sh->fs, g[q].face, g[q].cp);
-        if (fabsf(sg[q - a].adv - nominal) > 1e-6f) {
-            g[q].adv = (float)(g[q].nat + (sg[q - a].adv - nominal) * g[q].size);
-            g[q].flags |= GL_G_KERNED;
-        }
+        if (fabsf(sg[q - a].adv - nominal) > 1e-6f)
+            kern_letter(&g[q], sg[q - a].adv - nominal);
     }
     return 0;
 }
